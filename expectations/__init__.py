@@ -1,0 +1,1 @@
+"""Great Expectations suites for warehouse tables, run by Dagster as asset checks."""

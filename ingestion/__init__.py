@@ -1,0 +1,13 @@
+"""dlt loaders: one sub-package per source (file drop, ad platforms, CRM, ERP, FX)."""
+
+import os
+
+# dlt reads its settings from the environment. These defaults suit an offline, scheduled
+# warehouse; any of them can still be overridden by the environment or .dlt/config.toml.
+for _key, _value in {
+    "RUNTIME__DLTHUB_TELEMETRY": "false",  # no phoning home: the machines are offline
+    "RUNTIME__LOG_LEVEL": "WARNING",
+    # Arrow tables skip dlt's row-by-row normaliser; keep the load id on every raw row.
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
+}.items():
+    os.environ.setdefault(_key, _value)

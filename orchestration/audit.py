@@ -1,0 +1,130 @@
+"""The audit schema: quarantined rows per run, and the blocking checks that guard the marts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+from roi.progress import say
+
+from .resources import WarehouseResource
+
+QUARANTINE_KEY = dg.AssetKey(["audit", "quarantine"])
+CANDIDATE_QUARANTINE_KEY = dg.AssetKey(["intermediate", "int_quarantine"])
+
+QUARANTINE_DDL = """
+create table if not exists audit.quarantine (
+    run_id varchar not null,
+    source_table varchar not null,
+    record_key varchar not null,
+    reason varchar not null,
+    detail varchar,
+    business_date date,
+    source_file varchar,
+    source_line bigint,
+    quarantined_at timestamp with time zone default current_timestamp
+)
+"""
+
+
+@dg.asset(
+    key=QUARANTINE_KEY,
+    deps=[CANDIDATE_QUARANTINE_KEY],
+    group_name="audit",
+    kinds={"duckdb"},
+    description="Rows that could not be used (no FX rate in the window, an order of an unknown "
+    "account, spend on an unmapped campaign), kept per run with the reason. History is "
+    "appended, never overwritten.",
+)
+def quarantine(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.connect() as con:
+        con.execute("create schema if not exists audit")
+        con.execute(QUARANTINE_DDL)
+        con.execute("begin")
+        con.execute("delete from audit.quarantine where run_id = ?", [context.run_id])
+        con.execute(
+            """
+            insert into audit.quarantine
+                (run_id, source_table, record_key, reason, detail, business_date,
+                 source_file, source_line)
+            select ?, source_table, record_key, reason, detail, business_date,
+                   source_file, source_line
+            from intermediate.int_quarantine
+            """,
+            [context.run_id],
+        )
+        con.execute("commit")
+        counts = dict(
+            con.execute(
+                "select reason, count(*) from audit.quarantine where run_id = ? group by 1",
+                [context.run_id],
+            ).fetchall()
+        )
+    say(
+        "quarantine: "
+        + (", ".join(f"{n} {reason}" for reason, n in sorted(counts.items())) or "no rows")
+    )
+    return dg.MaterializeResult(metadata={"rows": sum(counts.values()), **counts})
+
+
+@dataclass(frozen=True)
+class QuarantineRule:
+    check_name: str
+    reason: str
+    description: str
+
+
+QUARANTINE_RULES = (
+    QuarantineRule(
+        "fx_coverage",
+        "missing_fx_rate",
+        "Every amount has an FX rate to the reporting currency within 7 days before its date.",
+    ),
+    QuarantineRule(
+        "orders_have_known_accounts",
+        "unknown_account",
+        "Every confirmed order belongs to an account the CRM knows.",
+    ),
+    QuarantineRule(
+        "ad_spend_mapped_to_projects",
+        "unmapped_campaign",
+        "Every ad spend row is mapped to a known project.",
+    ),
+)
+SHOWN_ROWS = 10
+
+
+def _quarantine_check(rule: QuarantineRule) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=QUARANTINE_KEY,
+        name=rule.check_name,
+        blocking=True,
+        description=rule.description + " Blocking: a failure keeps the last good marts.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        with warehouse.connect(read_only=True) as con:
+            rows = con.execute(
+                """
+                select source_table, record_key, detail
+                from audit.quarantine
+                where run_id = ? and reason = ?
+                order by source_table, record_key
+                """,
+                [context.run_id, rule.reason],
+            ).fetchall()
+        shown = [f"{table} {key}: {detail}" for table, key, detail in rows[:SHOWN_ROWS]]
+        if rows:
+            say(f"BLOCKING CHECK FAILED {rule.check_name}: {len(rows)} row(s) quarantined")
+            for line in shown:
+                say(f"    {line}")
+        return dg.AssetCheckResult(
+            passed=not rows,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"quarantined_rows": len(rows), "examples": "\n".join(shown)},
+        )
+
+    return _check
+
+
+quarantine_checks = [_quarantine_check(rule) for rule in QUARANTINE_RULES]

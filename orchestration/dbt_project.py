@@ -1,0 +1,43 @@
+"""The dbt project, and its manifest kept in step with the SQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from roi.settings import DBT_PROJECT_DIR, warehouse_path
+
+roi_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _newest_source_change(project_dir: Path) -> float:
+    watched = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests", "snapshots", "analyses"):
+        watched.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    return max((p.stat().st_mtime for p in watched if p.exists()), default=0.0)
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than any model or macro.
+
+    Dagster builds the dbt assets from the manifest; `prepare_if_dev()` only acts under
+    `dagster dev`, so the CLI, the tests and `dagster dev` all come through here.
+    """
+    manifest = Path(roi_dbt_project.manifest_path)
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_change(DBT_PROJECT_DIR):
+        return manifest
+    env = {**os.environ, "ROI_WAREHOUSE": os.environ.get("ROI_WAREHOUSE", str(warehouse_path()))}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return manifest

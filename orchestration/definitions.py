@@ -1,0 +1,50 @@
+"""The one Definitions object: `dagster dev -m orchestration.definitions` loads it."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from dagster_dlt import DagsterDltResource
+
+from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
+
+from .audit import quarantine, quarantine_checks
+from .dbt_assets import dbt_models
+from .dbt_project import roi_dbt_project
+from .ingestion_assets import file_drop, file_load_assets
+from .publish import publish_marts
+from .quality import suite_checks
+from .resources import FileDropResource, WarehouseResource
+from .schedules import PIPELINE_JOB_NAME, schedules
+
+# Resources read these at run time; the defaults make `dagster dev` work out of the box.
+os.environ.setdefault("ROI_WAREHOUSE", str(warehouse_path()))
+os.environ.setdefault("ROI_REPORTING_CURRENCY", DEFAULT_REPORTING_CURRENCY)
+os.environ.setdefault("ROI_DATA_DIR", "data/drop")
+
+roi_pipeline = dg.define_asset_job(
+    PIPELINE_JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    description="Validate and load the drop, build and test the models, check, publish.",
+    # DuckDB allows one writing process per file: run every step in this one process.
+    executor_def=dg.in_process_executor,
+)
+
+defs = dg.Definitions(
+    assets=[file_drop, *file_load_assets, dbt_models, quarantine, publish_marts],
+    asset_checks=[*quarantine_checks, *suite_checks],
+    jobs=[roi_pipeline],
+    schedules=schedules,
+    resources={
+        "warehouse": WarehouseResource(
+            path=dg.EnvVar("ROI_WAREHOUSE"),
+            reporting_currency=dg.EnvVar("ROI_REPORTING_CURRENCY"),
+        ),
+        "drop": FileDropResource(data_dir=dg.EnvVar("ROI_DATA_DIR")),
+        "dbt": DbtCliResource(project_dir=roi_dbt_project),
+        "dlt": DagsterDltResource(),
+    },
+    executor=dg.in_process_executor,
+)

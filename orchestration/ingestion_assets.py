@@ -1,0 +1,69 @@
+"""Ingestion assets: validate and stage the file drop, then one dlt load per source family."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from ingestion.files import DATASETS, file_drop_source, stage_drop
+from roi.progress import say
+
+from .resources import FileDropResource, WarehouseResource, definition_time_pipeline
+
+FILE_DROP_KEY = dg.AssetKey("file_drop")
+
+
+@dg.asset(
+    key=FILE_DROP_KEY,
+    group_name="ingestion",
+    kinds={"csv"},
+    description="The CSV file drop, validated as a whole and staged as typed Parquet. "
+    "A malformed drop fails here, before anything is loaded.",
+)
+def file_drop(
+    context: dg.AssetExecutionContext, drop: FileDropResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    say(f"validating file drop {drop.data_dir}")
+    counts = stage_drop(drop.data_dir, warehouse.staged_dir(context.run_id), progress=say)
+    say(f"file drop valid: {sum(counts.values())} rows in {len(counts)} files")
+    return dg.MaterializeResult(
+        metadata={"data_dir": drop.data_dir, **{name: rows for name, rows in counts.items()}}
+    )
+
+
+class RawTableTranslator(DagsterDltTranslator):
+    """Key each dlt table as [dataset, table]: the same key the dbt source gets."""
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
+        spec = super().get_asset_spec(data)
+        return spec.replace_attributes(
+            key=dg.AssetKey([data.pipeline.dataset_name, data.resource.name]),
+            deps=[FILE_DROP_KEY],
+            group_name="ingestion",
+        )
+
+
+def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
+    @dlt_assets(
+        dlt_source=file_drop_source(dataset),
+        dlt_pipeline=definition_time_pipeline(dataset),
+        name=f"load_{dataset}",
+        dagster_dlt_translator=RawTableTranslator(),
+    )
+    def _load(
+        context: dg.AssetExecutionContext,
+        dlt: DagsterDltResource,
+        warehouse: WarehouseResource,
+    ):
+        say(f"loading {dataset} with dlt")
+        yield from dlt.run(
+            context=context,
+            dlt_source=file_drop_source(dataset, warehouse.staged_dir(context.run_id)),
+            dlt_pipeline=warehouse.dlt_pipeline(dataset),
+        )
+
+    return _load
+
+
+file_load_assets = [_file_load_assets(dataset) for dataset in DATASETS]

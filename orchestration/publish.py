@@ -1,0 +1,54 @@
+"""Write-audit-publish: candidate marts become the published marts in one transaction.
+
+dbt builds the marts into `marts_candidate`; dbt tests and blocking asset checks audit
+them there; only when all pass does this asset copy every candidate into `marts` at once.
+A failed check therefore leaves BI tools reading the last good marts, never a mix of runs.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from roi.progress import say
+
+from .audit import QUARANTINE_KEY
+from .dbt_assets import mart_model_names
+from .resources import WarehouseResource
+
+PUBLISHED_SCHEMA = "marts"
+CANDIDATE_SCHEMA = "marts_candidate"
+MART_NAMES = mart_model_names()
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            [PUBLISHED_SCHEMA, name],
+            deps=[dg.AssetKey([CANDIDATE_SCHEMA, name]), QUARANTINE_KEY],
+            group_name=PUBLISHED_SCHEMA,
+            kinds={"duckdb"},
+            description=f"Published copy of {CANDIDATE_SCHEMA}.{name}, replaced only when "
+            "every blocking check of the run passed.",
+        )
+        for name in MART_NAMES
+    ],
+    can_subset=False,
+    name="publish_marts",
+)
+def publish_marts(warehouse: WarehouseResource):
+    rows: dict[str, int] = {}
+    with warehouse.connect() as con:
+        con.execute("begin")
+        con.execute(f"create schema if not exists {PUBLISHED_SCHEMA}")
+        for name in MART_NAMES:
+            con.execute(
+                f"create or replace table {PUBLISHED_SCHEMA}.{name} as "
+                f"select * from {CANDIDATE_SCHEMA}.{name}"
+            )
+            rows[name] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{name}").fetchone()[0]
+        con.execute("commit")
+    say(f"published {len(MART_NAMES)} mart(s) to schema {PUBLISHED_SCHEMA}")
+    for name in MART_NAMES:
+        yield dg.MaterializeResult(
+            asset_key=[PUBLISHED_SCHEMA, name], metadata={"rows": rows[name]}
+        )

@@ -1,0 +1,1 @@
+"""Overseas ROI warehouse: command line, pipeline runner and synthetic data."""

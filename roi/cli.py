@@ -1,0 +1,93 @@
+"""The `roi` command (CONTRACT section 1)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import RoiError
+from .progress import say
+from .settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
+
+DEMO_DIR = Path("demo")
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .synthetic import generate_drop
+
+    counts = generate_drop(Path(args.out), scale=args.scale, seed=args.seed, progress=say)
+    print(f"wrote {sum(counts.values())} rows in {len(counts)} files to {Path(args.out).resolve()}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.source != "files":
+        raise RoiError(f"source {args.source!r} is not available yet; use --source files")
+    if not args.data_dir:
+        raise RoiError("--data-dir is required with --source files")
+    from .runner import run_pipeline
+
+    result = run_pipeline(
+        data_dir=Path(args.data_dir),
+        warehouse=args.warehouse,
+        reporting_currency=args.reporting_currency,
+    )
+    print(result.summary())
+    return 0 if result.success else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .runner import run_pipeline
+    from .synthetic import generate_drop
+
+    out = Path(args.out)
+    drop = out / "drop"
+    say(f"generating the demo file drop in {drop}")
+    generate_drop(drop, scale=1, seed=42, progress=say)
+    warehouse = warehouse_path(args.warehouse)
+    result = run_pipeline(data_dir=drop, warehouse=warehouse)
+    print(result.summary())
+    print(f"demo drop:  {drop.resolve()}")
+    print(f"warehouse:  {warehouse}  (DuckDB; marts in schema marts, audit in schema audit)")
+    print(f"open it:    duckdb -readonly {warehouse} \"select * from marts.mart_project_roi\"")
+    return 0 if result.success else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="build demo data and run the whole pipeline on it")
+    demo.add_argument("--out", default=str(DEMO_DIR), help="folder for the demo drop")
+    demo.add_argument("--warehouse", help="DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)")
+    demo.set_defaults(handler=_demo)
+
+    run = commands.add_parser("run", help="one full pipeline run")
+    run.add_argument("--source", choices=["files", "api"], default="files")
+    run.add_argument("--data-dir", help="the file drop folder (with --source files)")
+    run.add_argument("--warehouse", help="DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)")
+    run.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
+    run.set_defaults(handler=_run)
+
+    generate = commands.add_parser("generate", help="write a synthetic file drop")
+    generate.add_argument("--out", required=True)
+    generate.add_argument("--scale", type=int, default=1)
+    generate.add_argument("--seed", type=int, default=42)
+    generate.set_defaults(handler=_generate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except RoiError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Errors a user sees: each one says what is wrong and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RoiError(Exception):
+    """Base class for errors reported to the user without a traceback."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a drop, located as precisely as we can."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f" line {self.line}"
+        if self.key:
+            where += f" ({self.key})"
+        if self.column:
+            where += f", column {self.column}"
+        shown = f": {self.value!r}" if self.value is not None else ""
+        return f"{where}{shown}: {self.message}"
+
+
+class DropRejected(RoiError):
+    """A malformed file drop: nothing of it was loaded."""
+
+    SHOWN_LIMIT = 20
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()):
+        super().__init__(message)
+        self.problems = problems
+
+    @classmethod
+    def of(cls, data_dir: str, problems: list[Problem]) -> DropRejected:
+        shown = problems[: cls.SHOWN_LIMIT]
+        lines = [
+            f"file drop {data_dir} rejected: {len(problems)} problem(s); nothing was loaded.",
+            *(f"  - {p}" for p in shown),
+        ]
+        if len(problems) > len(shown):
+            lines.append(f"  ... and {len(problems) - len(shown)} more ({len(problems)} in total)")
+        return cls("\n".join(lines), tuple(problems))
+
+
+class RunFailed(RoiError):
+    """A run that did not publish its marts: a step failed or a blocking check did."""

@@ -1,0 +1,175 @@
+"""One pipeline run: the `roi_pipeline` Dagster job, executed in this process.
+
+The schedules run the same job; this module only chooses the inputs (drop, warehouse,
+reporting currency), keeps the run history in a Dagster instance beside the warehouse, and
+turns the job's outcome into a RunResult and an `audit.runs` row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DropRejected, RunFailed
+from .progress import say
+from .settings import DEFAULT_REPORTING_CURRENCY, REPO_ROOT, state_dir, warehouse_path
+
+RUNS_DDL = """
+create table if not exists audit.runs (
+    run_id varchar primary key,
+    trigger varchar not null,
+    source varchar not null,
+    data_dir varchar,
+    period_grain varchar,
+    period varchar,
+    reporting_currency varchar not null,
+    started_at timestamp with time zone not null,
+    finished_at timestamp with time zone not null,
+    status varchar not null,
+    failed_checks varchar,
+    failed_steps varchar,
+    code_version varchar
+)
+"""
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    success: bool
+    warehouse: Path
+    failed_checks: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    quarantined: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.success:
+            return f"run {self.run_id} succeeded: marts published in {self.warehouse}"
+        lines = [f"run {self.run_id} FAILED: marts were not replaced (last good marts kept)"]
+        lines += [f"  failed check: {c}" for c in self.failed_checks]
+        lines += [f"  failed step: {s}" for s in self.failed_steps]
+        lines += [f"  quarantined: {n} row(s) {reason}" for reason, n in self.quarantined.items()]
+        return "\n".join(lines)
+
+
+def code_version() -> str:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def dagster_instance(warehouse: Path):
+    """$DAGSTER_HOME's instance if set, else one kept beside the warehouse (history survives)."""
+    from dagster import DagsterInstance
+
+    if os.environ.get("DAGSTER_HOME"):
+        return DagsterInstance.get()
+    home = state_dir(warehouse) / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text((REPO_ROOT / "dagster.yaml").read_text())
+    return DagsterInstance.from_config(str(home))
+
+
+def run_pipeline(
+    data_dir: Path,
+    warehouse: Path | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+    trigger: str = "manual",
+) -> RunResult:
+    """Run ingest → transform → checks → publish on a file drop. Raises DropRejected."""
+    warehouse = warehouse_path(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(data_dir).resolve()
+    os.environ["ROI_WAREHOUSE"] = str(warehouse)
+    os.environ["ROI_DATA_DIR"] = str(data_dir)
+    os.environ["ROI_REPORTING_CURRENCY"] = reporting_currency.upper()
+
+    say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
+    from orchestration.definitions import defs
+    from orchestration.schedules import PIPELINE_JOB_NAME
+
+    started = dt.datetime.now(dt.UTC)
+    job = defs.resolve_job_def(PIPELINE_JOB_NAME)
+    with dagster_instance(warehouse) as instance:
+        say(f"run starting: drop {data_dir} -> {warehouse} ({reporting_currency.upper()})")
+        outcome = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={"roi/trigger": trigger, "roi/source": "files", "roi/data_dir": str(data_dir)},
+        )
+    result = _result(outcome, warehouse)
+    _record_run(result, started, trigger, data_dir, reporting_currency.upper())
+    return result
+
+
+def _result(outcome, warehouse: Path) -> RunResult:
+    failed_steps: list[str] = []
+    for event in outcome.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message if error else "unknown error"
+            if error and error.cls_name == "DropRejected":
+                raise DropRejected(message.split("DropRejected: ", 1)[-1].strip())
+            failed_steps.append(f"{event.step_key}: {message.strip()}")
+    failed_checks = [
+        f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}"
+        for evaluation in outcome.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    result = RunResult(
+        run_id=outcome.run_id,
+        success=outcome.success and not failed_checks,
+        warehouse=warehouse,
+        failed_checks=failed_checks,
+        failed_steps=failed_steps,
+    )
+    if warehouse.exists():
+        import duckdb
+
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            has_quarantine = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'audit' and table_name = 'quarantine'"
+            ).fetchone()[0]
+            if has_quarantine:
+                result.quarantined = dict(
+                    con.execute(
+                        "select reason, count(*) from audit.quarantine where run_id = ? "
+                        "group by 1 order by 1",
+                        [outcome.run_id],
+                    ).fetchall()
+                )
+    return result
+
+
+def _record_run(
+    result: RunResult, started: dt.datetime, trigger: str, data_dir: Path, currency: str
+) -> None:
+    import duckdb
+
+    with duckdb.connect(str(result.warehouse)) as con:
+        con.execute("create schema if not exists audit")
+        con.execute(RUNS_DDL)
+        con.execute(
+            "insert or replace into audit.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                result.run_id, trigger, "files", str(data_dir), None, None, currency, started,
+                dt.datetime.now(dt.UTC), "success" if result.success else "failed",
+                "; ".join(result.failed_checks) or None,
+                "; ".join(result.failed_steps) or None, code_version(),
+            ],
+        )
+
+
+def run_or_raise(**kwargs) -> RunResult:
+    result = run_pipeline(**kwargs)
+    if not result.success:
+        raise RunFailed(result.summary())
+    return result

@@ -1,0 +1,31 @@
+"""Small helpers to write file drops in tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ingestion.files.settings import FILE_SPECS, SPECS_BY_FILE
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def write_drop(folder: Path, **files: str) -> Path:
+    """Write a drop: `crm_orders="order_id,...\\nO-1,..."`; unnamed files get only a header."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for spec in FILE_SPECS:
+        text = files.pop(spec.file_name.removesuffix(".csv"), None)
+        if text is None:
+            text = ",".join(spec.column_names) + "\n"
+        (folder / spec.file_name).write_text(text.strip() + "\n", encoding="utf-8")
+    assert not files, f"unknown files {sorted(files)}"
+    return folder
+
+
+def copy_fixture(name: str, destination: Path) -> Path:
+    shutil.copytree(FIXTURES / name, destination)
+    return destination
+
+
+def header(file_name: str) -> str:
+    return ",".join(SPECS_BY_FILE[file_name].column_names)
