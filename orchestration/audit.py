@@ -1,7 +1,5 @@
 """The audit schema: quarantined rows per run, and the blocking checks that guard the marts."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 import dagster as dg
@@ -111,7 +109,7 @@ def _quarantine_check(rule: QuarantineRule) -> dg.AssetChecksDefinition:
                 where run_id = ? and reason = ?
                 order by source_table, record_key
                 """,
-                [context.run_id, rule.reason],
+                [context.run.run_id, rule.reason],
             ).fetchall()
         shown = [f"{table} {key}: {detail}" for table, key, detail in rows[:SHOWN_ROWS]]
         if rows:

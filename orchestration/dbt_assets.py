@@ -1,9 +1,9 @@
 """dbt models and tests as Dagster assets and asset checks, joined to the dlt raw tables."""
 
-from __future__ import annotations
-
+import contextlib
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -27,16 +27,18 @@ class RoiDbtTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(
-                [dbt_resource_props["schema"], dbt_resource_props["identifier"]]
-            )
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["identifier"]])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props["schema"]
 
 
-translator = RoiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+translator = RoiDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True, enable_source_tests_as_checks=True
+    )
+)
 
 
 @dbt_assets(
@@ -48,14 +50,33 @@ translator = RoiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    say("transforming with dbt build (staging, intermediate, candidate marts, dbt tests)")
+    log_file = warehouse.state_dir / "logs" / context.run.run_id / "dbt.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    say(f"transforming with dbt build (models and tests; full log in {log_file})")
     dbt_vars = {"reporting_currency": warehouse.reporting_currency}
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
-    for event in invocation.stream():
-        if isinstance(event, dg.AssetCheckResult) and not event.passed:
-            say(f"dbt test failed: {event.check_name} on {event.asset_key.to_user_string()}")
-        yield event
-    say("dbt build finished")
+    invocation = dbt.cli(
+        ["build", "--vars", json.dumps(dbt_vars)],
+        context=context,
+        # One target folder for every run, so dbt can reuse its partial parse.
+        target_path=Path(roi_dbt_project.target_path),
+    )
+    models = tests = failed = 0
+    # dagster-dbt echoes every dbt log line to stdout: keep them in the run's log file and
+    # show the person one line per model instead.
+    with log_file.open("w") as log, contextlib.redirect_stdout(log):
+        for event in invocation.stream():
+            if isinstance(event, dg.Output):
+                models += 1
+                key = context.asset_key_for_output(event.output_name)
+                say(f"  dbt built {key.to_user_string()}")
+            elif isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
+                tests += 1
+                if not event.passed:
+                    failed += 1
+                    target = event.asset_key.to_user_string()
+                    say(f"  dbt test FAILED: {event.check_name} on {target}")
+            yield event
+    say(f"dbt build finished: {models} models, {tests} tests, {failed} failed")
 
 
 def mart_model_names() -> list[str]:

@@ -1,7 +1,5 @@
 """The dbt project, and its manifest kept in step with the SQL."""
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys
@@ -12,6 +10,8 @@ from dagster_dbt import DbtProject
 from roi.settings import DBT_PROJECT_DIR, warehouse_path
 
 roi_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The dbt installed beside this Python, so it works whether or not the venv is on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 def _newest_source_change(project_dir: Path) -> float:
@@ -32,8 +32,15 @@ def ensure_manifest() -> Path:
         return manifest
     env = {**os.environ, "ROI_WAREHOUSE": os.environ.get("ROI_WAREHOUSE", str(warehouse_path()))}
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [
+            DBT_EXECUTABLE,
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -1,7 +1,5 @@
 """The one Definitions object: `dagster dev -m orchestration.definitions` loads it."""
 
-from __future__ import annotations
-
 import os
 
 import dagster as dg
@@ -12,7 +10,7 @@ from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
 from .audit import quarantine, quarantine_checks
 from .dbt_assets import dbt_models
-from .dbt_project import roi_dbt_project
+from .dbt_project import DBT_EXECUTABLE, roi_dbt_project
 from .ingestion_assets import file_drop, file_load_assets
 from .publish import publish_marts
 from .quality import suite_checks
@@ -43,7 +41,7 @@ defs = dg.Definitions(
             reporting_currency=dg.EnvVar("ROI_REPORTING_CURRENCY"),
         ),
         "drop": FileDropResource(data_dir=dg.EnvVar("ROI_DATA_DIR")),
-        "dbt": DbtCliResource(project_dir=roi_dbt_project),
+        "dbt": DbtCliResource(project_dir=roi_dbt_project, dbt_executable=DBT_EXECUTABLE),
         "dlt": DagsterDltResource(),
     },
     executor=dg.in_process_executor,

@@ -1,7 +1,5 @@
 """Ingestion assets: validate and stage the file drop, then one dlt load per source family."""
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData

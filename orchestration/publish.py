@@ -5,8 +5,6 @@ them there; only when all pass does this asset copy every candidate into `marts`
 A failed check therefore leaves BI tools reading the last good marts, never a mix of runs.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from roi.progress import say
@@ -45,7 +43,9 @@ def publish_marts(warehouse: WarehouseResource):
                 f"create or replace table {PUBLISHED_SCHEMA}.{name} as "
                 f"select * from {CANDIDATE_SCHEMA}.{name}"
             )
-            rows[name] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{name}").fetchone()[0]
+            rows[name] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{name}").fetchone()[
+                0
+            ]
         con.execute("commit")
     say(f"published {len(MART_NAMES)} mart(s) to schema {PUBLISHED_SCHEMA}")
     for name in MART_NAMES:

@@ -1,7 +1,5 @@
 """Great Expectations suites run as blocking Dagster asset checks on the candidate marts."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from expectations.suites import SUITES
@@ -24,9 +22,7 @@ def _suite_check(table: str) -> dg.AssetChecksDefinition:
         with warehouse.connect(read_only=True) as con:
             frame = con.execute(f"select * from {table}").df()
         outcome = validate_table(table, frame)
-        failed = [
-            f"{o.expectation}({o.column or ''}): {o.observed}" for o in outcome.failures
-        ]
+        failed = [f"{o.expectation}({o.column or ''}): {o.observed}" for o in outcome.failures]
         say(
             f"great expectations on {table}: {len(outcome.outcomes) - len(failed)}/"
             f"{len(outcome.outcomes)} expectations met"

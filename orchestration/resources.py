@@ -1,7 +1,5 @@
 """Resources: the warehouse a run writes and the file drop it reads."""
 
-from __future__ import annotations
-
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Weekly, monthly and quarterly runs, each for the period that just closed."""
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 

@@ -50,7 +50,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(result.summary())
     print(f"demo drop:  {drop.resolve()}")
     print(f"warehouse:  {warehouse}  (DuckDB; marts in schema marts, audit in schema audit)")
-    print(f"open it:    duckdb -readonly {warehouse} \"select * from marts.mart_project_roi\"")
+    print(f'open it:    duckdb -readonly {warehouse} "select * from marts.mart_project_roi"')
     return 0 if result.success else 1
 
 
@@ -62,13 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="build demo data and run the whole pipeline on it")
     demo.add_argument("--out", default=str(DEMO_DIR), help="folder for the demo drop")
-    demo.add_argument("--warehouse", help="DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)")
+    demo.add_argument(
+        "--warehouse", help="DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
+    )
     demo.set_defaults(handler=_demo)
 
     run = commands.add_parser("run", help="one full pipeline run")
     run.add_argument("--source", choices=["files", "api"], default="files")
     run.add_argument("--data-dir", help="the file drop folder (with --source files)")
-    run.add_argument("--warehouse", help="DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)")
+    run.add_argument(
+        "--warehouse", help="DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
+    )
     run.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
     run.set_defaults(handler=_run)
 

@@ -59,7 +59,9 @@ def code_version() -> str:
     try:
         return subprocess.run(
             ["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -102,6 +104,8 @@ def run_pipeline(
         outcome = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            # Stage lines come from roi.progress; Dagster's own log only for problems.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             tags={"roi/trigger": trigger, "roi/source": "files", "roi/data_dir": str(data_dir)},
         )
     result = _result(outcome, warehouse)
@@ -160,10 +164,19 @@ def _record_run(
         con.execute(
             "insert or replace into audit.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                result.run_id, trigger, "files", str(data_dir), None, None, currency, started,
-                dt.datetime.now(dt.UTC), "success" if result.success else "failed",
+                result.run_id,
+                trigger,
+                "files",
+                str(data_dir),
+                None,
+                None,
+                currency,
+                started,
+                dt.datetime.now(dt.UTC),
+                "success" if result.success else "failed",
                 "; ".join(result.failed_checks) or None,
-                "; ".join(result.failed_steps) or None, code_version(),
+                "; ".join(result.failed_steps) or None,
+                code_version(),
             ],
         )
 

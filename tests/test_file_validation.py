@@ -43,30 +43,70 @@ def test_missing_column_is_named(tmp_path):
 @pytest.mark.parametrize(
     ("row", "column", "value", "message"),
     [
-        ("O-1,A-1,,2026-13-01,2026-01-02T00:00:00Z,confirmed,10,5,EUR,", "order_date",
-         "2026-13-01", "is not a date YYYY-MM-DD"),
-        ("O-1,A-1,,2026-01-01,yesterday,confirmed,10,5,EUR,", "updated_at", "yesterday",
-         "is not an ISO-8601 timestamp"),
-        ("O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,\"12,50\",5,EUR,", "amount",
-         "12,50", "is not a decimal number"),
-        ("O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,shipped,10,5,EUR,", "status", "shipped",
-         "must be one of confirmed, cancelled"),
-        ("O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,5,euro,", "currency", "euro",
-         "is not a three-letter ISO-4217 currency code"),
-        ("O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,-3,5,EUR,", "amount", "-3",
-         "must be at least 0"),
-        ("O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,5,EUR,maybe", "is_deleted",
-         "maybe", "must be true or false"),
-        (",A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,5,EUR,", "order_id", "",
-         "a value is required"),
+        (
+            "O-1,A-1,,2026-13-01,2026-01-02T00:00:00Z,confirmed,10,5,EUR,",
+            "order_date",
+            "2026-13-01",
+            "is not a date YYYY-MM-DD",
+        ),
+        (
+            "O-1,A-1,,2026-01-01,yesterday,confirmed,10,5,EUR,",
+            "updated_at",
+            "yesterday",
+            "is not an ISO-8601 timestamp",
+        ),
+        (
+            'O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,"12,50",5,EUR,',
+            "amount",
+            "12,50",
+            "is not a decimal number",
+        ),
+        (
+            "O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,shipped,10,5,EUR,",
+            "status",
+            "shipped",
+            "must be one of confirmed, cancelled",
+        ),
+        (
+            "O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,5,euro,",
+            "currency",
+            "euro",
+            "is not a three-letter ISO-4217 currency code",
+        ),
+        (
+            "O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,-3,5,EUR,",
+            "amount",
+            "-3",
+            "must be at least 0",
+        ),
+        (
+            "O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,5,EUR,maybe",
+            "is_deleted",
+            "maybe",
+            "must be true or false",
+        ),
+        (
+            ",A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,5,EUR,",
+            "order_id",
+            "",
+            "a value is required",
+        ),
     ],
-    ids=["bad-date", "bad-timestamp", "comma-decimal", "unknown-status", "bad-currency",
-         "negative-amount", "bad-boolean", "missing-key"],
+    ids=[
+        "bad-date",
+        "bad-timestamp",
+        "comma-decimal",
+        "unknown-status",
+        "bad-currency",
+        "negative-amount",
+        "bad-boolean",
+        "missing-key",
+    ],
 )
 def test_bad_value_names_file_line_column_and_value(tmp_path, row, column, value, message):
     error = rejected(tmp_path, crm_orders=f"{ORDERS}\n{row}")
     text = str(error)
-    assert f"crm_orders.csv line 2" in text
+    assert "crm_orders.csv line 2" in text
     assert f"column {column}: {value!r}: {message}" in text
     assert len(error.problems) == 1
 

@@ -22,8 +22,15 @@ D = dt.date
         ("quarter", D(2026, 1, 1), D(2025, 10, 1), D(2025, 12, 31), "2025-Q4"),
         ("quarter", D(2026, 7, 1), D(2026, 4, 1), D(2026, 6, 30), "2026-Q2"),
     ],
-    ids=["week", "week-iso-year-end", "week-53", "month-year-end", "month-leap",
-         "quarter-year-end", "quarter-mid-year"],
+    ids=[
+        "week",
+        "week-iso-year-end",
+        "week-53",
+        "month-year-end",
+        "month-leap",
+        "quarter-year-end",
+        "quarter-mid-year",
+    ],
 )
 def test_closed_period(grain, run_date, start, end, label):
     assert closed_period(grain, run_date) == (start, end)
@@ -43,7 +50,7 @@ def test_schedule_tick_tags_the_run_with_its_period():
     assert request.tags["roi/period"] == "2026-Q1"
     assert request.tags["roi/period_start"] == "2026-01-01"
     assert request.tags["roi/period_end"] == "2026-03-31"
-    assert request.tags == {**period_tags("quarter", D(2026, 4, 1))}
+    assert period_tags("quarter", D(2026, 4, 1)).items() <= request.tags.items()
 
 
 def test_definitions_hold_the_graph_and_three_schedules():
@@ -52,10 +59,14 @@ def test_definitions_hold_the_graph_and_three_schedules():
     from orchestration.definitions import defs
 
     assert sorted(s.name for s in defs.schedules) == [
-        "monthly_review", "quarterly_review", "weekly_review"
+        "monthly_review",
+        "quarterly_review",
+        "weekly_review",
     ]
     assert {s.cron_schedule for s in defs.schedules} == {
-        "0 6 * * 1", "0 6 1 * *", "0 6 1 1,4,7,10 *"
+        "0 6 * * 1",
+        "0 6 1 * *",
+        "0 6 1 1,4,7,10 *",
     }
     graph = defs.resolve_asset_graph()
     keys = set(graph.get_all_asset_keys())

@@ -80,9 +80,7 @@ class _FileProblems:
             )
 
 
-def read_drop(
-    data_dir: Path, progress: Callable[[str], None] | None = None
-) -> dict[str, pa.Table]:
+def read_drop(data_dir: Path, progress: Callable[[str], None] | None = None) -> dict[str, pa.Table]:
     """Read and validate every file of the drop; raise DropRejected listing all problems."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -243,10 +241,7 @@ def _check_keys(found: _FileProblems) -> None:
     if not duplicated.any():
         return
     first_line = (
-        frame.reset_index()
-        .groupby(list(spec.key), sort=False)["index"]
-        .transform("min")
-        .to_numpy()
+        frame.reset_index().groupby(list(spec.key), sort=False)["index"].transform("min").to_numpy()
         + FIRST_DATA_LINE
     )
     for row in np.flatnonzero(duplicated):

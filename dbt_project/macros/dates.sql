@@ -1,0 +1,42 @@
+{#
+    Date helpers that compile to the same meaning on DuckDB and PostgreSQL.
+#}
+
+{#
+    to_utc_date: the UTC calendar date of a TIMESTAMP WITH TIME ZONE.
+    A plain cast(ts as date) uses the session time zone on both engines (DuckDB's
+    default is the machine's local zone), so the timestamp is first turned into a
+    UTC wall-clock TIMESTAMP with `at time zone 'UTC'`, then cast to DATE.
+#}
+{% macro to_utc_date(column) -%}
+    cast(({{ column }} at time zone 'UTC') as date)
+{%- endmacro %}
+
+{#
+    epoch_seconds: seconds since 1970-01-01 UTC of a TIMESTAMP WITH TIME ZONE, fractional.
+    Both engines implement extract(epoch from timestamptz); the result is cast to a
+    double so the type is the same on both.
+#}
+{% macro epoch_seconds(column) -%}
+    cast(extract(epoch from {{ column }}) as {{ type_double() }})
+{%- endmacro %}
+
+{#
+    period_start: first day of the ISO week (Monday), month or quarter holding a DATE.
+    The date is cast to a time-zone-less TIMESTAMP first: PostgreSQL would otherwise pick
+    date_trunc(text, timestamptz) and make the result depend on the session time zone.
+#}
+{% macro period_start(grain, date_column) -%}
+    {%- if grain not in ['week', 'month', 'quarter'] -%}
+        {{ exceptions.raise_compiler_error("period_start: grain must be week, month or quarter, got " ~ grain) }}
+    {%- endif -%}
+    cast({{ dbt.date_trunc(grain, 'cast(' ~ date_column ~ ' as timestamp)') }} as date)
+{%- endmacro %}
+
+{#
+    add_days: a DATE plus a whole number of days, returned as a DATE
+    (dbt.dateadd returns a TIMESTAMP on both engines).
+#}
+{% macro add_days(date_column, days) -%}
+    cast({{ dbt.dateadd('day', days, date_column) }} as date)
+{%- endmacro %}

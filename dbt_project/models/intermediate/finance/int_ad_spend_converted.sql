@@ -1,0 +1,90 @@
+-- Every ad-spend row (one per date, platform, ad account, campaign) with its spend in the
+-- reporting currency and the flags that send it to int_quarantine:
+--   is_campaign_unmapped: empty project_code, or a project_code not in the projects table
+--   is_fx_missing: no usable rate in the 7-day window (spend_reporting is then NULL)
+
+with
+
+ad_spend as (
+
+    select * from {{ ref('stg_ads__ad_spend') }}
+
+),
+
+projects as (
+
+    select project_code from {{ ref('stg_reference__projects') }}
+
+),
+
+fx_factors as (
+
+    select * from {{ ref('int_fx_factors_resolved') }}
+
+),
+
+joined as (
+
+    select
+        ad_spend.spend_date,
+        ad_spend.platform,
+        ad_spend.ad_account_id,
+        ad_spend.campaign_id,
+        ad_spend.campaign_name,
+        ad_spend.project_code,
+        ad_spend.currency,
+        ad_spend.spend,
+        ad_spend.impressions,
+        ad_spend.clicks,
+        fx_factors.fx_factor,
+        fx_factors.fx_base_currency,
+        fx_factors.fx_rate_date,
+        fx_factors.window_start_date as fx_window_start_date,
+        projects.project_code is null as is_campaign_unmapped,
+        fx_factors.fx_factor is null as is_fx_missing,
+        ad_spend._source_file,
+        ad_spend._source_line,
+        ad_spend._dlt_load_id
+    from ad_spend
+    left join projects
+        on projects.project_code = ad_spend.project_code
+    left join fx_factors
+        on fx_factors.currency = ad_spend.currency
+        and fx_factors.business_date = ad_spend.spend_date
+
+),
+
+final as (
+
+    select
+        'date=' || cast(spend_date as {{ dbt.type_string() }})
+            || '|platform=' || coalesce(platform, '')
+            || '|account_id=' || coalesce(ad_account_id, '')
+            || '|campaign_id=' || coalesce(campaign_id, '') as record_key,
+        spend_date,
+        platform,
+        ad_account_id,
+        campaign_id,
+        campaign_name,
+        project_code,
+        currency,
+        spend,
+        impressions,
+        clicks,
+        fx_factor,
+        fx_base_currency,
+        fx_rate_date,
+        fx_window_start_date,
+        cast('{{ var("reporting_currency") | upper }}' as {{ dbt.type_string() }}) as reporting_currency,
+        cast(spend * fx_factor as {{ type_money() }}) as spend_reporting,
+        is_campaign_unmapped,
+        is_fx_missing,
+        (is_campaign_unmapped or is_fx_missing) as is_quarantined,
+        _source_file,
+        _source_line,
+        _dlt_load_id
+    from joined
+
+)
+
+select * from final
