@@ -104,8 +104,9 @@ def run_pipeline(
         outcome = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            # Stage lines come from roi.progress; Dagster's own log only for problems.
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # Stage lines come from roi.progress and failures from the RunResult summary;
+            # Dagster's full event log (with tracebacks) stays in the instance's storage.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             tags={"roi/trigger": trigger, "roi/source": "files", "roi/data_dir": str(data_dir)},
         )
     result = _result(outcome, warehouse)
@@ -117,11 +118,11 @@ def _result(outcome, warehouse: Path) -> RunResult:
     failed_steps: list[str] = []
     for event in outcome.all_events:
         if event.is_step_failure:
-            error = event.step_failure_data.error
-            message = error.message if error else "unknown error"
-            if error and error.cls_name == "DropRejected":
-                raise DropRejected(message.split("DropRejected: ", 1)[-1].strip())
-            failed_steps.append(f"{event.step_key}: {message.strip()}")
+            error = _root_cause(event.step_failure_data.error)
+            if error is not None and error.cls_name == "DropRejected":
+                raise DropRejected(error.message.split("DropRejected: ", 1)[-1].strip())
+            message = error.message.strip() if error else "unknown error"
+            failed_steps.append(f"{event.step_key}: {message}")
     failed_checks = [
         f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}"
         for evaluation in outcome.get_asset_check_evaluations()
@@ -151,6 +152,13 @@ def _result(outcome, warehouse: Path) -> RunResult:
                     ).fetchall()
                 )
     return result
+
+
+def _root_cause(error):
+    """Dagster wraps the asset's exception; the user wants the innermost one."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error
 
 
 def _record_run(

@@ -51,28 +51,3 @@ def test_schedule_tick_tags_the_run_with_its_period():
     assert request.tags["roi/period_start"] == "2026-01-01"
     assert request.tags["roi/period_end"] == "2026-03-31"
     assert period_tags("quarter", D(2026, 4, 1)).items() <= request.tags.items()
-
-
-def test_definitions_hold_the_graph_and_three_schedules():
-    from dagster import AssetKey
-
-    from orchestration.definitions import defs
-
-    assert sorted(s.name for s in defs.schedules) == [
-        "monthly_review",
-        "quarterly_review",
-        "weekly_review",
-    ]
-    assert {s.cron_schedule for s in defs.schedules} == {
-        "0 6 * * 1",
-        "0 6 1 * *",
-        "0 6 1 1,4,7,10 *",
-    }
-    graph = defs.resolve_asset_graph()
-    keys = set(graph.get_all_asset_keys())
-    raw_orders = AssetKey(["raw_crm", "orders"])
-    assert {AssetKey("file_drop"), raw_orders, AssetKey(["marts", "mart_project_roi"])} <= keys
-    # lineage is one graph: the dbt staging model reads the table the dlt asset writes
-    assert raw_orders in graph.get(AssetKey(["staging", "stg_crm__orders"])).parent_keys
-    check_names = {key.name for key in graph.asset_check_keys}
-    assert {"fx_coverage", "great_expectations_suite"} <= check_names

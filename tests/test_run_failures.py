@@ -1,0 +1,133 @@
+"""Bad input never damages the warehouse: rejected drops load nothing, quarantines keep marts.
+
+One warehouse goes through a story (module-scoped, runs in order):
+1. a good drop is published;
+2. a malformed drop is rejected with file/line/column, exit code 2, warehouse untouched;
+3. a well-formed drop with unusable rows (no FX rate, unknown account, unmapped campaign)
+   is processed, the rows are quarantined with the run id, the blocking checks fail,
+   exit code 1, and the published marts are still those of step 1.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from roi.cli import main
+
+from .drops import FIXTURES
+
+RAW_TABLES = ("raw_crm.orders", "raw_ads.ad_spend", "raw_fx.rates", "raw_crm.leads")
+
+
+def snapshot(warehouse: Path, tables: tuple[str, ...]) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {table: sorted(con.execute(f"select * from {table}").fetchall()) for table in tables}
+
+
+def mart_tables(warehouse: Path) -> tuple[str, ...]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    return tuple(f"marts.{name}" for (name,) in sorted(rows))
+
+
+def append(drop: Path, file_name: str, *lines: str) -> None:
+    with (drop / file_name).open("a", encoding="utf-8") as handle:
+        handle.writelines(line + "\n" for line in lines)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    # GIVEN a warehouse holding the published marts of a good drop
+    warehouse = tmp_path_factory.mktemp("failures") / "roi.duckdb"
+    code = main(
+        [
+            "run",
+            "--source",
+            "files",
+            "--data-dir",
+            str(FIXTURES / "small_drop"),
+            "--warehouse",
+            str(warehouse),
+        ]
+    )
+    assert code == 0
+    return warehouse
+
+
+def test_malformed_drop_is_rejected_and_changes_nothing(published, tmp_path, capsys):
+    before = snapshot(published, RAW_TABLES + mart_tables(published))
+    # GIVEN the same drop with a bad amount and a key twice in one file
+    drop = shutil.copytree(FIXTURES / "small_drop", tmp_path / "bad")
+    append(
+        drop,
+        "crm_orders.csv",
+        "O-NEW-1,A-DE-1,,2026-04-07,2026-04-07T10:00:00Z,confirmed,12;50,5.00,EUR,false",
+        "O-DE-1,A-DE-1,,2026-04-08,2026-04-08T10:00:00Z,confirmed,10.00,5.00,EUR,false",
+    )
+    # WHEN it is run
+    code = main(["run", "--data-dir", str(drop), "--warehouse", str(published)])
+    # THEN it exits 2 naming file, line, key, column and value, and nothing changed
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "2 problem(s); nothing was loaded" in error
+    assert "crm_orders.csv line 10 (order_id=O-NEW-1), column amount: '12;50'" in error
+    assert "crm_orders.csv line 11 (order_id=O-DE-1): key appears twice" in error
+    assert snapshot(published, RAW_TABLES + mart_tables(published)) == before
+
+
+def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published, tmp_path, capsys):
+    marts = mart_tables(published)
+    assert "marts.mart_project_roi" in marts
+    before = snapshot(published, marts)
+    # GIVEN a well-formed drop with three unusable rows beside good new ones
+    drop = shutil.copytree(FIXTURES / "small_drop", tmp_path / "quarantine")
+    append(
+        drop,
+        "crm_orders.csv",
+        # TRY has no rate at all: quarantined, never converted at 1
+        "O-TRY-1,A-DE-1,,2026-04-07,2026-04-07T10:00:00Z,confirmed,1000.00,100.00,TRY,false",
+        # an account the CRM does not know
+        "O-GHOST-1,A-GHOST,,2026-04-07,2026-04-07T10:00:00Z,confirmed,10.00,5.00,EUR,false",
+        # a good new order: processed into raw and candidates, but not published
+        "O-NEW-2,A-DE-1,,2026-04-07,2026-04-07T10:00:00Z,confirmed,10.00,5.00,EUR,false",
+    )
+    append(drop, "ad_spend.csv", "2026-04-07,meta_ads,M-DE-1,C-NOPROJECT,Brand,,EUR,50.00,100,3")
+    # WHEN it is run
+    code = main(["run", "--data-dir", str(drop), "--warehouse", str(published)])
+    # THEN the blocking checks fail the run and name the rows
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "failed check: fx_coverage on audit/quarantine" in captured.out
+    assert "failed check: orders_have_known_accounts on audit/quarantine" in captured.out
+    assert "failed check: ad_spend_mapped_to_projects on audit/quarantine" in captured.out
+    assert "order_id=O-TRY-1" in captured.err
+    # AND the published marts are exactly those of the last good run
+    assert snapshot(published, marts) == before
+    with duckdb.connect(str(published), read_only=True) as con:
+        # AND the good rows were processed (raw and candidate marts hold them) ...
+        assert con.execute("select count(*) from raw_crm.orders where order_id = 'O-NEW-2'")
+        assert con.execute(
+            "select count(*) from marts_candidate.fct_orders where order_id = 'O-NEW-2'"
+        ).fetchone() == (1,)
+        # ... and the audit trail holds the quarantined rows and the failed run
+        (run_id, status) = con.execute(
+            "select run_id, status from audit.runs order by started_at desc limit 1"
+        ).fetchone()
+        assert status == "failed"
+        quarantined = con.execute(
+            "select source_table, record_key, reason from audit.quarantine "
+            "where run_id = ? order by reason",
+            [run_id],
+        ).fetchall()
+    assert [(reason, key) for _, key, reason in quarantined] == [
+        ("missing_fx_rate", "order_id=O-TRY-1"),
+        ("unknown_account", "order_id=O-GHOST-1"),
+        ("unmapped_campaign", next(k for _, k, r in quarantined if r == "unmapped_campaign")),
+    ]
+    assert "C-NOPROJECT" in quarantined[2][1]
