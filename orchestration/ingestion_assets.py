@@ -1,5 +1,8 @@
 """Ingestion assets: validate and stage the file drop, then one dlt load per source family."""
 
+import shutil
+from pathlib import Path
+
 import dagster as dg
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
@@ -10,6 +13,16 @@ from roi.progress import say
 from .resources import FileDropResource, WarehouseResource, definition_time_pipeline
 
 FILE_DROP_KEY = dg.AssetKey("file_drop")
+# Staged Parquet of the last runs is kept to debug a load; older ones are removed.
+KEEP_STAGED_DROPS = 5
+
+
+def _remove_old_staged_drops(folder: Path, keep: int) -> None:
+    if not folder.is_dir():
+        return
+    runs = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @dg.asset(
@@ -23,7 +36,9 @@ def file_drop(
     context: dg.AssetExecutionContext, drop: FileDropResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     say(f"validating file drop {drop.data_dir}")
-    counts = stage_drop(drop.data_dir, warehouse.staged_dir(context.run_id), progress=say)
+    staged = warehouse.staged_dir(context.run_id)
+    _remove_old_staged_drops(staged.parent, keep=KEEP_STAGED_DROPS)
+    counts = stage_drop(drop.data_dir, staged, progress=say)
     say(f"file drop valid: {sum(counts.values())} rows in {len(counts)} files")
     return dg.MaterializeResult(
         metadata={"data_dir": drop.data_dir, **{name: rows for name, rows in counts.items()}}

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from dlt.extract.source import DltSource
 
+from ..raw_tables import resource_hints
 from .settings import DATASETS, FILE_SPECS, FileSpec
 from .validate import read_drop
 
@@ -46,35 +47,8 @@ def _read_staged(staged_dir: str | None, spec: FileSpec) -> Iterator[pa.Table]:
     yield pq.read_table(staged_file(Path(staged_dir), spec))
 
 
-_DLT_TYPES: dict[str, dict] = {
-    "text": {"data_type": "text"},
-    "currency": {"data_type": "text"},
-    "date": {"data_type": "date"},
-    "timestamp": {"data_type": "timestamp", "timezone": True, "precision": 6},
-    "decimal": {"data_type": "decimal", "precision": 38, "scale": 9},
-    "integer": {"data_type": "bigint"},
-    "boolean": {"data_type": "bool"},
-}
-
-
 def _resource(spec: FileSpec, staged_dir: str | None):
-    # Column hints make dlt create the table (with its types) even from a header-only
-    # file, so the dbt sources always exist.
-    columns = {
-        column.name: {
-            **_DLT_TYPES[column.kind],
-            "nullable": column.name not in spec.primary_key,
-        }
-        for column in spec.columns
-    }
-    return dlt.resource(
-        _read_staged(staged_dir, spec),
-        name=spec.table,
-        table_name=spec.table,
-        write_disposition="merge",
-        primary_key=list(spec.primary_key),
-        columns=columns,
-    )
+    return dlt.resource(_read_staged(staged_dir, spec), **resource_hints(spec))
 
 
 def file_drop_source(dataset: str, staged_dir: str | Path | None = None) -> DltSource:
