@@ -50,8 +50,38 @@ def _demo(args: argparse.Namespace) -> int:
     print(result.summary())
     print(f"demo drop:  {drop.resolve()}")
     print(f"warehouse:  {warehouse}  (DuckDB; marts in schema marts, audit in schema audit)")
-    print(f'open it:    duckdb -readonly {warehouse} "select * from marts.mart_project_roi"')
+    if result.success:
+        _print_marts(warehouse)
     return 0 if result.success else 1
+
+
+def _print_marts(warehouse: Path) -> None:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "order by 1"
+        ).fetchall()
+        print("marts:      " + ", ".join(f"marts.{name}" for (name,) in tables))
+        print("\ncumulative ROI per project at the latest quarter (reporting currency):")
+        con.sql(
+            """
+            select project_code, period_start as quarter_start,
+                   round(cumulative_investment, 0) as invested,
+                   round(cumulative_gross_profit, 0) as gross_profit,
+                   round(cumulative_roi, 3) as cumulative_roi
+            from marts.mart_project_roi
+            where period_grain = 'quarter'
+            qualify period_start = max(period_start) over (partition by project_code)
+            order by project_code
+            """
+        ).show()
+    query = "select * from marts.mart_project_roi limit 10"
+    print(
+        'query it:   .venv/bin/python -c "import duckdb; '
+        f"duckdb.connect('{warehouse}', read_only=True).sql('{query}').show()\""
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
