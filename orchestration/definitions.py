@@ -16,6 +16,7 @@ from .publish import publish_marts
 from .quality import suite_checks
 from .resources import FileDropResource, WarehouseResource
 from .schedules import PIPELINE_JOB_NAME, schedules
+from .sensors import sensors
 
 # Resources read these at run time; the defaults make `dagster dev` work out of the box.
 os.environ.setdefault("ROI_WAREHOUSE", str(warehouse_path()))
@@ -35,6 +36,7 @@ defs = dg.Definitions(
     asset_checks=[*quarantine_checks, *suite_checks],
     jobs=[roi_pipeline],
     schedules=schedules,
+    sensors=sensors,
     resources={
         "warehouse": WarehouseResource(
             path=dg.EnvVar("ROI_WAREHOUSE"),

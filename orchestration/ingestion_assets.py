@@ -10,6 +10,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from ingestion.files import DATASETS, file_drop_source, stage_drop
 from roi.progress import say
 
+from .audit_trail import record_loads
 from .resources import FileDropResource, WarehouseResource, definition_time_pipeline
 
 FILE_DROP_KEY = dg.AssetKey("file_drop")
@@ -70,10 +71,20 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
         warehouse: WarehouseResource,
     ):
         say(f"loading {dataset} with dlt")
+        pipeline = warehouse.dlt_pipeline(dataset)
         yield from dlt.run(
             context=context,
             dlt_source=file_drop_source(dataset, warehouse.staged_dir(context.run_id)),
-            dlt_pipeline=warehouse.dlt_pipeline(dataset),
+            dlt_pipeline=pipeline,
+        )
+        trace = pipeline.last_trace
+        record_loads(
+            warehouse.file,
+            context.run.run_id,
+            source="files",
+            dataset=dataset,
+            load_ids=trace.last_load_info.loads_ids,
+            row_counts=trace.last_normalize_info.row_counts,
         )
 
     return _load

@@ -1,5 +1,7 @@
 """Great Expectations suites run as blocking Dagster asset checks on the candidate marts."""
 
+import json
+
 import dagster as dg
 
 from expectations.suites import SUITES
@@ -36,6 +38,16 @@ def _suite_check(table: str) -> dg.AssetChecksDefinition:
                 "expectations": len(outcome.outcomes),
                 "failed": len(failed),
                 "failures": "\n".join(failed),
+                "expectation_results": json.dumps(
+                    [
+                        {
+                            "name": f"{o.expectation}({o.column or ''})",
+                            "success": o.success,
+                            "observed": o.observed,
+                        }
+                        for o in outcome.outcomes
+                    ]
+                ),
             },
         )
 

@@ -7,33 +7,13 @@ turns the job's outcome into a RunResult and an `audit.runs` row.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DropRejected, RunFailed
 from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY, REPO_ROOT, state_dir, warehouse_path
-
-RUNS_DDL = """
-create table if not exists audit.runs (
-    run_id varchar primary key,
-    trigger varchar not null,
-    source varchar not null,
-    data_dir varchar,
-    period_grain varchar,
-    period varchar,
-    reporting_currency varchar not null,
-    started_at timestamp with time zone not null,
-    finished_at timestamp with time zone not null,
-    status varchar not null,
-    failed_checks varchar,
-    failed_steps varchar,
-    code_version varchar
-)
-"""
 
 
 @dataclass
@@ -53,18 +33,6 @@ class RunResult:
         lines += [f"  failed step: {s}" for s in self.failed_steps]
         lines += [f"  quarantined: {n} row(s) {reason}" for reason, n in self.quarantined.items()]
         return "\n".join(lines)
-
-
-def code_version() -> str:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def dagster_instance(warehouse: Path):
@@ -94,10 +62,10 @@ def run_pipeline(
     os.environ["ROI_REPORTING_CURRENCY"] = reporting_currency.upper()
 
     say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
+    from orchestration.audit_trail import record_run
     from orchestration.definitions import defs
     from orchestration.schedules import PIPELINE_JOB_NAME
 
-    started = dt.datetime.now(dt.UTC)
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
     with dagster_instance(warehouse) as instance:
         say(f"run starting: drop {data_dir} -> {warehouse} ({reporting_currency.upper()})")
@@ -107,10 +75,15 @@ def run_pipeline(
             # Stage lines come from roi.progress and failures from the RunResult summary;
             # Dagster's full event log (with tracebacks) stays in the instance's storage.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            tags={"roi/trigger": trigger, "roi/source": "files", "roi/data_dir": str(data_dir)},
+            tags={
+                "roi/trigger": trigger,
+                "roi/source": "files",
+                "roi/data_dir": str(data_dir),
+                "roi/reporting_currency": reporting_currency.upper(),
+            },
         )
-    result = _result(outcome, warehouse)
-    _record_run(result, started, trigger, data_dir, reporting_currency.upper())
+        result = _result(outcome, warehouse)
+        record_run(instance, outcome.run_id, warehouse)
     return result
 
 
@@ -159,34 +132,6 @@ def _root_cause(error):
     while error is not None and error.cause is not None:
         error = error.cause
     return error
-
-
-def _record_run(
-    result: RunResult, started: dt.datetime, trigger: str, data_dir: Path, currency: str
-) -> None:
-    import duckdb
-
-    with duckdb.connect(str(result.warehouse)) as con:
-        con.execute("create schema if not exists audit")
-        con.execute(RUNS_DDL)
-        con.execute(
-            "insert or replace into audit.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                result.run_id,
-                trigger,
-                "files",
-                str(data_dir),
-                None,
-                None,
-                currency,
-                started,
-                dt.datetime.now(dt.UTC),
-                "success" if result.success else "failed",
-                "; ".join(result.failed_checks) or None,
-                "; ".join(result.failed_steps) or None,
-                code_version(),
-            ],
-        )
 
 
 def run_or_raise(**kwargs) -> RunResult:

@@ -131,3 +131,47 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published,
         ("unmapped_campaign", next(k for _, k, r in quarantined if r == "unmapped_campaign")),
     ]
     assert "C-NOPROJECT" in quarantined[2][1]
+    # AND every check of the run is in audit.check_results with what it observed
+    with duckdb.connect(str(published), read_only=True) as con:
+        results = con.execute(
+            "select check_name, table_name, check_kind, status, observed_value "
+            "from audit.check_results where run_id = ? and check_kind <> 'dbt_test' "
+            "and check_kind <> 'great_expectations_expectation' order by check_name",
+            [run_id],
+        ).fetchall()
+        dbt_tests = con.execute(
+            "select count(*), count(*) filter (where status = 'pass') from audit.check_results "
+            "where run_id = ? and check_kind = 'dbt_test'",
+            [run_id],
+        ).fetchone()
+        loads = con.execute(
+            "select dataset, table_name, rows_loaded from audit.loads where run_id = ? "
+            "and table_name = 'orders'",
+            [run_id],
+        ).fetchall()
+    assert results == [
+        (
+            "ad_spend_mapped_to_projects",
+            "audit.quarantine",
+            "quarantine",
+            "fail",
+            "quarantined_rows=1",
+        ),
+        ("fx_coverage", "audit.quarantine", "quarantine", "fail", "quarantined_rows=1"),
+        (
+            "great_expectations_suite",
+            "marts_candidate.mart_project_roi",
+            "great_expectations",
+            "pass",
+            "failed=0",
+        ),
+        (
+            "orders_have_known_accounts",
+            "audit.quarantine",
+            "quarantine",
+            "fail",
+            "quarantined_rows=1",
+        ),
+    ]
+    assert dbt_tests[0] > 50 and dbt_tests[0] == dbt_tests[1]
+    assert loads == [("raw_crm", "orders", 11)]  # the 8 fixture orders and 3 new ones

@@ -1,0 +1,214 @@
+"""The audit trail in the warehouse: runs, loads and check results, appended, never overwritten.
+
+`record_loads` is called by each load asset right after dlt finishes; `record_run` reads a
+finished run's check evaluations from Dagster's event log and writes `audit.runs` and
+`audit.check_results`. The CLI calls `record_run` after its in-process run; for runs
+launched by the schedules (the daemon), the run-status sensors below call it.
+"""
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from roi.settings import REPO_ROOT
+
+DDL = (
+    "create schema if not exists audit",
+    """
+    create table if not exists audit.runs (
+        run_id varchar primary key,
+        job_name varchar not null,
+        trigger varchar not null,
+        source varchar,
+        data_dir varchar,
+        period_grain varchar,
+        period varchar,
+        period_start date,
+        period_end date,
+        reporting_currency varchar,
+        started_at timestamp with time zone,
+        finished_at timestamp with time zone,
+        status varchar not null,
+        failed_checks integer not null,
+        failed_steps varchar,
+        code_version varchar
+    )
+    """,
+    """
+    create table if not exists audit.check_results (
+        run_id varchar not null,
+        check_name varchar not null,
+        table_name varchar not null,
+        check_kind varchar not null,
+        severity varchar not null,
+        status varchar not null,
+        observed_value varchar,
+        evaluated_at timestamp with time zone
+    )
+    """,
+    """
+    create table if not exists audit.loads (
+        run_id varchar not null,
+        source varchar not null,
+        dataset varchar not null,
+        table_name varchar not null,
+        load_id varchar not null,
+        rows_loaded bigint not null,
+        loaded_at timestamp with time zone not null
+    )
+    """,
+)
+
+
+def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in DDL:
+        con.execute(statement)
+
+
+def code_version() -> str:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def record_loads(
+    warehouse: Path,
+    run_id: str,
+    source: str,
+    dataset: str,
+    load_ids: list[str],
+    row_counts: dict[str, int],
+) -> None:
+    """One audit.loads row per table a dlt load wrote (dlt's own tables left out)."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        (run_id, source, dataset, table, load_id, count, now)
+        for load_id in load_ids
+        for table, count in sorted(row_counts.items())
+        if not table.startswith("_dlt")
+    ]
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_audit_tables(con)
+        con.execute("begin")
+        con.execute("delete from audit.loads where run_id = ? and dataset = ?", [run_id, dataset])
+        if rows:
+            con.executemany("insert into audit.loads values (?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("commit")
+
+
+def _check_kind(check_name: str, metadata: dict) -> str:
+    if "dagster_dbt/failed_row_count" in metadata or "unique_id" in metadata:
+        return "dbt_test"
+    if check_name == "great_expectations_suite":
+        return "great_expectations"
+    return "quarantine"
+
+
+def _observed(metadata: dict) -> str | None:
+    for key in ("dagster_dbt/failed_row_count", "quarantined_rows", "failed"):
+        if key in metadata:
+            return f"{key.split('/')[-1]}={metadata[key].value}"
+    return None
+
+
+def check_rows(instance: dg.DagsterInstance, run_id: str) -> list[tuple]:
+    """One row per asset check evaluation, and one per Great Expectations expectation."""
+    rows = []
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.dagster_event.event_specific_data
+        metadata = dict(evaluation.metadata)
+        table = ".".join(evaluation.asset_key.path)
+        when = dt.datetime.fromtimestamp(record.timestamp, dt.UTC)
+        kind = _check_kind(evaluation.check_name, metadata)
+        status = "pass" if evaluation.passed else "fail"
+        severity = evaluation.severity.value.lower()
+        rows.append(
+            (
+                run_id,
+                evaluation.check_name,
+                table,
+                kind,
+                severity,
+                status,
+                _observed(metadata),
+                when,
+            )
+        )
+        if "expectation_results" in metadata:
+            for result in json.loads(metadata["expectation_results"].value):
+                rows.append(
+                    (
+                        run_id,
+                        result["name"],
+                        table,
+                        "great_expectations_expectation",
+                        severity,
+                        "pass" if result["success"] else "fail",
+                        result["observed"],
+                        when,
+                    )
+                )
+    return rows
+
+
+def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> dict:
+    """Write audit.runs and audit.check_results for a finished run; return the runs row."""
+    run = instance.get_run_by_id(run_id)
+    stats = instance.get_run_stats(run_id)
+    tags = run.tags
+    checks = check_rows(instance, run_id)
+    failed_steps = [
+        f"{r.dagster_event.step_key}"
+        for r in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+    ]
+    failed_blocking = [c for c in checks if c[5] == "fail" and c[4] == "error"]
+    succeeded = run.status == dg.DagsterRunStatus.SUCCESS and not failed_blocking
+    row = {
+        "run_id": run_id,
+        "job_name": run.job_name,
+        "trigger": tags.get(
+            "roi/trigger", "schedule" if "dagster/schedule_name" in tags else "manual"
+        ),
+        "source": tags.get("roi/source"),
+        "data_dir": tags.get("roi/data_dir"),
+        "period_grain": tags.get("roi/period_grain"),
+        "period": tags.get("roi/period"),
+        "period_start": tags.get("roi/period_start"),
+        "period_end": tags.get("roi/period_end"),
+        "reporting_currency": tags.get("roi/reporting_currency"),
+        "started_at": _when(stats.start_time),
+        "finished_at": _when(stats.end_time) or dt.datetime.now(dt.UTC),
+        "status": "success" if succeeded else "failed",
+        "failed_checks": len(failed_blocking),
+        "failed_steps": ", ".join(failed_steps) or None,
+        "code_version": code_version(),
+    }
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_audit_tables(con)
+        con.execute("begin")
+        con.execute("delete from audit.runs where run_id = ?", [run_id])
+        con.execute("delete from audit.check_results where run_id = ?", [run_id])
+        con.execute(
+            f"insert into audit.runs ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+        if checks:
+            con.executemany(
+                "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?)", checks
+            )
+        con.execute("commit")
+    return row
+
+
+def _when(timestamp: float | None) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC) if timestamp else None
