@@ -11,6 +11,7 @@ from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
 DEMO_DIR = Path("demo")
+WAREHOUSE_HELP = "DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -84,6 +85,13 @@ def _print_marts(warehouse: Path) -> None:
     )
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from .audit import audit_text
+
+    print(audit_text(warehouse_path(args.warehouse), run_id=args.run, table=args.table))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
@@ -92,19 +100,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="build demo data and run the whole pipeline on it")
     demo.add_argument("--out", default=str(DEMO_DIR), help="folder for the demo drop")
-    demo.add_argument(
-        "--warehouse", help="DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
-    )
+    demo.add_argument("--warehouse", help=WAREHOUSE_HELP)
     demo.set_defaults(handler=_demo)
 
     run = commands.add_parser("run", help="one full pipeline run")
     run.add_argument("--source", choices=["files", "api"], default="files")
     run.add_argument("--data-dir", help="the file drop folder (with --source files)")
-    run.add_argument(
-        "--warehouse", help="DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
-    )
+    run.add_argument("--warehouse", help=WAREHOUSE_HELP)
     run.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
     run.set_defaults(handler=_run)
+
+    audit = commands.add_parser(
+        "audit", help="a run's checks, quarantine and loads, and a table's lineage"
+    )
+    audit.add_argument("--run", help="run id (default: the latest run)")
+    audit.add_argument(
+        "--table", help="schema.table whose lineage to show, e.g. marts.mart_project_roi"
+    )
+    audit.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    audit.set_defaults(handler=_audit)
 
     generate = commands.add_parser("generate", help="write a synthetic file drop")
     generate.add_argument("--out", required=True)

@@ -1,0 +1,124 @@
+"""`roi audit`: a run's checks, quarantine and loads, and a table's lineage, without Dagster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from .errors import RoiError
+
+SHOWN_FAILURES = 20
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def audit_text(warehouse: Path, run_id: str | None = None, table: str | None = None) -> str:
+    if not warehouse.exists():
+        raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if not _has_table(con, "audit", "runs"):
+            raise RoiError(f"{warehouse} has no audit.runs yet: no run has finished")
+        lines = _run_section(con, run_id)
+        if table:
+            lines += ["", *_lineage_section(con, table)]
+    return "\n".join(lines)
+
+
+def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[str]:
+    query = (
+        "select run_id, status, trigger, source, coalesce(period, '-'), started_at, "
+        "finished_at, code_version, failed_steps from audit.runs "
+    )
+    if run_id:
+        row = con.execute(query + "where run_id = ?", [run_id]).fetchone()
+        if row is None:
+            raise RoiError(f"no run {run_id} in audit.runs")
+    else:
+        row = con.execute(query + "order by started_at desc limit 1").fetchone()
+    run_id, status, trigger, source, period, started, finished, version, failed_steps = row
+    lines = [
+        f"run {run_id}: {status.upper()}",
+        f"  trigger {trigger}, source {source}, period {period}, code {version}",
+        f"  started {started:%Y-%m-%d %H:%M:%S %Z}, finished {finished:%Y-%m-%d %H:%M:%S %Z}",
+    ]
+    if failed_steps:
+        lines.append(f"  failed steps: {failed_steps}")
+
+    lines += ["", "checks:"]
+    for kind, total, failed in con.execute(
+        "select check_kind, count(*), count(*) filter (where status = 'fail') "
+        "from audit.check_results where run_id = ? group by 1 order by 1",
+        [run_id],
+    ).fetchall():
+        lines.append(f"  {kind:32} {total:5} run, {failed:3} failed")
+    failures = con.execute(
+        "select severity, check_name, table_name, coalesce(observed_value, '') "
+        "from audit.check_results where run_id = ? and status = 'fail' "
+        "order by severity, table_name, check_name",
+        [run_id],
+    ).fetchall()
+    lines += [
+        f"  FAILED [{severity}] {name} on {table}: {observed}"
+        for severity, name, table, observed in failures[:SHOWN_FAILURES]
+    ]
+    if len(failures) > SHOWN_FAILURES:
+        lines.append(f"  ... and {len(failures) - SHOWN_FAILURES} more failures")
+
+    lines += ["", "quarantine:"]
+    if _has_table(con, "audit", "quarantine"):
+        counts = con.execute(
+            "select reason, source_table, count(*) from audit.quarantine where run_id = ? "
+            "group by 1, 2 order by 1, 2",
+            [run_id],
+        ).fetchall()
+        lines += [f"  {n:6} {reason} in {table}" for reason, table, n in counts]
+        if not counts:
+            lines.append("  no rows")
+    else:
+        lines.append("  no rows")
+
+    lines += ["", "loads:"]
+    if _has_table(con, "audit", "loads"):
+        loads = con.execute(
+            "select dataset || '.' || table_name, load_id, rows_loaded, source "
+            "from audit.loads where run_id = ? order by 1",
+            [run_id],
+        ).fetchall()
+        lines += [f"  {t:28} {rows:8} rows  load {load} ({src})" for t, load, rows, src in loads]
+    return lines
+
+
+def _lineage_section(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    if "." not in table:
+        raise RoiError(f"--table takes schema.table, e.g. marts.mart_project_roi (got {table!r})")
+    if not _has_table(con, "audit", "lineage"):
+        return [f"lineage of {table}: none recorded yet"]
+    rows = con.execute(
+        """
+        select column_name, depends_on_models, source_columns, resolved_level
+        from audit.lineage
+        where run_id = (select max_by(run_id, started_at) from audit.runs
+                        where run_id in (select run_id from audit.lineage))
+          and (published_table = ? or mart = ?)
+        order by column_name
+        """,
+        [table, table],
+    ).fetchall()
+    if not rows:
+        return [f"lineage of {table}: no such mart in audit.lineage"]
+    lines = [f"lineage of {table} (column <- models <- source columns):"]
+    for column, models, sources, level in rows:
+        lines.append(f"  {column}  [{level}]")
+        lines.append(f"      models:  {models}")
+        if sources:
+            lines.append(f"      sources: {sources}")
+    return lines
