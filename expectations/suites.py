@@ -1,12 +1,139 @@
-"""The expectation suites, one per table, declared as data so they read like a checklist."""
+"""The expectation suites, declared as data so they read like a checklist.
+
+Each suite validates one frame: a table, or a query (reconciliations). Each rule is
+blocking (a failure stops the marts from being published: keys, FX coverage,
+reconciliation, data loss) or a warning (reported, the run goes on). Raw-table suites are
+derived from the same declaration the file validator uses (ingestion/files/settings.py),
+so API sources, which skip the file validator, are held to the same rules.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
-if TYPE_CHECKING:  # importing great_expectations takes seconds: only when a suite runs
-    from great_expectations.expectations import Expectation
+from ingestion.raw_tables import RAW_TABLES
+
+
+@dataclass(frozen=True)
+class Rule:
+    expectation: str  # a great_expectations.expectations class name
+    kwargs: dict[str, Any]
+    blocking: bool = True
+
+    @property
+    def label(self) -> str:
+        target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
+        if "column_A" in self.kwargs:
+            target = f"{self.kwargs['column_A']} = {self.kwargs['column_B']}"
+        return f"{self.expectation}({', '.join(target) if isinstance(target, list) else target})"
+
+
+@dataclass(frozen=True)
+class History:
+    """What the suite may compare against: the row count of the last run, lookups."""
+
+    previous_rows: int | None
+    lookup: Callable[[str], list[Any]]
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str  # the asset check's name
+    table: str  # schema.table the check is attached to
+    rules: Callable[[History], list[Rule]]
+    query: str | None = None  # None: the whole table
+    description: str = ""
+    columns: tuple[str, ...] = field(default=())
+
+    @property
+    def frame_query(self) -> str:
+        if self.query:
+            return self.query
+        return f"select {', '.join(self.columns) or '*'} from {self.table}"
+
+
+def _never_shrinks(history: History) -> list[Rule]:
+    # Raw tables are merged, never truncated: fewer rows than last run means data was lost.
+    if history.previous_rows is None:
+        return []
+    return [Rule("ExpectTableRowCountToBeBetween", {"min_value": history.previous_rows})]
+
+
+# Foreign keys that should resolve; a miss is a warning here (the blocking guard for the
+# ones that change money is the quarantine: orders of unknown accounts, unmapped spend).
+ORPHAN_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "raw_crm.opportunities": (("account_id", "select account_id from raw_crm.accounts"),),
+    "raw_crm.tickets": (("account_id", "select account_id from raw_crm.accounts"),),
+    "raw_crm.leads": (("converted_account_id", "select account_id from raw_crm.accounts"),),
+    "raw_crm.activities": (("lead_id", "select lead_id from raw_crm.leads"),),
+    "raw_crm.orders": (("account_id", "select account_id from raw_crm.accounts"),),
+    "raw_erp.costs": (("project_code", "select project_code from raw_reference.projects"),),
+    "raw_ads.ad_spend": (("project_code", "select project_code from raw_reference.projects"),),
+}
+
+
+def _unique(columns: tuple[str, ...]) -> Rule:
+    if len(columns) == 1:
+        return Rule("ExpectColumnValuesToBeUnique", {"column": columns[0]})
+    return Rule("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)})
+
+
+def _raw_suite(dataset: str, table: str) -> Suite:
+    spec = RAW_TABLES[(dataset, table)]
+    name = f"{dataset}.{table}"
+
+    def rules(history: History) -> list[Rule]:
+        found = [_unique(spec.primary_key), *_never_shrinks(history)]
+        for column in spec.columns:
+            if column.required:
+                found.append(Rule("ExpectColumnValuesToNotBeNull", {"column": column.name}))
+            if column.allowed:
+                found.append(
+                    Rule(
+                        "ExpectColumnValuesToBeInSet",
+                        {"column": column.name, "value_set": list(column.allowed)},
+                    )
+                )
+            if column.kind == "currency":
+                found.append(
+                    Rule(
+                        "ExpectColumnValuesToMatchRegex",
+                        {"column": column.name, "regex": r"^[A-Z]{3}$"},
+                    )
+                )
+            if column.min_value is not None or column.max_value is not None:
+                found.append(
+                    Rule(
+                        "ExpectColumnValuesToBeBetween",
+                        {
+                            "column": column.name,
+                            "min_value": column.min_value,
+                            "max_value": column.max_value,
+                            "strict_min": column.min_exclusive,
+                        },
+                    )
+                )
+        for column, lookup_sql in ORPHAN_CHECKS.get(name, ()):
+            found.append(
+                Rule(
+                    "ExpectColumnValuesToBeInSet",
+                    {"column": column, "value_set": history.lookup(lookup_sql)},
+                    blocking=False,
+                )
+            )
+        return found
+
+    return Suite(
+        name="great_expectations_suite",
+        table=name,
+        rules=rules,
+        columns=spec.column_names,
+        description=f"Keys, required values, value sets and ranges of {name}; "
+        "no rows lost since the last run; orphan keys (warning).",
+    )
+
 
 # ERP amounts may be negative (credit notes), so only these sums are never below zero.
 NON_NEGATIVE_MONEY = ("ad_spend", "revenue", "cogs")
@@ -14,30 +141,108 @@ MONEY = (*NON_NEGATIVE_MONEY, "erp_cost", "acquisition_cost", "total_investment"
 COUNTS = ("new_customers", "leads", "opportunities", "won_deals", "lost_deals")
 
 
-def mart_project_roi() -> list[Expectation]:
-    """What must hold of every candidate mart_project_roi before it is published."""
-    import great_expectations as gx
+def _mart_project_roi_rules(history: History) -> list[Rule]:
+    rules = [
+        Rule("ExpectTableRowCountToBeBetween", {"min_value": 1}),
+        Rule(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["project_code", "period_grain", "period_start"]},
+        ),
+        Rule(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "period_grain", "value_set": ["week", "month", "quarter"]},
+        ),
+        Rule("ExpectColumnValuesToNotBeNull", {"column": "project_code"}),
+        Rule("ExpectColumnValuesToNotBeNull", {"column": "period_start"}),
+        Rule(
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "reporting_currency", "regex": "^[A-Z]{3}$"},
+        ),
+        Rule(
+            "ExpectColumnValuesToBeBetween", {"column": "win_rate", "min_value": 0, "max_value": 1}
+        ),
+        Rule("ExpectColumnValuesToBeBetween", {"column": "avg_sales_cycle_days", "min_value": 0}),
+        *(
+            Rule("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0})
+            for c in NON_NEGATIVE_MONEY
+        ),
+        *(Rule("ExpectColumnValuesToNotBeNull", {"column": c}) for c in (*MONEY, *COUNTS)),
+        *(Rule("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}) for c in COUNTS),
+    ]
+    if history.previous_rows:
+        # The calendar spine only grows; a mart half the size of last run's is suspicious.
+        rules.append(
+            Rule(
+                "ExpectTableRowCountToBeBetween",
+                {"min_value": history.previous_rows // 2},
+                blocking=False,
+            )
+        )
+    return rules
 
-    e = gx.expectations
+
+RECONCILIATION_QUERY = """
+with mart as (
+    select project_code, period_grain,
+           sum(revenue) as revenue, sum(cogs) as cogs, sum(ad_spend) as ad_spend
+    from marts_candidate.mart_project_roi
+    group by 1, 2
+),
+orders as (
+    select project_code, sum(revenue) as revenue, sum(cogs) as cogs
+    from intermediate.int_orders_converted
+    where not is_quarantined and order_status = 'confirmed'
+    group by 1
+),
+spend as (
+    select project_code, sum(spend_reporting) as ad_spend
+    from intermediate.int_ad_spend_converted
+    where not is_quarantined
+    group by 1
+)
+select
+    mart.project_code,
+    mart.period_grain,
+    round(mart.revenue, 4) as mart_revenue,
+    round(coalesce(orders.revenue, 0), 4) as staged_revenue,
+    round(mart.cogs, 4) as mart_cogs,
+    round(coalesce(orders.cogs, 0), 4) as staged_cogs,
+    round(mart.ad_spend, 4) as mart_ad_spend,
+    round(coalesce(spend.ad_spend, 0), 4) as converted_ad_spend
+from mart
+left join orders on orders.project_code = mart.project_code
+left join spend on spend.project_code = mart.project_code
+"""
+
+
+def _reconciliation_rules(history: History) -> list[Rule]:
     return [
-        e.ExpectTableRowCountToBeBetween(min_value=1),
-        e.ExpectCompoundColumnsToBeUnique(
-            column_list=["project_code", "period_grain", "period_start"]
-        ),
-        e.ExpectColumnValuesToBeInSet(
-            column="period_grain", value_set=["week", "month", "quarter"]
-        ),
-        e.ExpectColumnValuesToNotBeNull(column="project_code"),
-        e.ExpectColumnValuesToNotBeNull(column="period_start"),
-        e.ExpectColumnValuesToMatchRegex(column="reporting_currency", regex=r"^[A-Z]{3}$"),
-        e.ExpectColumnValuesToBeBetween(column="win_rate", min_value=0, max_value=1),
-        e.ExpectColumnValuesToBeBetween(column="avg_sales_cycle_days", min_value=0),
-        *(e.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in NON_NEGATIVE_MONEY),
-        *(e.ExpectColumnValuesToNotBeNull(column=c) for c in (*MONEY, *COUNTS)),
-        *(e.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in COUNTS),
+        Rule(
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": f"mart_{measure}", "column_B": f"{source}_{measure}"},
+        )
+        for measure, source in (
+            ("revenue", "staged"),
+            ("cogs", "staged"),
+            ("ad_spend", "converted"),
+        )
     ]
 
 
-SUITES: dict[str, Callable[[], list[Expectation]]] = {
-    "marts_candidate.mart_project_roi": mart_project_roi,
-}
+SUITES: tuple[Suite, ...] = (
+    *(_raw_suite(dataset, table) for dataset, table in RAW_TABLES),
+    Suite(
+        name="great_expectations_suite",
+        table="marts_candidate.mart_project_roi",
+        rules=_mart_project_roi_rules,
+        description="Keys, value ranges and completeness of the candidate mart_project_roi.",
+    ),
+    Suite(
+        name="reconciliation",
+        table="marts_candidate.mart_project_roi",
+        rules=_reconciliation_rules,
+        query=RECONCILIATION_QUERY,
+        description="Per project and grain, mart revenue and cogs equal the staged confirmed "
+        "orders converted, and mart ad_spend equals the converted raw spend.",
+    ),
+)

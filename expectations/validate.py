@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .suites import SUITES
+from .suites import Rule
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # offline machines: no usage stats
 
@@ -15,53 +15,62 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # offline machines: no u
 @dataclass(frozen=True)
 class ExpectationOutcome:
     expectation: str
-    column: str | None
+    blocking: bool
     success: bool
     observed: str
 
 
 @dataclass(frozen=True)
 class SuiteOutcome:
-    table: str
-    success: bool
     outcomes: list[ExpectationOutcome]
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
         return [o for o in self.outcomes if not o.success]
 
+    @property
+    def blocking_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.failures if o.blocking]
 
-def validate_table(table: str, frame: pd.DataFrame) -> SuiteOutcome:
-    """Validate `frame` (the contents of `table`) against that table's suite."""
+
+def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOutcome:
+    """Validate `frame` against `rules` with Great Expectations."""
     import great_expectations as gx  # slow import (seconds): only when a check runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas(name="warehouse")
-    batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("all")
-    suite = context.suites.add(gx.ExpectationSuite(name=table, expectations=SUITES[table]()))
+    batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
+    expectations = [
+        getattr(gx.expectations, rule.expectation)(**rule.kwargs, meta={"rule": index})
+        for index, rule in enumerate(rules)
+    ]
+    suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
     definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=table, data=batch, suite=suite)
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
     )
     result = definition.run(batch_parameters={"dataframe": frame})
-    outcomes = [_outcome(r) for r in result.results]
-    return SuiteOutcome(table=table, success=bool(result.success), outcomes=outcomes)
+    outcomes = []
+    for expectation_result in result.results:
+        rule = rules[expectation_result.expectation_config.meta["rule"]]
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=rule.label,
+                blocking=rule.blocking,
+                success=bool(expectation_result.success),
+                observed=_observed(expectation_result),
+            )
+        )
+    return SuiteOutcome(outcomes=outcomes)
 
 
-def _outcome(result) -> ExpectationOutcome:
-    config = result.expectation_config
+def _observed(result) -> str:
     details = result.result or {}
     if "observed_value" in details:
-        observed = f"observed {details['observed_value']}"
-    elif "unexpected_count" in details:
+        return f"observed {details['observed_value']}"
+    if "unexpected_count" in details:
         sample = details.get("partial_unexpected_list", [])[:5]
-        observed = f"{details['unexpected_count']} unexpected, e.g. {sample}"
-    else:
-        observed = str(result.exception_info.get("exception_message") or "")
-    return ExpectationOutcome(
-        expectation=config.type,
-        column=config.kwargs.get("column"),
-        success=bool(result.success),
-        observed=observed,
-    )
+        return f"{details['unexpected_count']} unexpected, e.g. {sample}"
+    info = result.exception_info or {}
+    return str(info.get("exception_message") or "")

@@ -152,7 +152,7 @@ def check_rows(instance: dg.DagsterInstance, run_id: str) -> list[tuple]:
                         result["name"],
                         table,
                         "great_expectations_expectation",
-                        severity,
+                        "error" if result.get("blocking", True) else "warn",
                         "pass" if result["success"] else "fail",
                         result["observed"],
                         when,

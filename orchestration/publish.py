@@ -18,6 +18,31 @@ CANDIDATE_SCHEMA = "marts_candidate"
 MART_NAMES = mart_model_names()
 
 
+def _refuse_unless_every_check_passed(context: dg.AssetExecutionContext) -> None:
+    """Dagster skips publishing when a blocking check fails; a check that crashed (or any
+    other failed step) must stop it too, so read this run's events before touching marts."""
+    instance, run_id = context.instance, context.run.run_id
+    failed_steps = [
+        record.dagster_event.step_key
+        for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+    ]
+    failed_checks = [
+        record.dagster_event.event_specific_data.check_name
+        for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        if not record.dagster_event.event_specific_data.passed
+        and record.dagster_event.event_specific_data.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    if failed_steps or failed_checks:
+        raise dg.Failure(
+            description="not publishing: "
+            + ", ".join(
+                [f"step {s} failed" for s in failed_steps]
+                + [f"blocking check {c} failed" for c in failed_checks]
+            ),
+            allow_retries=False,
+        )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -33,7 +58,8 @@ MART_NAMES = mart_model_names()
     can_subset=False,
     name="publish_marts",
 )
-def publish_marts(warehouse: WarehouseResource):
+def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    _refuse_unless_every_check_passed(context)
     rows: dict[str, int] = {}
     with warehouse.connect() as con:
         con.execute("begin")

@@ -1,49 +1,93 @@
-"""Great Expectations suites run as blocking Dagster asset checks on the candidate marts."""
+"""Great Expectations suites run as Dagster asset checks on raw tables and candidate marts.
+
+A check fails with severity ERROR when a blocking expectation fails (downstream assets,
+and so the publishing of the marts, are skipped) and with WARN when only warnings fail.
+Row counts are kept in audit.table_rows so the next run can tell whether rows were lost.
+"""
 
 import json
 
 import dagster as dg
 
-from expectations.suites import SUITES
-from expectations.validate import validate_table
+from expectations.suites import SUITES, History, Suite
+from expectations.validate import validate_frame
 from roi.progress import say
 
 from .resources import WarehouseResource
 
+TABLE_ROWS_DDL = """
+create table if not exists audit.table_rows (
+    run_id varchar not null,
+    table_name varchar not null,
+    row_count bigint not null,
+    measured_at timestamp with time zone default current_timestamp
+)
+"""
 
-def _suite_check(table: str) -> dg.AssetChecksDefinition:
-    schema, name = table.split(".")
+
+def _previous_rows(con, table: str, run_id: str) -> int | None:
+    row = con.execute(
+        "select row_count from audit.table_rows where table_name = ? and run_id <> ? "
+        "order by measured_at desc limit 1",
+        [table, run_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
+    schema, name = suite.table.split(".")
 
     @dg.asset_check(
         asset=dg.AssetKey([schema, name]),
-        name="great_expectations_suite",
+        name=suite.name,
         blocking=True,
-        description=f"The Great Expectations suite for {table} (expectations/suites.py).",
+        description=suite.description + " (Great Expectations; expectations/suites.py)",
     )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            frame = con.execute(f"select * from {table}").df()
-        outcome = validate_table(table, frame)
-        failed = [f"{o.expectation}({o.column or ''}): {o.observed}" for o in outcome.failures]
-        say(
-            f"great expectations on {table}: {len(outcome.outcomes) - len(failed)}/"
-            f"{len(outcome.outcomes)} expectations met"
-        )
-        for line in failed:
-            say(f"    FAILED {line}")
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        run_id = context.run.run_id
+        with warehouse.connect() as con:
+            con.execute("create schema if not exists audit")
+            con.execute(TABLE_ROWS_DDL)
+            frame = con.execute(suite.frame_query).df()
+            history = History(
+                previous_rows=_previous_rows(con, suite.table, run_id),
+                lookup=lambda sql: [r[0] for r in con.execute(sql).fetchall() if r[0] is not None],
+            )
+            rules = suite.rules(history)
+            if suite.query is None:
+                con.execute(
+                    "delete from audit.table_rows where run_id = ? and table_name = ?",
+                    [run_id, suite.table],
+                )
+                con.execute(
+                    "insert into audit.table_rows (run_id, table_name, row_count) values (?, ?, ?)",
+                    [run_id, suite.table, len(frame)],
+                )
+        outcome = validate_frame(f"{suite.table}:{suite.name}", frame, rules)
+        failed = [f"{o.expectation}: {o.observed}" for o in outcome.failures]
+        blocking = bool(outcome.blocking_failures)
+        met = len(outcome.outcomes) - len(failed)
+        say(f"great expectations {suite.name} on {suite.table}: {met}/{len(outcome.outcomes)} met")
+        for failure in outcome.failures:
+            level = "FAILED" if failure.blocking else "warning"
+            say(f"    {level} {failure.expectation}: {failure.observed}")
         return dg.AssetCheckResult(
-            passed=outcome.success,
-            severity=dg.AssetCheckSeverity.ERROR,
+            passed=not failed,
+            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
             metadata={
+                "rows": len(frame),
                 "expectations": len(outcome.outcomes),
                 "failed": len(failed),
                 "failures": "\n".join(failed),
                 "expectation_results": json.dumps(
                     [
                         {
-                            "name": f"{o.expectation}({o.column or ''})",
+                            "name": o.expectation,
                             "success": o.success,
                             "observed": o.observed,
+                            "blocking": o.blocking,
                         }
                         for o in outcome.outcomes
                     ]
@@ -54,4 +98,4 @@ def _suite_check(table: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-suite_checks = [_suite_check(table) for table in SUITES]
+suite_checks = [_suite_check(suite) for suite in SUITES]

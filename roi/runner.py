@@ -23,15 +23,20 @@ class RunResult:
     warehouse: Path
     failed_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     quarantined: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
+        warnings = [f"  warning (check failed, not blocking): {w}" for w in self.warnings]
         if self.success:
-            return f"run {self.run_id} succeeded: marts published in {self.warehouse}"
+            return "\n".join(
+                [f"run {self.run_id} succeeded: marts published in {self.warehouse}", *warnings]
+            )
         lines = [f"run {self.run_id} FAILED: marts were not replaced (last good marts kept)"]
         lines += [f"  failed check: {c}" for c in self.failed_checks]
         lines += [f"  failed step: {s}" for s in self.failed_steps]
         lines += [f"  quarantined: {n} row(s) {reason}" for reason, n in self.quarantined.items()]
+        lines += warnings
         return "\n".join(lines)
 
 
@@ -88,6 +93,8 @@ def run_pipeline(
 
 
 def _result(outcome, warehouse: Path) -> RunResult:
+    from dagster import AssetCheckSeverity
+
     failed_steps: list[str] = []
     for event in outcome.all_events:
         if event.is_step_failure:
@@ -96,17 +103,20 @@ def _result(outcome, warehouse: Path) -> RunResult:
                 raise DropRejected(error.message.split("DropRejected: ", 1)[-1].strip())
             message = error.message.strip() if error else "unknown error"
             failed_steps.append(f"{event.step_key}: {message}")
-    failed_checks = [
-        f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}"
-        for evaluation in outcome.get_asset_check_evaluations()
-        if not evaluation.passed
-    ]
+    failed_checks, warnings = [], []
+    for evaluation in outcome.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        text = f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}"
+        blocking = evaluation.severity == AssetCheckSeverity.ERROR
+        (failed_checks if blocking else warnings).append(text)
     result = RunResult(
         run_id=outcome.run_id,
         success=outcome.success and not failed_checks,
         warehouse=warehouse,
         failed_checks=failed_checks,
         failed_steps=failed_steps,
+        warnings=warnings,
     )
     if warehouse.exists():
         import duckdb

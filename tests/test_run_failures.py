@@ -134,14 +134,14 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published,
     # AND every check of the run is in audit.check_results with what it observed
     with duckdb.connect(str(published), read_only=True) as con:
         results = con.execute(
-            "select check_name, table_name, check_kind, status, observed_value "
-            "from audit.check_results where run_id = ? and check_kind <> 'dbt_test' "
-            "and check_kind <> 'great_expectations_expectation' order by check_name",
+            "select table_name, check_name, status, severity, observed_value "
+            "from audit.check_results where run_id = ? "
+            "and check_kind in ('quarantine', 'great_expectations') order by 1, 2",
             [run_id],
         ).fetchall()
-        dbt_tests = con.execute(
-            "select count(*), count(*) filter (where status = 'pass') from audit.check_results "
-            "where run_id = ? and check_kind = 'dbt_test'",
+        dbt_errors = con.execute(
+            "select count(*) from audit.check_results where run_id = ? "
+            "and check_kind = 'dbt_test' and status = 'fail' and severity = 'error'",
             [run_id],
         ).fetchone()
         loads = con.execute(
@@ -149,29 +149,30 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published,
             "and table_name = 'orders'",
             [run_id],
         ).fetchall()
-    assert results == [
-        (
-            "ad_spend_mapped_to_projects",
-            "audit.quarantine",
-            "quarantine",
-            "fail",
-            "quarantined_rows=1",
-        ),
-        ("fx_coverage", "audit.quarantine", "quarantine", "fail", "quarantined_rows=1"),
-        (
-            "great_expectations_suite",
-            "marts_candidate.mart_project_roi",
-            "great_expectations",
-            "pass",
-            "failed=0",
-        ),
-        (
-            "orders_have_known_accounts",
-            "audit.quarantine",
-            "quarantine",
-            "fail",
-            "quarantined_rows=1",
-        ),
+    suite = "great_expectations_suite"
+    passed_raw_suites = [
+        (table, suite, "pass", "error", "failed=0")
+        for table in (
+            "raw_ads.ad_spend",
+            "raw_crm.accounts",
+            "raw_crm.activities",
+            "raw_crm.leads",
+            "raw_crm.opportunities",
+        )
     ]
-    assert dbt_tests[0] > 50 and dbt_tests[0] == dbt_tests[1]
+    assert results == [
+        ("audit.quarantine", "ad_spend_mapped_to_projects", "fail", "error", "quarantined_rows=1"),
+        ("audit.quarantine", "fx_coverage", "fail", "error", "quarantined_rows=1"),
+        ("audit.quarantine", "orders_have_known_accounts", "fail", "error", "quarantined_rows=1"),
+        ("marts_candidate.mart_project_roi", suite, "pass", "error", "failed=0"),
+        ("marts_candidate.mart_project_roi", "reconciliation", "pass", "error", "failed=0"),
+        *passed_raw_suites,
+        # the unknown account is an orphan key: a warning on the raw table
+        ("raw_crm.orders", suite, "fail", "warn", "failed=1"),
+        ("raw_crm.tickets", suite, "pass", "error", "failed=0"),
+        ("raw_erp.costs", suite, "pass", "error", "failed=0"),
+        ("raw_fx.rates", suite, "pass", "error", "failed=0"),
+        ("raw_reference.projects", suite, "pass", "error", "failed=0"),
+    ]
+    assert dbt_errors == (0,)
     assert loads == [("raw_crm", "orders", 11)]  # the 8 fixture orders and 3 new ones
