@@ -1,11 +1,16 @@
 """The audit schema: quarantined rows per run, and the blocking checks that guard the marts."""
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 
 from roi.progress import say
 
+from .dbt_assets import mart_model_names
+from .dbt_project import roi_dbt_project
+from .lineage import column_lineage, write_lineage
 from .resources import WarehouseResource
 
 QUARANTINE_KEY = dg.AssetKey(["audit", "quarantine"])
@@ -126,3 +131,22 @@ def _quarantine_check(rule: QuarantineRule) -> dg.AssetChecksDefinition:
 
 
 quarantine_checks = [_quarantine_check(rule) for rule in QUARANTINE_RULES]
+
+
+@dg.asset(
+    key=dg.AssetKey(["audit", "lineage"]),
+    deps=[dg.AssetKey(["marts_candidate", name]) for name in mart_model_names()],
+    group_name="audit",
+    kinds={"duckdb"},
+    description="Column-level lineage of every mart column: the dbt models it passes through "
+    "and the raw source columns it is computed from, per run (orchestration/lineage.py).",
+)
+def lineage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    target = Path(roi_dbt_project.project_dir) / roi_dbt_project.target_path
+    manifest = json.loads((target / "manifest.json").read_text())
+    rows = column_lineage(manifest)
+    with warehouse.connect() as con:
+        written = write_lineage(con, rows, context.run.run_id)
+    column_level = sum(1 for row in rows if row.resolved_level == "column")
+    say(f"lineage: {written} mart columns traced ({column_level} to source columns)")
+    return dg.MaterializeResult(metadata={"columns": written, "column_level": column_level})

@@ -131,6 +131,11 @@ def _norm(name: str | None) -> str:
     return (name or "").strip('"`').lower()
 
 
+def _reason(error: Exception) -> str:
+    text = str(error) if isinstance(error, _Unresolved) else f"{type(error).__name__}: {error}"
+    return _trim(text.strip().splitlines()[0] if text.strip() else type(error).__name__, 200)
+
+
 def _trim(text: str, limit: int = MAX_TRANSFORMATION_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -141,13 +146,15 @@ class _Project:
         self.dialect = dialect
         self.nodes: dict[str, dict[str, Any]] = {}
         self.relations: dict[str, _Relation] = {}
+        self._ephemeral: dict[str, dict[str, Any]] = {}
         self._by_name: dict[tuple[str, ...], str] = {}
         for uid, node in {**manifest.get("nodes", {}), **manifest.get("sources", {})}.items():
             kind = node.get("resource_type")
             if kind not in ("model", "source", "seed", "snapshot"):
                 continue
             if kind == "model" and (node.get("config") or {}).get("materialized") == "ephemeral":
-                continue  # compiled into its readers as a CTE; not a relation of its own
+                self._ephemeral[uid] = node  # compiled into its readers as a CTE, no relation
+                continue
             identifier = node.get("identifier") if kind == "source" else node.get("alias")
             identifier = identifier or node.get("name")
             schema = node.get("schema") or ""
@@ -169,9 +176,16 @@ class _Project:
 
     # -- the dbt DAG ------------------------------------------------------------------------
 
-    def parents(self, uid: str) -> list[str]:
-        depends_on = self.nodes.get(uid, {}).get("depends_on") or {}
-        return [p for p in depends_on.get("nodes", []) if p in self.relations]
+    def parents(self, uid: str, _seen: frozenset[str] = frozenset()) -> list[str]:
+        """The relations `uid` reads, through the ephemeral models inlined into its SQL."""
+        node = self.nodes.get(uid) or self._ephemeral.get(uid) or {}
+        found: list[str] = []
+        for parent in (node.get("depends_on") or {}).get("nodes", []):
+            if parent in self.relations:
+                found.append(parent)
+            elif parent in self._ephemeral and parent not in _seen:
+                found.extend(self.parents(parent, _seen | {uid}))
+        return list(dict.fromkeys(found))
 
     def upstream_models(self, uid: str) -> frozenset[str]:
         """Every model `uid` reads from, directly or not (table level)."""
@@ -199,6 +213,10 @@ class _Project:
     def lookup(self, table: exp.Table) -> str | None:
         parts = (_norm(table.catalog), _norm(table.db), _norm(table.name))
         return self._by_name.get(parts) or self._by_name.get(parts[1:])
+
+    def _label(self, table: exp.Table) -> str:
+        uid = self.lookup(table)
+        return self.relations[uid].label if uid else table.sql(dialect=self.dialect)
 
     # -- columns and per-model analysis ------------------------------------------------------
 
@@ -235,10 +253,10 @@ class _Project:
         self._analyses[uid] = _ModelAnalysis(documented, {}, "cyclic dependency")
         try:
             analysis = self._analyse(uid)
-        except Exception as error:  # noqa: BLE001 - one bad model must not stop the others
-            reason = f"{type(error).__name__}: {error}".splitlines()[0]
+        except Exception as error:  # one bad model must not stop the others
+            reason = _reason(error)
             log.warning("lineage: cannot analyse %s: %s", self.relations[uid].label, reason)
-            analysis = _ModelAnalysis(documented, {}, _trim(reason, 200))
+            analysis = _ModelAnalysis(documented, {}, reason)
         self._analyses[uid] = analysis
         return analysis
 
@@ -279,8 +297,8 @@ class _Project:
                     copy=False,
                 )
                 deps[column] = self._column_deps(top, scopes)
-            except Exception as error:  # noqa: BLE001 - fall back for this column only
-                deps[column] = _trim(f"{type(error).__name__}: {error}".splitlines()[0], 200)
+            except Exception as error:  # fall back for this column only
+                deps[column] = _reason(error)
         return _ModelAnalysis(columns, deps)
 
     def _column_deps(self, top: Node, scopes: dict[int, Scope]) -> _ColumnDeps:
@@ -291,7 +309,10 @@ class _Project:
             if isinstance(expression, exp.Table):
                 column = exp.to_column(node.name).name
                 if column == "*":
-                    raise _Unresolved(f"select * over {expression.sql()} cannot be expanded")
+                    raise _Unresolved(
+                        f"select * over {self._label(expression)} cannot be expanded "
+                        "(columns unknown)"
+                    )
                 uid = self.lookup(expression)
                 if uid is None:
                     raise _Unresolved(f"{expression.sql()} is not a model or source of dbt")
@@ -300,8 +321,18 @@ class _Project:
                 found.add((uid, column))
             elif isinstance(expression, exp.Placeholder):
                 raise _Unresolved(f"column {node.name} is attributed to no relation")
-            elif isinstance(expression, exp.Star | exp.Query):
-                raise _Unresolved(f"{node.name} cannot be traced through a star or a subquery")
+            elif isinstance(expression, exp.Star):
+                over = [
+                    self._label(d.expression)
+                    for d in node.downstream
+                    if isinstance(d.expression, exp.Table)
+                ]
+                raise _Unresolved(
+                    f"select * over {', '.join(over) or 'a subquery'} cannot be expanded "
+                    f"(columns unknown), needed for {node.name}"
+                )
+            elif isinstance(expression, exp.Query):
+                raise _Unresolved(f"{node.name} is not a column of the query it is read from")
             else:
                 for star in expression.find_all(exp.Star):
                     if not isinstance(star.parent, exp.Count):
@@ -310,7 +341,12 @@ class _Project:
                     if scope is None:
                         raise _Unresolved(f"count(*) in {node.name} outside a known scope")
                     counted |= self._tables_in(scope)
-        return _ColumnDeps(found, counted, self._expression(top))
+        try:
+            text = self._expression(top)
+        except Exception as error:  # the text is a courtesy: it never fails the lineage
+            log.debug("lineage: no expression text for %s: %s", top.name, _reason(error))
+            text = top.expression.sql(dialect=self.dialect)
+        return _ColumnDeps(found, counted, text)
 
     def _tables_in(self, scope: Scope) -> set[str]:
         """The relations a scope reads its rows from, through its CTEs, subqueries and unions."""
@@ -414,11 +450,12 @@ class _Project:
         for column in columns:
             try:
                 found = self.resolve(uid, column) if column != "*" else "no known columns"
-            except Exception as error:  # noqa: BLE001 - never raise for one column
-                found = f"{type(error).__name__}: {error}".splitlines()[0]
+            except Exception as error:  # never raise for one column
+                found = _reason(error)
             deps = analysis.deps.get(column)
             expression = deps.expression if isinstance(deps, _ColumnDeps) else None
             if isinstance(found, str):
+                found = found.removeprefix(f"{mart}.{column}: ")
                 log.warning("lineage: %s.%s falls back to table level: %s", mart, column, found)
                 text = f"{TABLE_LEVEL} ({found})"
                 if expression:

@@ -75,7 +75,10 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
             say(f"    {level} {failure.expectation}: {failure.observed}")
         return dg.AssetCheckResult(
             passed=not failed,
-            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+            # a pass keeps the check's own severity (ERROR); a failure of warnings only is WARN
+            severity=dg.AssetCheckSeverity.WARN
+            if failed and not blocking
+            else dg.AssetCheckSeverity.ERROR,
             metadata={
                 "rows": len(frame),
                 "expectations": len(outcome.outcomes),

@@ -176,3 +176,31 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published,
     ]
     assert dbt_errors == (0,)
     assert loads == [("raw_crm", "orders", 11)]  # the 8 fixture orders and 3 new ones
+
+
+def test_roi_audit_shows_checks_and_column_lineage(published, capsys):
+    # WHEN an auditor asks about the good run and the lineage of a published mart
+    with duckdb.connect(str(published), read_only=True) as con:
+        (run_id,) = con.execute(
+            "select run_id from audit.runs where status = 'success' order by started_at limit 1"
+        ).fetchone()
+    code = main(
+        [
+            "audit",
+            "--warehouse",
+            str(published),
+            "--run",
+            run_id,
+            "--table",
+            "marts.mart_project_roi",
+        ]
+    )
+    # THEN they see the run, its checks, its loads and where each column comes from
+    assert code == 0
+    text = capsys.readouterr().out
+    assert f"run {run_id}: SUCCESS" in text
+    assert "quarantine                           3 run,   0 failed" in text
+    assert "raw_crm.orders                        8 rows" in text
+    revenue = text[text.index("  revenue  [column]") :].split("\n")[:3]
+    assert "int_orders_converted" in revenue[1]
+    assert "raw_crm.orders.amount" in revenue[2]

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from dlt.extract.source import DltSource
 
-from ..raw_tables import resource_hints
+from .. import raw_tables
 from .settings import DATASETS, FILE_SPECS, FileSpec
 from .validate import read_drop
 
@@ -48,7 +48,7 @@ def _read_staged(staged_dir: str | None, spec: FileSpec) -> Iterator[pa.Table]:
 
 
 def _resource(spec: FileSpec, staged_dir: str | None):
-    return dlt.resource(_read_staged(staged_dir, spec), **resource_hints(spec))
+    return dlt.resource(_read_staged(staged_dir, spec), **raw_tables.resource_hints(spec))
 
 
 def file_drop_source(dataset: str, staged_dir: str | Path | None = None) -> DltSource:
