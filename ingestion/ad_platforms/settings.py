@@ -1,0 +1,45 @@
+"""What the ad platform connectors share: the raw table they fill, platform names, defaults."""
+
+from __future__ import annotations
+
+from ..files.settings import PLATFORMS
+
+__all__ = [
+    "CONFIG_SECTION",
+    "DEFAULT_HISTORY_DAYS",
+    "PLATFORMS",
+    "PLATFORM_MODULES",
+    "RAW_DATASET",
+    "RAW_TABLE",
+    "SOURCE_FILE_LABEL",
+    "SPEND_DECIMALS",
+    "STATE_KEY",
+]
+
+# Every connector lands in the table the file drop fills (ingestion/files/settings.py).
+RAW_DATASET = "raw_ads"
+RAW_TABLE = "ad_spend"
+
+# dlt config section of every connector: [sources.<platform>] / SOURCES__<PLATFORM>__<KEY>.
+CONFIG_SECTION = "sources"
+
+# Where each platform's connector lives: module and the function that builds it from config.
+# Imported lazily so each platform package can use the shared helpers without an import cycle.
+PLATFORM_MODULES: dict[str, tuple[str, str]] = {
+    "google_ads": ("ingestion.google_ads", "google_ads_platform"),
+    "meta_ads": ("ingestion.meta_ads", "meta_ads_platform"),
+    "linkedin_ads": ("ingestion.linkedin_ads", "linkedin_ads_platform"),
+}
+assert tuple(PLATFORM_MODULES) == PLATFORMS
+
+# `_source_file` of an API row (the file drop puts the CSV name there): "meta_ads API".
+SOURCE_FILE_LABEL = "{platform} API"
+
+# First run without `start_date`: this many days up to the end date.
+DEFAULT_HISTORY_DAYS = 90
+
+# raw_ads.ad_spend.spend is DECIMAL(38, 9); LinkedIn sends costs with up to 15 decimals.
+SPEND_DECIMALS = 9
+
+# Key in the `ad_spend` resource state: {platform: {account_id: last loaded date (ISO)}}.
+STATE_KEY = "last_loaded_date"

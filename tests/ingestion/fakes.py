@@ -1,0 +1,34 @@
+"""Helpers for the fake provider APIs: recorded JSON responses served by pytest-httpserver."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from werkzeug import Request, Response
+
+HERE = Path(__file__).parent
+
+
+def recorded(platform: str, name: str) -> Any:
+    """A recorded response body: tests/ingestion/<platform>/responses/<name>.json."""
+    return json.loads((HERE / platform / "responses" / f"{name}.json").read_text("utf-8"))
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body), status=status, headers=headers or {}, content_type="application/json"
+    )
+
+
+def seen(request: Request) -> dict[str, Any]:
+    """What a test wants to check about a request once the server has answered it."""
+    return {
+        "path": request.path,
+        "args": request.args.to_dict(flat=True),
+        "query": request.query_string.decode(),
+        "headers": dict(request.headers),
+        "form": request.form.to_dict(flat=True),
+        "json": request.get_json(silent=True),
+    }
