@@ -14,7 +14,7 @@ from .dbt_project import DBT_EXECUTABLE, roi_dbt_project
 from .ingestion_assets import file_drop, file_load_assets
 from .publish import publish_marts
 from .quality import suite_checks
-from .resources import FileDropResource, WarehouseResource
+from .resources import FileDropResource, SourceSelection, WarehouseResource
 from .schedules import PIPELINE_JOB_NAME, schedules
 from .sensors import sensors
 
@@ -22,6 +22,7 @@ from .sensors import sensors
 os.environ.setdefault("ROI_WAREHOUSE", str(warehouse_path()))
 os.environ.setdefault("ROI_REPORTING_CURRENCY", DEFAULT_REPORTING_CURRENCY)
 os.environ.setdefault("ROI_DATA_DIR", "data/drop")
+os.environ.setdefault("ROI_SOURCE", "files")
 
 roi_pipeline = dg.define_asset_job(
     PIPELINE_JOB_NAME,
@@ -43,6 +44,7 @@ defs = dg.Definitions(
             reporting_currency=dg.EnvVar("ROI_REPORTING_CURRENCY"),
         ),
         "drop": FileDropResource(data_dir=dg.EnvVar("ROI_DATA_DIR")),
+        "sources": SourceSelection(choice=dg.EnvVar("ROI_SOURCE")),
         "dbt": DbtCliResource(project_dir=roi_dbt_project, dbt_executable=DBT_EXECUTABLE),
         "dlt": DagsterDltResource(),
     },

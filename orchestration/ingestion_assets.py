@@ -7,11 +7,17 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from ingestion.api_sources import api_source
 from ingestion.files import DATASETS, file_drop_source, stage_drop
 from roi.progress import say
 
 from .audit_trail import record_loads
-from .resources import FileDropResource, WarehouseResource, definition_time_pipeline
+from .resources import (
+    FileDropResource,
+    SourceSelection,
+    WarehouseResource,
+    definition_time_pipeline,
+)
 
 FILE_DROP_KEY = dg.AssetKey("file_drop")
 # Staged Parquet of the last runs is kept to debug a load; older ones are removed.
@@ -34,12 +40,16 @@ def _remove_old_staged_drops(folder: Path, keep: int) -> None:
     "A malformed drop fails here, before anything is loaded.",
 )
 def file_drop(
-    context: dg.AssetExecutionContext, drop: FileDropResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    drop: FileDropResource,
+    warehouse: WarehouseResource,
+    sources: SourceSelection,
 ) -> dg.MaterializeResult:
-    say(f"validating file drop {drop.data_dir}")
+    families = sources.file_datasets()
+    say(f"validating file drop {drop.data_dir} ({', '.join(families)})")
     staged = warehouse.staged_dir(context.run_id)
     _remove_old_staged_drops(staged.parent, keep=KEEP_STAGED_DROPS)
-    counts = stage_drop(drop.data_dir, staged, progress=say)
+    counts = stage_drop(drop.data_dir, staged, progress=say, datasets=families)
     say(f"file drop valid: {sum(counts.values())} rows in {len(counts)} files")
     return dg.MaterializeResult(
         metadata={"data_dir": drop.data_dir, **{name: rows for name, rows in counts.items()}}
@@ -69,19 +79,22 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         dlt: DagsterDltResource,
         warehouse: WarehouseResource,
+        sources: SourceSelection,
     ):
-        say(f"loading {dataset} with dlt")
-        pipeline = warehouse.dlt_pipeline(dataset)
-        yield from dlt.run(
-            context=context,
-            dlt_source=file_drop_source(dataset, warehouse.staged_dir(context.run_id)),
-            dlt_pipeline=pipeline,
-        )
+        origin = sources.source_for(dataset)
+        say(f"loading {dataset} from {'live APIs' if origin == 'api' else 'the file drop'}")
+        if origin == "api":
+            source = api_source(dataset)
+        else:
+            source = file_drop_source(dataset, warehouse.staged_dir(context.run_id))
+        # One dlt pipeline (and so one incremental state) per family and origin.
+        pipeline = warehouse.dlt_pipeline(dataset, pipeline_prefix=origin)
+        yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
         trace = pipeline.last_trace
         record_loads(
             warehouse.file,
             context.run.run_id,
-            source="files",
+            source=origin,
             dataset=dataset,
             load_ids=trace.last_load_info.loads_ids,
             row_counts=trace.last_normalize_info.row_counts,

@@ -61,3 +61,47 @@ def definition_time_pipeline(dataset: str, pipeline_prefix: str = "files") -> dl
         dataset_name=dataset,
         pipelines_dir=str(Path(tempfile.gettempdir()) / "roi-dlt-definitions"),
     )
+
+
+FAMILIES = {"ads": "raw_ads", "crm": "raw_crm", "erp": "raw_erp", "fx": "raw_fx"}
+
+
+def parse_source_choice(spec: str) -> dict[str, str]:
+    """`files`, `api`, or per family (`ads=api,crm=api,erp=files`) → {dataset: files|api}.
+
+    Families not named come from files; `api` means every family that has a live source.
+    Project master data (raw_reference) always comes from the drop's projects.csv.
+    """
+    from ingestion.api_sources import API_SOURCES
+
+    spec = spec.strip().lower()
+    choice = {dataset: "files" for dataset in (*FAMILIES.values(), "raw_reference")}
+    if spec in ("", "files"):
+        return choice
+    if spec == "api":
+        return {d: ("api" if d in API_SOURCES else "files") for d in choice}
+    for part in spec.split(","):
+        family, _, source = part.partition("=")
+        family, source = family.strip(), source.strip()
+        if family not in FAMILIES or source not in ("files", "api"):
+            raise ValueError(
+                f"bad source choice {part!r}: expected files, api, or family=files|api with "
+                f"family one of {', '.join(FAMILIES)}"
+            )
+        dataset = FAMILIES[family]
+        if source == "api" and dataset not in API_SOURCES:
+            raise ValueError(f"{family} has no live API source yet; use {family}=files")
+        choice[dataset] = source
+    return choice
+
+
+class SourceSelection(dg.ConfigurableResource):
+    """Where each source family comes from in this run (see parse_source_choice)."""
+
+    choice: str = "files"
+
+    def source_for(self, dataset: str) -> str:
+        return parse_source_choice(self.choice)[dataset]
+
+    def file_datasets(self) -> list[str]:
+        return [d for d, source in parse_source_choice(self.choice).items() if source == "files"]

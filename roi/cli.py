@@ -23,16 +23,18 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.source != "files":
-        raise RoiError(f"source {args.source!r} is not available yet; use --source files")
     if not args.data_dir:
-        raise RoiError("--data-dir is required with --source files")
+        raise RoiError(
+            "--data-dir is required: the file drop (with --source api, at least projects.csv "
+            "and the files of the families not read from APIs)"
+        )
     from .runner import run_pipeline
 
     result = run_pipeline(
         data_dir=Path(args.data_dir),
         warehouse=args.warehouse,
         reporting_currency=args.reporting_currency,
+        source=args.source,
     )
     print(result.summary())
     return 0 if result.success else 1
@@ -104,7 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     run = commands.add_parser("run", help="one full pipeline run")
-    run.add_argument("--source", choices=["files", "api"], default="files")
+    run.add_argument(
+        "--source",
+        default="files",
+        help="files (default), api (every family with a live connector), or per family, "
+        "e.g. ads=api,crm=api,erp=files,fx=api",
+    )
     run.add_argument("--data-dir", help="the file drop folder (with --source files)")
     run.add_argument("--warehouse", help=WAREHOUSE_HELP)
     run.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DropRejected, RunFailed
+from .errors import DropRejected, RoiError, RunFailed
 from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY, REPO_ROOT, state_dir, warehouse_path
 
@@ -57,6 +57,7 @@ def run_pipeline(
     warehouse: Path | None = None,
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
     trigger: str = "manual",
+    source: str = "files",
 ) -> RunResult:
     """Run ingest → transform → checks → publish on a file drop. Raises DropRejected."""
     warehouse = warehouse_path(warehouse)
@@ -65,6 +66,13 @@ def run_pipeline(
     os.environ["ROI_WAREHOUSE"] = str(warehouse)
     os.environ["ROI_DATA_DIR"] = str(data_dir)
     os.environ["ROI_REPORTING_CURRENCY"] = reporting_currency.upper()
+    from orchestration.resources import parse_source_choice
+
+    try:
+        parse_source_choice(source)
+    except ValueError as error:
+        raise RoiError(str(error)) from None
+    os.environ["ROI_SOURCE"] = source
 
     say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
     from orchestration.audit_trail import record_run
@@ -73,7 +81,10 @@ def run_pipeline(
 
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
     with dagster_instance(warehouse) as instance:
-        say(f"run starting: drop {data_dir} -> {warehouse} ({reporting_currency.upper()})")
+        say(
+            f"run starting: sources {source}, drop {data_dir} -> {warehouse} "
+            f"({reporting_currency.upper()})"
+        )
         outcome = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -82,7 +93,7 @@ def run_pipeline(
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             tags={
                 "roi/trigger": trigger,
-                "roi/source": "files",
+                "roi/source": source,
                 "roi/data_dir": str(data_dir),
                 "roi/reporting_currency": reporting_currency.upper(),
             },

@@ -7,7 +7,7 @@ those Arrow tables to dlt, so dlt never normalises row by row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import dlt
@@ -27,14 +27,22 @@ def staged_file(staged_dir: Path, spec: FileSpec) -> Path:
 
 
 def stage_drop(
-    data_dir: Path, staged_dir: Path, progress: Callable[[str], None] | None = None
+    data_dir: Path,
+    staged_dir: Path,
+    progress: Callable[[str], None] | None = None,
+    datasets: Collection[str] | None = None,
 ) -> dict[str, int]:
-    """Validate the whole drop, then write one typed Parquet file per CSV. Returns row counts."""
-    tables = read_drop(data_dir, progress=progress)
+    """Validate the whole drop, then write one typed Parquet file per CSV. Returns row counts.
+
+    `datasets`: only the files of these source families (None: all ten).
+    """
+    tables = read_drop(data_dir, progress=progress, datasets=datasets)
     staged_dir = Path(staged_dir)
     staged_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     for spec in FILE_SPECS:
+        if spec.file_name not in tables:
+            continue
         table = tables[spec.file_name]
         pq.write_table(table, staged_file(staged_dir, spec))
         counts[spec.file_name] = table.num_rows
