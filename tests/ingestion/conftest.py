@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dlt
+import duckdb
 import pytest
 from dlt.common.configuration.container import Container
 from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
@@ -50,14 +51,24 @@ def set_config(monkeypatch: pytest.MonkeyPatch, platform: str, **values: object)
 
 
 @pytest.fixture
-def make_pipeline(tmp_path: Path) -> Callable[[str], dlt.Pipeline]:
-    """A dlt pipeline into a DuckDB file in tmp_path, dataset raw_ads."""
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
 
-    def make(name: str = "api_raw_ads") -> dlt.Pipeline:
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+@pytest.fixture
+def make_pipeline(tmp_path: Path, warehouse: Path) -> Callable[..., dlt.Pipeline]:
+    """`make_pipeline(name, dataset)`: a dlt pipeline into the test's DuckDB file."""
+
+    def make(name: str = "api_raw_ads", dataset: str = "raw_ads") -> dlt.Pipeline:
         return dlt.pipeline(
             pipeline_name=name,
-            destination=dlt.destinations.duckdb(credentials=str(tmp_path / "warehouse.duckdb")),
-            dataset_name="raw_ads",
+            destination=dlt.destinations.duckdb(credentials=str(warehouse)),
+            dataset_name=dataset,
             pipelines_dir=str(tmp_path / "dlt"),
         )
 

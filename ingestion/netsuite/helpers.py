@@ -1,0 +1,333 @@
+"""NetSuite REST: OAuth 1.0a token-based authentication, SuiteQL paging, cost mapping."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from dlt.common import logger
+from dlt.sources.helpers.requests import Client, Response
+from requests.adapters import HTTPAdapter
+
+from ..files.settings import COST_CATEGORIES
+from .settings import (
+    HOST_TEMPLATE,
+    MAX_ROWS_PER_QUERY,
+    PROJECT_FIELDS,
+    REQUIRED_COLUMNS,
+    SIGNATURE_METHOD,
+    SUITEQL_PATH,
+)
+
+
+class NetSuiteError(RuntimeError):
+    """A NetSuite call failed; the message names the call and NetSuite's detail, never secrets."""
+
+
+class NetSuiteAuthError(NetSuiteError):
+    """NetSuite refused the token-based authentication or the role's permissions."""
+
+
+# --- OAuth 1.0a (RFC 5849) -------------------------------------------------------------
+
+
+def percent_encode(value: Any) -> str:
+    """RFC 5849 3.6: UTF-8, then every byte except unreserved characters as %XX."""
+    return quote(str(value), safe="-._~")
+
+
+def base_string_uri(url: str) -> str:
+    """RFC 5849 3.4.1.2: scheme and host in lower case, default port dropped, no query."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}{parts.path or '/'}"
+
+
+def signature_base_string(
+    method: str,
+    url: str,
+    oauth_params: Mapping[str, str],
+    body_params: Sequence[tuple[str, str]] = (),
+) -> str:
+    """RFC 5849 3.4.1: METHOD & encoded URI & encoded normalised parameters.
+
+    Parameters are the URL's query, form-encoded body parameters (a JSON body has none) and
+    the oauth_* protocol parameters except realm and oauth_signature, each name and value
+    percent-encoded, sorted by name then value, joined as name=value with '&'.
+    """
+    params = [*parse_qsl(urlsplit(url).query, keep_blank_values=True), *body_params]
+    params += [(k, v) for k, v in oauth_params.items() if k not in ("realm", "oauth_signature")]
+    normalized = "&".join(
+        f"{name}={value}"
+        for name, value in sorted((percent_encode(k), percent_encode(v)) for k, v in params)
+    )
+    return "&".join(
+        (method.upper(), percent_encode(base_string_uri(url)), percent_encode(normalized))
+    )
+
+
+def sign(base_string: str, consumer_secret: str, token_secret: str, method: str) -> str:
+    """HMAC-SHA256 (NetSuite) or HMAC-SHA1 over the base string, base64-encoded."""
+    digest = {"HMAC-SHA256": hashlib.sha256, "HMAC-SHA1": hashlib.sha1}[method]
+    key = f"{percent_encode(consumer_secret)}&{percent_encode(token_secret)}"
+    mac = hmac.new(key.encode(), base_string.encode(), digest)
+    return base64.b64encode(mac.digest()).decode()
+
+
+def authorization_header(
+    method: str,
+    url: str,
+    *,
+    realm: str,
+    consumer_key: str,
+    consumer_secret: str,
+    token_id: str,
+    token_secret: str,
+    signature_method: str = SIGNATURE_METHOD,
+    nonce: str | None = None,
+    timestamp: int | None = None,
+    body_params: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The `Authorization: OAuth realm="...", oauth_...` header of one request."""
+    oauth = {
+        "oauth_consumer_key": consumer_key,
+        "oauth_token": token_id,
+        "oauth_signature_method": signature_method,
+        "oauth_timestamp": str(int(time.time()) if timestamp is None else timestamp),
+        "oauth_nonce": nonce or secrets.token_hex(16),
+        "oauth_version": "1.0",
+    }
+    base = signature_base_string(method, url, oauth, body_params)
+    oauth["oauth_signature"] = sign(base, consumer_secret, token_secret, signature_method)
+    fields = [f'realm="{percent_encode(realm)}"'] + [
+        f'{name}="{percent_encode(value)}"' for name, value in oauth.items()
+    ]
+    return "OAuth " + ", ".join(fields)
+
+
+def realm_of(account_id: str) -> str:
+    """The OAuth realm: the account id in upper case with '_' (e.g. 1234567_SB1)."""
+    return account_id.strip().upper().replace("-", "_")
+
+
+def default_base_url(account_id: str) -> str:
+    return HOST_TEMPLATE.format(account=account_id.strip().lower().replace("_", "-"))
+
+
+class _SigningAdapter(HTTPAdapter):
+    """Signs every attempt anew: a retried request must not reuse its nonce and timestamp."""
+
+    def __init__(self, signer: Callable[[str, str], str]) -> None:
+        super().__init__()
+        self._signer = signer
+
+    def send(self, request, *args, **kwargs):  # type: ignore[override]
+        request.headers["Authorization"] = self._signer(request.method, request.url)
+        return super().send(request, *args, **kwargs)
+
+
+# --- SuiteQL ---------------------------------------------------------------------------
+
+
+class NetSuiteClient:
+    """SuiteQL over REST with token-based authentication (TBA), through dlt's requests client
+    (429 / 5xx retried with backoff honouring Retry-After, per dlt's `[runtime]` settings)."""
+
+    def __init__(
+        self,
+        account_id: str,
+        consumer_key: str,
+        consumer_secret: str,
+        token_id: str,
+        token_secret: str,
+        base_url: str | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.base_url = (base_url or default_base_url(account_id)).rstrip("/")
+        self._credentials = {
+            "realm": realm_of(account_id),
+            "consumer_key": consumer_key,
+            "consumer_secret": consumer_secret,
+            "token_id": token_id,
+            "token_secret": token_secret,
+        }
+        self._session = None
+        self.last_query_truncated = False
+
+    def _signer(self, method: str, url: str) -> str:
+        return authorization_header(method, url, **self._credentials)
+
+    @property
+    def session(self):
+        if self._session is None:
+            session = Client(raise_for_status=False).session
+            adapter = _SigningAdapter(self._signer)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            self._session = session
+        return self._session
+
+    def _check(self, response: Response) -> dict[str, Any]:
+        if response.status_code == 200:
+            return response.json()
+        detail = _error_detail(response)
+        where = f"NetSuite SuiteQL for account {self.account_id}"
+        if response.status_code == 401:
+            raise NetSuiteAuthError(
+                f"{where}: token-based authentication refused (check sources.netsuite "
+                f"account_id, consumer_key, consumer_secret, token_id, token_secret): {detail}"
+            )
+        if response.status_code == 403:
+            raise NetSuiteAuthError(
+                f"{where}: the token's role lacks a permission (REST Web Services, Log in using "
+                f"Access Tokens, and view access to transactions, accounts, departments, "
+                f"classes and currencies): {detail}"
+            )
+        if response.status_code == 429:
+            raise NetSuiteError(f"{where}: still throttled after retries: {detail}")
+        raise NetSuiteError(f"{where}: HTTP {response.status_code}: {detail}")
+
+    def query_pages(
+        self, query: str, page_size: int, max_rows: int = MAX_ROWS_PER_QUERY
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages of one SuiteQL query: limit/offset until hasMore is false.
+
+        Stops early (setting `last_query_truncated`) when the next page would pass
+        `max_rows`, NetSuite's limit of rows per query.
+        """
+        self.last_query_truncated = False
+        offset = 0
+        while True:
+            response = self.session.post(
+                f"{self.base_url}{SUITEQL_PATH}",
+                params={"limit": page_size, "offset": offset},
+                json={"q": query},
+                headers={"Prefer": "transient"},
+            )
+            body = self._check(response)
+            items = [
+                {k: v for k, v in item.items() if k != "links"} for item in body.get("items") or []
+            ]
+            if items:
+                yield items
+            if not body.get("hasMore") or not items:
+                return
+            offset += len(items)
+            if offset + page_size > max_rows:
+                self.last_query_truncated = True
+                return
+
+
+def _error_detail(response: Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason or "no detail"
+    details = body.get("o:errorDetails") or []
+    texts = [
+        f"{d.get('o:errorCode', '')} {d.get('detail', '')}".strip()
+        for d in details
+        if isinstance(d, Mapping)
+    ]
+    return "; ".join(texts) or body.get("title") or "no detail"
+
+
+# --- rows ------------------------------------------------------------------------------
+
+
+def validate_category_map(category_map: Mapping[str, str]) -> dict[str, str]:
+    result = {}
+    for key, category in category_map.items():
+        if category not in COST_CATEGORIES:
+            raise ValueError(
+                f"sources.netsuite category_map[{key!r}] = {category!r}: the category must be "
+                f"one of {', '.join(COST_CATEGORIES)}"
+            )
+        result[str(key).strip()] = category
+    return result
+
+
+class CostMapper:
+    """One SuiteQL row -> one raw_erp.costs row."""
+
+    def __init__(
+        self,
+        project_field: str,
+        project_map: Mapping[str, str],
+        category_map: Mapping[str, str],
+        default_category: str,
+        zone: ZoneInfo,
+    ) -> None:
+        if project_field not in PROJECT_FIELDS:
+            raise ValueError(
+                f"sources.netsuite project_field must be one of {', '.join(PROJECT_FIELDS)}, "
+                f"not {project_field!r}"
+            )
+        if default_category not in COST_CATEGORIES:
+            raise ValueError(
+                f"sources.netsuite default_category must be one of {', '.join(COST_CATEGORIES)}"
+            )
+        self.project_field = project_field
+        self.project_map = {str(k): str(v) for k, v in project_map.items()}
+        categories = validate_category_map(category_map)
+        self.by_number = {k: v for k, v in categories.items()}
+        self.by_name = {k.lower(): v for k, v in categories.items()}
+        self.default_category = default_category
+        self.zone = zone
+        self._unmapped: set[str] = set()
+
+    def category(self, number: Any, name: Any) -> str:
+        number_text = str(number or "").strip()
+        for end in range(len(number_text), 0, -1):
+            found = self.by_number.get(number_text[:end])
+            if found:
+                return found
+        found = self.by_name.get(str(name or "").strip().lower())
+        if found:
+            return found
+        account = f"{number_text} {name or ''}".strip()
+        if account not in self._unmapped:
+            self._unmapped.add(account)
+            logger.warning(
+                f"NetSuite account {account!r} is in no sources.netsuite category_map entry: "
+                f"its costs land as {self.default_category!r}"
+            )
+        return self.default_category
+
+    def posted_at(self, text: Any) -> dt.datetime:
+        moment = dt.datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(dt.UTC)
+
+    def map(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        missing = [c for c in REQUIRED_COLUMNS if c not in item]
+        if missing:
+            raise NetSuiteError(
+                f"NetSuite SuiteQL rows lack column(s) {', '.join(missing)}: the cost query "
+                "(sources.netsuite query) must return " + ", ".join(REQUIRED_COLUMNS)
+            )
+        project = item.get(self.project_field)
+        project = None if project in (None, "") else str(project).strip()
+        amount = item.get("amount")
+        return {
+            "cost_id": str(item["cost_id"]),
+            "project_code": self.project_map.get(project, project) if project else None,
+            "cost_date": dt.date.fromisoformat(str(item["cost_date"])[:10]),
+            "category": self.category(item.get("account_number"), item.get("account_name")),
+            "amount": None if amount in (None, "") else decimal.Decimal(str(amount)),
+            "currency": str(item["currency"]).strip().upper() if item.get("currency") else None,
+            "posted_at": self.posted_at(item["posted_at"]),
+        }
