@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
@@ -134,20 +134,7 @@ def test_a_malformed_export_is_rejected_naming_file_line_and_column(
     assert len(costs(warehouse)) == 2
 
 
-@pytest.mark.skipif(importlib.util.find_spec("openpyxl") is not None, reason="openpyxl installed")
-def test_an_excel_export_without_openpyxl_fails_saying_what_to_do(tmp_path, make_pipeline):
-    exports = tmp_path / "exports"
-    write(exports, "costs_2026_02.xlsx", "not really excel")
-
-    with pytest.raises(
-        PipelineStepFailed,
-        match="openpyxl is not installed: install openpyxl or export the file as CSV",
-    ):
-        make_pipeline("erp_export_raw_erp", "raw_erp").run(erp_export_source(folder=str(exports)))
-
-
 def test_excel_exports_load_like_csv(tmp_path, make_pipeline, warehouse):
-    openpyxl = pytest.importorskip("openpyxl")
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "erp_costs"
