@@ -82,12 +82,13 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
         sources: SourceSelection,
     ):
         origin = sources.source_for(dataset)
-        say(f"loading {dataset} from {'live APIs' if origin == 'api' else 'the file drop'}")
-        if origin == "api":
-            source = api_source(dataset)
-        else:
+        if origin == "files":
+            say(f"loading {dataset} from the file drop")
             source = file_drop_source(dataset, warehouse.staged_dir(context.run_id))
-        # One dlt pipeline (and so one incremental state) per family and origin.
+        else:
+            say(f"loading {dataset} from the live {origin} connector")
+            source = api_source(dataset, origin)
+        # One dlt pipeline (and so one incremental state) per family and connector.
         pipeline = warehouse.dlt_pipeline(dataset, pipeline_prefix=origin)
         yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
         trace = pipeline.last_trace

@@ -67,31 +67,34 @@ FAMILIES = {"ads": "raw_ads", "crm": "raw_crm", "erp": "raw_erp", "fx": "raw_fx"
 
 
 def parse_source_choice(spec: str) -> dict[str, str]:
-    """`files`, `api`, or per family (`ads=api,crm=api,erp=files`) → {dataset: files|api}.
+    """Where each family comes from: {dataset: 'files' or a live connector's name}.
 
-    Families not named come from files; `api` means every family that has a live source.
-    Project master data (raw_reference) always comes from the drop's projects.csv.
+    `spec` is `files`, `api` (every family's default live connector: ad_platforms, fxiaoke,
+    netsuite, ecb_fx), or per family: `ads=api,crm=fxiaoke,erp=erp_export,fx=files`.
+    Families not named come from files. Project master data (raw_reference) always comes
+    from the drop's projects.csv.
     """
-    from ingestion.api_sources import API_SOURCES
+    from ingestion.api_sources import CONNECTORS, default_connector
 
     spec = spec.strip().lower()
     choice = {dataset: "files" for dataset in (*FAMILIES.values(), "raw_reference")}
     if spec in ("", "files"):
         return choice
     if spec == "api":
-        return {d: ("api" if d in API_SOURCES else "files") for d in choice}
+        return {d: default_connector(d) if d in CONNECTORS else "files" for d in choice}
     for part in spec.split(","):
         family, _, source = part.partition("=")
         family, source = family.strip(), source.strip()
-        if family not in FAMILIES or source not in ("files", "api"):
+        dataset = FAMILIES.get(family)
+        connectors = CONNECTORS.get(dataset, {})
+        if dataset is None or source not in ("files", "api", *connectors):
             raise ValueError(
-                f"bad source choice {part!r}: expected files, api, or family=files|api with "
-                f"family one of {', '.join(FAMILIES)}"
+                f"bad source choice {part!r}: expected files, api, or family=source with "
+                f"family one of {', '.join(FAMILIES)} and source files, api or a connector ("
+                + ", ".join(f"{f}: {', '.join(CONNECTORS[d])}" for f, d in FAMILIES.items())
+                + ")"
             )
-        dataset = FAMILIES[family]
-        if source == "api" and dataset not in API_SOURCES:
-            raise ValueError(f"{family} has no live API source yet; use {family}=files")
-        choice[dataset] = source
+        choice[dataset] = default_connector(dataset) if source == "api" else source
     return choice
 
 

@@ -7,7 +7,7 @@ with
 
 ad_spend as (
 
-    select * from {{ ref('stg_ads__ad_spend') }}
+    select * from {{ ref('int_ad_spend_mapped') }}
 
 ),
 

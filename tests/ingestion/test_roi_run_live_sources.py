@@ -1,0 +1,105 @@
+"""`roi run` with live sources: ads, CRM and FX from their APIs, ERP costs from a file drop.
+
+Every provider is a local server answering in its documented shape (the fakes of the
+connector tests); the run goes through the same Dagster job as a file run, and the marts
+are checked against hand-computed values (reporting currency USD; METRICS.md):
+
+FX (ECB, base EUR): EUR->USD 1.0400 on Mon 2026-02-02 plus 0.0010 a calendar day, so
+1.041 on 02-03, 1.048 on 02-10, 1.065 on Fri 02-27; 1.048 on Mon 03-02 (daily file).
+Fallback provider (base USD): USD->NGN 1510.25 on Fri 02-20, 1498.75 on 02-25.
+
+February 2026
+- P-DE revenue: order D1 12000 EUR on 02-10 x 1.048 = 12576.00; cogs 7000 x 1.048 = 7336.00;
+  erp_cost (file): 3000 EUR on 02-03 x 1.041 = 3123.00; no ad spend in February.
+  roi = (12576 - 7336 - 3123) / 3123.
+- P-NG revenue: order D2 2,000,000 NGN on Sat 02-21 at Friday's 1510.25; cogs 1,200,000 NGN;
+  erp_cost (file): 1,500,000 NGN on 02-25 at 1498.75.
+March 2026 ad spend (only tagged campaigns are configured, so all of it maps by tag):
+- P-DE: Google 1234.56 + 0.50 and Meta 80.00 + 12.34 EUR on Sun 03-01 (Friday 02-27's 1.065),
+  Google 99.99 + 0 and Meta 75.50 + 0 EUR on Tue 03-03 (Monday 03-02's 1.048).
+- P-US: LinkedIn 300 USD on 03-03.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from ..drops import header, write_drop
+from .google_ads.fake_google_ads import FakeGoogleAds
+from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
+from .meta_ads.fake_meta_ads import FakeMetaAds
+from .test_end_to_end import deployment  # noqa: F401  (the CRM / ERP / FX servers)
+
+D = Decimal
+PROJECTS = """project_code,project_name,region,country_code,launch_date,target_roi
+P-DE,Germany,EMEA,DE,2026-01-15,0.5
+P-NG,Nigeria,Africa,NG,2026-01-15,0.2
+P-US,United States,Americas,US,2026-01-15,0.4"""
+ERP_COSTS = header("erp_costs.csv") + """
+E-DE-1,P-DE,2026-02-03,marketing,3000.00,EUR,2026-02-04T09:00:00Z
+E-NG-1,P-NG,2026-02-25,salaries,1500000.00,NGN,2026-02-26T09:00:00Z"""
+
+
+@pytest.mark.usefixtures("deployment")
+def test_live_ads_crm_and_fx_with_erp_costs_from_a_drop(httpserver, monkeypatch, tmp_path):
+    from roi.runner import run_pipeline
+
+    # GIVEN the three ad platforms (only accounts whose campaigns carry a [PROJECT] tag),
+    # Fxiaoke, the ECB and its fallback on local servers, and a drop with projects and ERP costs
+    FakeGoogleAds(httpserver).install().configure(monkeypatch, customer_ids="123-456-7890")
+    FakeMetaAds(httpserver).install().configure(monkeypatch, account_ids="act_101")
+    FakeLinkedInAds(httpserver).install().configure(
+        monkeypatch, account_ids="urn:li:sponsoredAccount:502"
+    )
+    drop = write_drop(tmp_path / "drop", projects=PROJECTS, erp_costs=ERP_COSTS)
+    warehouse = tmp_path / "roi.duckdb"
+
+    # WHEN one run mixes live families with the file drop's ERP costs
+    result = run_pipeline(
+        data_dir=drop, warehouse=warehouse, source="ads=api,crm=api,erp=files,fx=api"
+    )
+
+    # THEN the marts are published with the hand-computed numbers
+    assert result.success, result.summary()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        month = {
+            (project, str(start)): row
+            for project, start, *row in con.execute(
+                "select project_code, period_start, ad_spend, erp_cost, revenue, cogs, roi "
+                "from marts.mart_project_roi where period_grain = 'month'"
+            ).fetchall()
+        }
+        loads = dict(
+            con.execute(
+                "select dataset, string_agg(distinct source, ',') from audit.loads "
+                "where run_id = ? group by 1",
+                [result.run_id],
+            ).fetchall()
+        )
+    de_feb = month[("P-DE", "2026-02-01")]
+    assert de_feb[:4] == pytest.approx([0, D("3123.00"), D("12576.00"), D("7336.00")], abs=1e-6)
+    assert de_feb[4] == pytest.approx((D(12576) - D(7336) - D(3123)) / D(3123), abs=1e-9)
+
+    ng_revenue = D(2_000_000) / D("1510.25")
+    ng_cogs = D(1_200_000) / D("1510.25")
+    ng_cost = D(1_500_000) / D("1498.75")
+    ng_feb = month[("P-NG", "2026-02-01")]
+    assert ng_feb[:4] == pytest.approx([0, ng_cost, ng_revenue, ng_cogs], abs=1e-6)
+    assert ng_feb[4] == pytest.approx((ng_revenue - ng_cogs - ng_cost) / ng_cost, abs=1e-9)
+
+    de_march_ads = (D("1234.56") + D("0.50") + D("80.00") + D("12.34")) * D("1.065") + (
+        D("99.99") + D("75.50")
+    ) * D("1.048")
+    assert month[("P-DE", "2026-03-01")][0] == pytest.approx(de_march_ads, abs=1e-6)
+    assert month[("P-US", "2026-03-01")][0] == pytest.approx(D(300), abs=1e-6)
+    # AND the audit trail names where each family came from
+    assert loads == {
+        "raw_ads": "ad_platforms",
+        "raw_crm": "fxiaoke",
+        "raw_erp": "files",
+        "raw_fx": "ecb_fx",
+        "raw_reference": "files",
+    }
