@@ -38,9 +38,12 @@ PROJECTS = """project_code,project_name,region,country_code,launch_date,target_r
 P-DE,Germany,EMEA,DE,2026-01-15,0.5
 P-NG,Nigeria,Africa,NG,2026-01-15,0.2
 P-US,United States,Americas,US,2026-01-15,0.4"""
-ERP_COSTS = header("erp_costs.csv") + """
+ERP_COSTS = (
+    header("erp_costs.csv")
+    + """
 E-DE-1,P-DE,2026-02-03,marketing,3000.00,EUR,2026-02-04T09:00:00Z
 E-NG-1,P-NG,2026-02-25,salaries,1500000.00,NGN,2026-02-26T09:00:00Z"""
+)
 
 
 @pytest.mark.usefixtures("deployment")
