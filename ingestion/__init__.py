@@ -1,6 +1,7 @@
 """dlt loaders: one sub-package per source (file drop, ad platforms, CRM, ERP, FX)."""
 
 import os
+from pathlib import Path
 
 # dlt reads its settings from the environment. These defaults suit an offline, scheduled
 # warehouse; any of them can still be overridden by the environment or .dlt/config.toml.
@@ -9,5 +10,7 @@ for _key, _value in {
     "RUNTIME__LOG_LEVEL": "WARNING",
     # Arrow tables skip dlt's row-by-row normaliser; keep the load id on every raw row.
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
+    # The repo's .dlt/ (config.toml, secrets.toml) wherever `roi` is started from.
+    "DLT_PROJECT_DIR": str(Path(__file__).resolve().parents[1]),
 }.items():
     os.environ.setdefault(_key, _value)
