@@ -40,3 +40,37 @@
 {% macro add_days(date_column, days) -%}
     cast({{ dbt.dateadd('day', days, date_column) }} as date)
 {%- endmacro %}
+
+{# month_start: the first day of the month holding a DATE (a DATE). #}
+{% macro month_start(date_column) -%}
+    {{ period_start('month', date_column) }}
+{%- endmacro %}
+
+{#
+    months_between: whole calendar months from one first-of-month DATE to another
+    (2025-12-01 → 2026-02-01 is 2), an integer on both engines. dbt.datediff returns a
+    bigint on DuckDB and a double on PostgreSQL, hence the cast.
+#}
+{% macro months_between(start_month, end_month) -%}
+    cast({{ dbt.datediff(start_month, end_month, 'month') }} as integer)
+{%- endmacro %}
+
+{#
+    hours_between: fractional hours from one TIMESTAMP WITH TIME ZONE to another, from the
+    exact instants (not the dates), a double on both engines.
+#}
+{% macro hours_between(start_timestamp, end_timestamp) -%}
+    (({{ epoch_seconds(end_timestamp) }} - {{ epoch_seconds(start_timestamp) }}) / 3600.0)
+{%- endmacro %}
+
+{#
+    date_part_integer: an ISO calendar field of a DATE as an integer. `field` is one of
+    isodow (1 = Monday .. 7 = Sunday), isoyear, week (ISO week 1..53), month, quarter, year.
+    Both engines implement extract() for these; PostgreSQL returns numeric, DuckDB bigint.
+#}
+{% macro date_part_integer(field, date_column) -%}
+    {%- if field not in ['isodow', 'isoyear', 'week', 'month', 'quarter', 'year', 'day'] -%}
+        {{ exceptions.raise_compiler_error("date_part_integer: unsupported field " ~ field) }}
+    {%- endif -%}
+    cast(extract({{ field }} from {{ date_column }}) as integer)
+{%- endmacro %}

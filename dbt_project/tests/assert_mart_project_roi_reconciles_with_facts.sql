@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'asset_key': ['marts_candidate', 'mart_project_roi']}}) }}
+{{ config(meta={'dagster': {'asset_key': ['marts_candidate', 'mart_project_roi'], 'ref': {'name': 'mart_project_roi'}}}) }}
 -- For every grain, the mart's totals equal the totals of the fact tables it is built from:
 -- no money, customer, lead or deal is lost to the calendar spine or counted twice.
 
@@ -26,9 +26,9 @@ mart_totals as (
 fact_totals as (
 
     select
-        (select coalesce(sum(spend_reporting), 0) from {{ ref('fct_ad_spend') }}
+        (select coalesce(sum(spend_reporting), 0) from {{ ref('fct_ad_spend_daily') }}
             where project_code in (select project_code from {{ ref('dim_project') }})) as ad_spend,
-        (select coalesce(sum(amount_reporting), 0) from {{ ref('fct_erp_costs') }}) as erp_cost,
+        (select coalesce(sum(amount_reporting), 0) from {{ ref('fct_costs') }}) as erp_cost,
         (select coalesce(sum(revenue), 0) from {{ ref('fct_orders') }}) as revenue,
         (select coalesce(sum(cogs), 0) from {{ ref('fct_orders') }}) as cogs,
         (select count(*) from {{ ref('dim_account') }}

@@ -1,5 +1,8 @@
 -- Every (currency, business date) pair a money fact needs converted: ad spend by `date`,
--- ERP costs by cost_date, and the orders that can count (not deleted, confirmed) by order_date.
+-- ERP costs by cost_date, the orders that can count (not deleted, confirmed) by order_date,
+-- and the amounts of the opportunities that count by their close date (creation date while
+-- open). Opportunity amounts feed no metric: a missing rate leaves their converted amount
+-- NULL and quarantines nothing.
 -- The FX factor is resolved once per pair (int_fx_factors_resolved), not once per row.
 
 with
@@ -33,6 +36,16 @@ orders as (
 
 ),
 
+opportunities as (
+
+    select
+        currency,
+        coalesce(closed_date, created_date) as business_date
+    from {{ ref('int_opportunities_attributed') }}
+    where opportunity_amount is not null
+
+),
+
 unioned as (
 
     select * from ad_spend
@@ -40,6 +53,8 @@ unioned as (
     select * from erp_costs
     union
     select * from orders
+    union
+    select * from opportunities
 
 ),
 

@@ -29,14 +29,14 @@ project_bounds as (
 final as (
 
     select
-        projects.project_code,
-        projects.project_name,
-        projects.region,
-        projects.country_code,
-        projects.launch_date,
-        projects.target_roi,
-        project_bounds.first_business_date,
-        project_bounds.last_business_date
+        cast(projects.project_code as {{ dbt.type_string() }}) as project_code,
+        cast(projects.project_name as {{ dbt.type_string() }}) as project_name,
+        cast(projects.region as {{ dbt.type_string() }}) as region,
+        cast(projects.country_code as {{ dbt.type_string() }}) as country_code,
+        cast(projects.launch_date as date) as launch_date,
+        cast(projects.target_roi as {{ type_money() }}) as target_roi,
+        cast(project_bounds.first_business_date as date) as first_business_date,
+        cast(project_bounds.last_business_date as date) as last_business_date
     from projects
     left join project_bounds
         on project_bounds.project_code = projects.project_code

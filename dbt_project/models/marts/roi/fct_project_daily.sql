@@ -10,7 +10,7 @@ ad_spend as (
         project_code,
         spend_date as metric_date,
         sum(spend_reporting) as ad_spend
-    from {{ ref('fct_ad_spend') }}
+    from {{ ref('fct_ad_spend_daily') }}
     group by project_code, spend_date
 
 ),
@@ -22,7 +22,7 @@ erp_costs as (
         cost_date as metric_date,
         sum(amount_reporting) as erp_cost,
         sum(case when is_acquisition_cost then amount_reporting else 0 end) as erp_acquisition_cost
-    from {{ ref('fct_erp_costs') }}
+    from {{ ref('fct_costs') }}
     group by project_code, cost_date
 
 ),

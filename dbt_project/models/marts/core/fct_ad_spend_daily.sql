@@ -1,0 +1,35 @@
+-- One row per (spend_date, platform, ad_account_id, campaign_id): the daily ad spend that
+-- counts, i.e. mapped to a known project and convertible (quarantined rows are left out).
+
+with
+
+ad_spend as (
+
+    select * from {{ ref('int_ad_spend_converted') }}
+    where not is_quarantined
+
+),
+
+final as (
+
+    select
+        cast(spend_date as date) as spend_date,
+        cast(platform as {{ dbt.type_string() }}) as platform,
+        cast(ad_account_id as {{ dbt.type_string() }}) as ad_account_id,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
+        cast(project_code as {{ dbt.type_string() }}) as project_code,
+        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(spend as {{ type_money() }}) as spend,
+        cast(impressions as bigint) as impressions,
+        cast(clicks as bigint) as clicks,
+        cast(fx_factor as {{ type_double() }}) as fx_factor,
+        cast(fx_base_currency as {{ dbt.type_string() }}) as fx_base_currency,
+        cast(fx_rate_date as date) as fx_rate_date,
+        cast(reporting_currency as {{ dbt.type_string() }}) as reporting_currency,
+        cast(spend_reporting as {{ type_money() }}) as spend_reporting
+    from ad_spend
+
+)
+
+select * from final

@@ -1,0 +1,33 @@
+-- One row per ERP cost line that counts: latest posting, of a known project, convertible
+-- (quarantined rows are left out).
+
+with
+
+costs as (
+
+    select * from {{ ref('int_erp_costs_converted') }}
+    where not is_quarantined
+        and is_project_known
+
+),
+
+final as (
+
+    select
+        cast(cost_id as {{ dbt.type_string() }}) as cost_id,
+        cast(project_code as {{ dbt.type_string() }}) as project_code,
+        cast(cost_date as date) as cost_date,
+        cast(category as {{ dbt.type_string() }}) as category,
+        is_acquisition_cost,
+        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(cost_amount as {{ type_money() }}) as cost_amount,
+        cast(fx_factor as {{ type_double() }}) as fx_factor,
+        cast(fx_base_currency as {{ dbt.type_string() }}) as fx_base_currency,
+        cast(fx_rate_date as date) as fx_rate_date,
+        cast(reporting_currency as {{ dbt.type_string() }}) as reporting_currency,
+        cast(amount_reporting as {{ type_money() }}) as amount_reporting
+    from costs
+
+)
+
+select * from final
