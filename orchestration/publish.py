@@ -64,6 +64,15 @@ def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     with warehouse.connect() as con:
         con.execute("begin")
         con.execute(f"create schema if not exists {PUBLISHED_SCHEMA}")
+        # The published set is exactly the candidate set: a mart renamed or removed in dbt
+        # disappears from marts too, instead of lingering with stale numbers.
+        published = con.execute(
+            "select table_name from information_schema.tables where table_schema = ?",
+            [PUBLISHED_SCHEMA],
+        ).fetchall()
+        for (stale,) in published:
+            if stale not in MART_NAMES:
+                con.execute(f"drop table {PUBLISHED_SCHEMA}.{stale}")
         for name in MART_NAMES:
             con.execute(
                 f"create or replace table {PUBLISHED_SCHEMA}.{name} as "
