@@ -94,6 +94,14 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from .docs import build_docs
+
+    page = build_docs(Path(args.out), warehouse_path(args.warehouse))
+    print(f"data dictionary and lineage: {page.resolve()} (one file; opens without a server)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
@@ -126,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--warehouse", help=WAREHOUSE_HELP)
     audit.set_defaults(handler=_audit)
+
+    docs = commands.add_parser(
+        "docs", help="the data dictionary (English/中文) and lineage as a static HTML site"
+    )
+    docs.add_argument("--out", default="docs", help="folder for index.html (default docs/)")
+    docs.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    docs.set_defaults(handler=_docs)
 
     generate = commands.add_parser("generate", help="write a synthetic file drop")
     generate.add_argument("--out", required=True)

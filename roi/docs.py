@@ -1,0 +1,42 @@
+"""`roi docs`: the dbt docs (data dictionary and lineage) as one static HTML file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import RoiError
+from .settings import DBT_PROJECT_DIR, DEFAULT_REPORTING_CURRENCY
+
+
+def build_docs(
+    out_dir: Path, warehouse: Path, reporting_currency: str = DEFAULT_REPORTING_CURRENCY
+) -> Path:
+    """Generate dbt docs against `warehouse` and write `out_dir/index.html` (opens offline)."""
+    if not warehouse.exists():
+        raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
+    dbt = Path(sys.executable).parent / "dbt"
+    with tempfile.TemporaryDirectory(prefix="roi-docs-") as target:
+        result = subprocess.run(
+            [
+                str(dbt), "docs", "generate", "--static",
+                "--project-dir", str(DBT_PROJECT_DIR),
+                "--profiles-dir", str(DBT_PROJECT_DIR),
+                "--target-path", target,
+                "--vars", json.dumps({"reporting_currency": reporting_currency}),
+            ],
+            env={**os.environ, "ROI_WAREHOUSE": str(warehouse)},
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RoiError(f"dbt docs generate failed:\n{result.stdout[-3000:]}")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        page = out_dir / "index.html"
+        shutil.copyfile(Path(target) / "static_index.html", page)
+    return page
