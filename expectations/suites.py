@@ -26,7 +26,8 @@ class Rule:
     def label(self) -> str:
         target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
         if "column_A" in self.kwargs:
-            target = f"{self.kwargs['column_A']} = {self.kwargs['column_B']}"
+            relation = "=" if self.expectation.endswith("ToBeEqual") else ">="
+            target = f"{self.kwargs['column_A']} {relation} {self.kwargs['column_B']}"
         return f"{self.expectation}({', '.join(target) if isinstance(target, list) else target})"
 
 
@@ -181,6 +182,81 @@ def _mart_project_roi_rules(history: History) -> list[Rule]:
     return rules
 
 
+def _key(*columns: str) -> Rule:
+    return _unique(tuple(columns))
+
+
+def _rates(*columns: str) -> list[Rule]:
+    return [
+        Rule("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0, "max_value": 1})
+        for c in columns
+    ]
+
+
+def _not_negative(*columns: str) -> list[Rule]:
+    return [Rule("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}) for c in columns]
+
+
+def _at_most(part: str, whole: str) -> Rule:
+    return Rule(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {"column_A": whole, "column_B": part, "or_equal": True},
+    )
+
+
+# Every other mart: its grain is unique, ratios are ratios, parts never exceed wholes.
+MART_RULES: dict[str, Callable[[History], list[Rule]]] = {
+    "mart_funnel": lambda history: [
+        _key("project_code", "channel", "period_grain", "period_start"),
+        *_rates("lead_to_opportunity_rate", "win_rate"),
+        *_not_negative("leads", "leads_with_opportunity", "won_deals", "lost_deals"),
+        _at_most("leads_with_opportunity", "leads"),
+    ],
+    "mart_channel_ltv_cac": lambda history: [
+        _key("project_code", "channel"),
+        *_not_negative("customers", "media_spend", "media_cac"),
+        Rule(
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "customers", "column_B": "new_customers"},
+        ),
+    ],
+    "mart_customer_ltv": lambda history: [
+        _key("account_id"),
+        Rule("ExpectColumnValuesToBeBetween", {"column": "orders", "min_value": 1}),
+        *_not_negative("revenue"),
+        Rule("ExpectColumnValuesToNotBeNull", {"column": "acquisition_channel"}),
+    ],
+    "mart_retention_cohorts": lambda history: [
+        _key("project_code", "cohort_month", "month_offset"),
+        *_rates("retention_rate"),
+        *_not_negative("month_offset", "retained_customers"),
+        _at_most("retained_customers", "cohort_customers"),
+    ],
+    "mart_churn_monthly": lambda history: [
+        _key("project_code", "month_start"),
+        *_rates("churn_rate"),
+        _at_most("churned_customers", "active_customers_start"),
+    ],
+    "mart_followup_conversion": lambda history: [
+        _key("project_code", "followup_bucket"),
+        Rule(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "followup_bucket", "value_set": ["0", "1", "2", "3+"]},
+        ),
+        *_rates("conversion_rate"),
+        _at_most("converted_leads", "leads"),
+    ],
+    "mart_service": lambda history: [
+        _key("project_code", "period_grain", "period_start"),
+        Rule(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "avg_satisfaction", "min_value": 1, "max_value": 5},
+        ),
+        *_not_negative("tickets_opened", "tickets_resolved", "median_resolution_hours"),
+    ],
+}
+
+
 RECONCILIATION_QUERY = """
 with mart as (
     select project_code, period_grain,
@@ -236,6 +312,15 @@ SUITES: tuple[Suite, ...] = (
         table="marts_candidate.mart_project_roi",
         rules=_mart_project_roi_rules,
         description="Keys, value ranges and completeness of the candidate mart_project_roi.",
+    ),
+    *(
+        Suite(
+            name="great_expectations_suite",
+            table=f"marts_candidate.{mart}",
+            rules=rules,
+            description=f"Grain uniqueness, ratio ranges and part-whole checks of {mart}.",
+        )
+        for mart, rules in MART_RULES.items()
     ),
     Suite(
         name="reconciliation",
