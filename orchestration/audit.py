@@ -2,14 +2,12 @@
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import dagster as dg
 
 from roi.progress import say
 
 from .dbt_assets import mart_model_names
-from .dbt_project import roi_dbt_project
 from .lineage import column_lineage, write_lineage
 from .resources import WarehouseResource
 
@@ -142,8 +140,7 @@ quarantine_checks = [_quarantine_check(rule) for rule in QUARANTINE_RULES]
     "and the raw source columns it is computed from, per run (orchestration/lineage.py).",
 )
 def lineage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    target = Path(roi_dbt_project.project_dir) / roi_dbt_project.target_path
-    manifest = json.loads((target / "manifest.json").read_text())
+    manifest = json.loads((warehouse.dbt_target_dir / "manifest.json").read_text())
     rows = column_lineage(manifest)
     with warehouse.connect() as con:
         written = write_lineage(con, rows, context.run.run_id)

@@ -109,7 +109,7 @@ def record_loads(
 def _check_kind(check_name: str, metadata: dict) -> str:
     if "dagster_dbt/failed_row_count" in metadata or "unique_id" in metadata:
         return "dbt_test"
-    if check_name == "great_expectations_suite":
+    if "expectation_results" in metadata:
         return "great_expectations"
     return "quarantine"
 

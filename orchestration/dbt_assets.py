@@ -3,7 +3,6 @@
 import contextlib
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -57,8 +56,7 @@ def dbt_models(
     invocation = dbt.cli(
         ["build", "--vars", json.dumps(dbt_vars)],
         context=context,
-        # One target folder for every run, so dbt can reuse its partial parse.
-        target_path=Path(roi_dbt_project.target_path),
+        target_path=warehouse.dbt_target_dir,
     )
     models = tests = failed = 0
     # dagster-dbt echoes every dbt log line to stdout: keep them in the run's log file and

@@ -25,6 +25,12 @@ class WarehouseResource(dg.ConfigurableResource):
     def state_dir(self) -> Path:
         return state_dir(self.file)
 
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder for this warehouse: its partial parse stays valid between
+        runs, and runs on two warehouses never overwrite each other's manifest."""
+        return self.state_dir / "dbt_target"
+
     def staged_dir(self, run_id: str) -> Path:
         return self.state_dir / "staged" / run_id
 

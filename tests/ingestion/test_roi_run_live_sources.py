@@ -1,4 +1,4 @@
-"""`roi run` with live sources: ads, CRM and FX from their APIs, ERP costs from a file drop.
+"""`roi run` with live sources: every family from its API, or ERP costs from a file drop.
 
 Every provider is a local server answering in its documented shape (the fakes of the
 connector tests); the run goes through the same Dagster job as a file run, and the marts
@@ -10,10 +10,11 @@ Fallback provider (base USD): USD->NGN 1510.25 on Fri 02-20, 1498.75 on 02-25.
 
 February 2026
 - P-DE revenue: order D1 12000 EUR on 02-10 x 1.048 = 12576.00; cogs 7000 x 1.048 = 7336.00;
-  erp_cost (file): 3000 EUR on 02-03 x 1.041 = 3123.00; no ad spend in February.
-  roi = (12576 - 7336 - 3123) / 3123.
+  erp_cost: 3000 + 450.50 EUR on 02-03 x 1.041 = 3591.9705 (NetSuite's two lines, or the same
+  two lines in the drop's erp_costs.csv); no ad spend in February.
+  roi = (12576 - 7336 - 3591.9705) / 3591.9705.
 - P-NG revenue: order D2 2,000,000 NGN on Sat 02-21 at Friday's 1510.25; cogs 1,200,000 NGN;
-  erp_cost (file): 1,500,000 NGN on 02-25 at 1498.75.
+  erp_cost: 1,500,000 NGN on 02-25 at 1498.75.
 March 2026 ad spend (only tagged campaigns are configured, so all of it maps by tag):
 - P-DE: Google 1234.56 + 0.50 and Meta 80.00 + 12.34 EUR on Sun 03-01 (Friday 02-27's 1.065),
   Google 99.99 + 0 and Meta 75.50 + 0 EUR on Tue 03-03 (Monday 03-02's 1.048).
@@ -42,12 +43,18 @@ ERP_COSTS = (
     header("erp_costs.csv")
     + """
 E-DE-1,P-DE,2026-02-03,marketing,3000.00,EUR,2026-02-04T09:00:00Z
+E-DE-2,P-DE,2026-02-03,travel,450.50,EUR,2026-02-04T09:00:00Z
 E-NG-1,P-NG,2026-02-25,salaries,1500000.00,NGN,2026-02-26T09:00:00Z"""
 )
 
 
 @pytest.mark.usefixtures("deployment")
-def test_live_ads_crm_and_fx_with_erp_costs_from_a_drop(httpserver, monkeypatch, tmp_path):
+@pytest.mark.parametrize(
+    ("source", "erp_origin"),
+    [("api", "netsuite"), ("ads=api,crm=api,erp=files,fx=api", "files")],
+    ids=["all-live", "erp-from-drop"],
+)
+def test_live_sources_build_the_marts(httpserver, monkeypatch, tmp_path, source, erp_origin):
     from roi.runner import run_pipeline
 
     # GIVEN the three ad platforms (only accounts whose campaigns carry a [PROJECT] tag),
@@ -60,10 +67,8 @@ def test_live_ads_crm_and_fx_with_erp_costs_from_a_drop(httpserver, monkeypatch,
     drop = write_drop(tmp_path / "drop", projects=PROJECTS, erp_costs=ERP_COSTS)
     warehouse = tmp_path / "roi.duckdb"
 
-    # WHEN one run mixes live families with the file drop's ERP costs
-    result = run_pipeline(
-        data_dir=drop, warehouse=warehouse, source="ads=api,crm=api,erp=files,fx=api"
-    )
+    # WHEN one run reads the live families (and the file drop for the rest)
+    result = run_pipeline(data_dir=drop, warehouse=warehouse, source=source)
 
     # THEN the marts are published with the hand-computed numbers
     assert result.success, result.summary()
@@ -83,8 +88,9 @@ def test_live_ads_crm_and_fx_with_erp_costs_from_a_drop(httpserver, monkeypatch,
             ).fetchall()
         )
     de_feb = month[("P-DE", "2026-02-01")]
-    assert de_feb[:4] == pytest.approx([0, D("3123.00"), D("12576.00"), D("7336.00")], abs=1e-6)
-    assert de_feb[4] == pytest.approx((D(12576) - D(7336) - D(3123)) / D(3123), abs=1e-9)
+    de_cost = (D(3000) + D("450.50")) * D("1.041")
+    assert de_feb[:4] == pytest.approx([0, de_cost, D("12576.00"), D("7336.00")], abs=1e-6)
+    assert de_feb[4] == pytest.approx((D(12576) - D(7336) - de_cost) / de_cost, abs=1e-9)
 
     ng_revenue = D(2_000_000) / D("1510.25")
     ng_cogs = D(1_200_000) / D("1510.25")
@@ -102,7 +108,7 @@ def test_live_ads_crm_and_fx_with_erp_costs_from_a_drop(httpserver, monkeypatch,
     assert loads == {
         "raw_ads": "ad_platforms",
         "raw_crm": "fxiaoke",
-        "raw_erp": "files",
+        "raw_erp": erp_origin,
         "raw_fx": "ecb_fx",
         "raw_reference": "files",
     }
