@@ -1,13 +1,17 @@
 """The audit schema: quarantined rows per run, and the blocking checks that guard the marts."""
 
+import contextlib
+import io
 import json
 from dataclasses import dataclass
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
+from ingestion.raw_tables import RAW_TABLES
 from roi.progress import say
 
-from .dbt_assets import mart_model_names
+from .dbt_assets import MANIFEST_PATH, mart_model_names
 from .lineage import column_lineage, write_lineage
 from .resources import WarehouseResource
 
@@ -147,3 +151,61 @@ def lineage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     column_level = sum(1 for row in rows if row.resolved_level == "column")
     say(f"lineage: {written} mart columns traced ({column_level} to source columns)")
     return dg.MaterializeResult(metadata={"columns": written, "column_level": column_level})
+
+
+FRESHNESS_DDL = """
+create table if not exists audit.source_freshness (
+    run_id varchar not null,
+    source_table varchar not null,
+    max_loaded_at timestamp with time zone,
+    hours_since_load double,
+    status varchar not null,
+    warn_after varchar,
+    checked_at timestamp with time zone not null
+)
+"""
+
+
+@dg.asset(
+    key=dg.AssetKey(["audit", "source_freshness"]),
+    deps=[dg.AssetKey([dataset, table]) for dataset, table in RAW_TABLES],
+    group_name="audit",
+    kinds={"dbt", "duckdb"},
+    description="dbt source freshness of every raw table (loaded_at_field: the dlt load "
+    "time): a feed that stops arriving warns here, and in audit.source_freshness.",
+)
+def source_freshness(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    target = warehouse.dbt_target_dir / "freshness"
+    invocation = dbt.cli(
+        ["source", "freshness"], manifest=MANIFEST_PATH, raise_on_error=False, target_path=target
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        invocation.wait()
+    results = json.loads((target / "sources.json").read_text())["results"]
+    rows = []
+    for result in results:
+        table = result["unique_id"].split(".", 2)[2]
+        criteria = result.get("criteria", {}).get("warn_after") or {}
+        warn_after = f"{criteria['count']} {criteria['period']}" if criteria.get("count") else None
+        age = result.get("max_loaded_at_time_ago_in_s")
+        rows.append(
+            (context.run.run_id, table, result.get("max_loaded_at"),
+             None if age is None else age / 3600, result["status"], warn_after,
+             result.get("snapshotted_at"))
+        )  # fmt: skip
+        if result["status"] != "pass":
+            say(f"source freshness {result['status'].upper()}: {table} last loaded "
+                f"{result.get('max_loaded_at')} (warn after {warn_after})")  # fmt: skip
+    with warehouse.connect() as con:
+        con.execute("create schema if not exists audit")
+        con.execute(FRESHNESS_DDL)
+        con.execute("begin")
+        con.execute("delete from audit.source_freshness where run_id = ?", [context.run.run_id])
+        if rows:
+            con.executemany("insert into audit.source_freshness values (?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("commit")
+    stale = [row[1] for row in rows if row[4] != "pass"]
+    say(f"source freshness: {len(rows) - len(stale)}/{len(rows)} sources fresh")
+    return dg.MaterializeResult(metadata={"sources": len(rows), "stale": ", ".join(stale)})

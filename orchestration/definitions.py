@@ -8,7 +8,7 @@ from dagster_dlt import DagsterDltResource
 
 from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
-from .audit import lineage, quarantine, quarantine_checks
+from .audit import lineage, quarantine, quarantine_checks, source_freshness
 from .dbt_assets import dbt_models
 from .dbt_project import DBT_EXECUTABLE, roi_dbt_project
 from .ingestion_assets import file_drop, file_load_assets
@@ -33,7 +33,15 @@ roi_pipeline = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[file_drop, *file_load_assets, dbt_models, quarantine, lineage, publish_marts],
+    assets=[
+        file_drop,
+        *file_load_assets,
+        dbt_models,
+        quarantine,
+        lineage,
+        source_freshness,
+        publish_marts,
+    ],
     asset_checks=[*quarantine_checks, *suite_checks],
     jobs=[roi_pipeline],
     schedules=schedules,

@@ -86,6 +86,21 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[str
     else:
         lines.append("  no rows")
 
+    lines += ["", "source freshness:"]
+    if _has_table(con, "audit", "source_freshness"):
+        fresh = con.execute(
+            "select source_table, status, max_loaded_at, hours_since_load, warn_after "
+            "from audit.source_freshness where run_id = ? order by 1",
+            [run_id],
+        ).fetchall()
+        lines += [
+            f"  {table:28} {status:6} last load {loaded:%Y-%m-%d %H:%M} UTC "
+            f"({hours:.1f} h ago; warn after {warn or '-'})"
+            for table, status, loaded, hours, warn in fresh
+            if loaded is not None
+        ]
+        lines += [f"  {t:28} {s:6} never loaded" for t, s, loaded, _, _ in fresh if loaded is None]
+
     lines += ["", "loads:"]
     if _has_table(con, "audit", "loads"):
         loads = con.execute(

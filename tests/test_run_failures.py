@@ -198,6 +198,7 @@ def test_roi_audit_shows_checks_and_column_lineage(published, capsys):
     assert f"run {run_id}: SUCCESS" in text
     assert re.search(r"\n  quarantine +3 run, +0 failed\n", text)
     assert re.search(r"\n  raw_crm.orders +8 rows +load ", text)
+    assert re.search(r"\n  raw_ads.ad_spend +pass +last load .*warn after 8 day\)", text)
     revenue = text[text.index("  revenue  [column]") :].split("\n")[:3]
     assert "int_orders_converted" in revenue[1]
     assert "raw_crm.orders.amount" in revenue[2]
