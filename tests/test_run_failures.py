@@ -202,3 +202,16 @@ def test_roi_audit_shows_checks_and_column_lineage(published, capsys):
     revenue = text[text.index("  revenue  [column]") :].split("\n")[:3]
     assert "int_orders_converted" in revenue[1]
     assert "raw_crm.orders.amount" in revenue[2]
+
+
+def test_roi_docs_writes_a_static_bilingual_dictionary(published, tmp_path, capsys):
+    # WHEN the data dictionary is built for the published warehouse
+    code = main(["docs", "--out", str(tmp_path / "docs"), "--warehouse", str(published)])
+    # THEN one HTML file holds every mart with its English and Chinese texts
+    assert code == 0
+    page = (tmp_path / "docs" / "index.html").read_text(encoding="utf-8")
+    assert "model.roi_warehouse.mart_project_roi" in page
+    assert "Customer acquisition cost" in page
+    assert '"label_zh": "' + "获客成本".encode("unicode_escape").decode() + '"' in page
+    assert "exposure.roi_warehouse." in page  # who reads each mart
+    assert str(tmp_path / "docs" / "index.html") in capsys.readouterr().out
