@@ -3,9 +3,8 @@
     Monday, month, quarter) every period from the one holding the project's earliest business
     date through the one holding the data's end date (the latest business date over the whole
     warehouse). A project without any business date has no rows.
-    Days are generated from a 0..99,999 number table (cross join of digits; plain SQL, no
-    generate_series, so it runs on both engines): enough for 273 years of data. The singular
-    test assert_period_spine_reaches_data_end_date fails if a range were ever longer.
+    Days come from int_calendar_days. The singular test
+    assert_period_spine_reaches_data_end_date fails if a range were ever longer than it holds.
 -#}
 
 {%- set grains = ['week', 'month', 'quarter'] -%}
@@ -37,38 +36,9 @@ data_bounds as (
 
 ),
 
-digits as (
-
-    select 0 as digit union all select 1 union all select 2 union all select 3
-    union all select 4 union all select 5 union all select 6 union all select 7
-    union all select 8 union all select 9
-
-),
-
-day_offsets as (
-
-    select
-        ones.digit
-        + 10 * tens.digit
-        + 100 * hundreds.digit
-        + 1000 * thousands.digit
-        + 10000 * ten_thousands.digit as day_offset
-    from digits as ones
-    cross join digits as tens
-    cross join digits as hundreds
-    cross join digits as thousands
-    cross join digits as ten_thousands
-
-),
-
 calendar_days as (
 
-    select
-        {{ add_days('data_bounds.first_business_date', 'day_offsets.day_offset') }} as calendar_date
-    from data_bounds
-    cross join day_offsets
-    where day_offsets.day_offset
-        <= {{ dbt.datediff('data_bounds.first_business_date', 'data_bounds.data_end_date', 'day') }}
+    select * from {{ ref('int_calendar_days') }}
 
 ),
 

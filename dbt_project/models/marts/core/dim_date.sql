@@ -3,60 +3,17 @@
     data's end date (the latest business date over the whole warehouse), with the ISO week
     (Monday start; the ISO year of a week can differ from the calendar year around New Year),
     month and quarter each day belongs to. No rows while the warehouse holds no business date.
-    Days come from a 0..99,999 number table (cross join of digits; no generate_series, so the
-    SQL runs on DuckDB and PostgreSQL alike): 273 years, far beyond any data range.
+    Days come from int_calendar_days, the calendar the period spine of the marts also uses.
 -#}
 
 with
 
-date_ranges as (
-
-    select * from {{ ref('int_business_date_ranges_unioned') }}
-
-),
-
-data_bounds as (
-
-    select
-        min(first_business_date) as first_business_date,
-        max(last_business_date) as data_end_date
-    from date_ranges
-
-),
-
-digits as (
-
-    select 0 as digit union all select 1 union all select 2 union all select 3
-    union all select 4 union all select 5 union all select 6 union all select 7
-    union all select 8 union all select 9
-
-),
-
-day_offsets as (
-
-    select
-        ones.digit
-        + 10 * tens.digit
-        + 100 * hundreds.digit
-        + 1000 * thousands.digit
-        + 10000 * ten_thousands.digit as day_offset
-    from digits as ones
-    cross join digits as tens
-    cross join digits as hundreds
-    cross join digits as thousands
-    cross join digits as ten_thousands
-
-),
-
 calendar_days as (
 
     select
-        {{ add_days('data_bounds.first_business_date', 'day_offsets.day_offset') }} as date_day,
-        data_bounds.data_end_date
-    from data_bounds
-    cross join day_offsets
-    where day_offsets.day_offset
-        <= {{ dbt.datediff('data_bounds.first_business_date', 'data_bounds.data_end_date', 'day') }}
+        calendar_date as date_day,
+        data_end_date
+    from {{ ref('int_calendar_days') }}
 
 ),
 
