@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -23,6 +24,14 @@ class ExpectationOutcome:
 @dataclass(frozen=True)
 class SuiteOutcome:
     outcomes: list[ExpectationOutcome]
+    result: Any = None  # GE's ExpectationSuiteValidationResult, for Data Docs
+
+    def data_docs_html(self) -> str:
+        """This validation as a Great Expectations Data Docs page (GE's own renderer)."""
+        from great_expectations.render.renderer import ValidationResultsPageRenderer
+        from great_expectations.render.view import DefaultJinjaPageView
+
+        return DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(self.result))
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -62,7 +71,7 @@ def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOu
                 observed=_observed(expectation_result),
             )
         )
-    return SuiteOutcome(outcomes=outcomes)
+    return SuiteOutcome(outcomes=outcomes, result=result)
 
 
 def _observed(result) -> str:

@@ -3,6 +3,7 @@
 import contextlib
 import io
 import json
+import shutil
 from dataclasses import dataclass
 
 import dagster as dg
@@ -209,3 +210,29 @@ def source_freshness(
     stale = [row[1] for row in rows if row[4] != "pass"]
     say(f"source freshness: {len(rows) - len(stale)}/{len(rows)} sources fresh")
     return dg.MaterializeResult(metadata={"sources": len(rows), "stale": ", ".join(stale)})
+
+
+@dg.asset(
+    key=dg.AssetKey(["audit", "run_docs"]),
+    deps=[dg.AssetKey(["audit", "lineage"])],
+    group_name="audit",
+    kinds={"dbt", "html"},
+    description="The dbt docs (dictionary, lineage, exposures) of this run as one static HTML "
+    "file beside the run's Great Expectations Data Docs, kept per run.",
+)
+def run_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # After lineage (which reads the build's manifest): docs generation rewrites it, without
+    # compiled SQL, and reusing the build's target keeps dbt's partial parse.
+    invocation = dbt.cli(
+        ["docs", "generate", "--static", "--no-compile",
+         "--vars", json.dumps({"reporting_currency": warehouse.reporting_currency})],
+        manifest=MANIFEST_PATH,
+        target_path=warehouse.dbt_target_dir,
+    )  # fmt: skip
+    with contextlib.redirect_stdout(io.StringIO()):
+        invocation.wait()
+    folder = warehouse.run_docs_dir(context.run.run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(warehouse.dbt_target_dir / "static_index.html", folder / "dbt_docs.html")
+    say(f"run docs: {folder}")
+    return dg.MaterializeResult(metadata={"folder": str(folder)})

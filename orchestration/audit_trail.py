@@ -7,6 +7,7 @@ launched by the schedules (the daemon), the run-status sensors below call it.
 """
 
 import datetime as dt
+import html
 import json
 import subprocess
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from roi.settings import REPO_ROOT
+from roi.settings import REPO_ROOT, state_dir
 
 DDL = (
     "create schema if not exists audit",
@@ -207,7 +208,41 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> di
                 "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?)", checks
             )
         con.execute("commit")
+    write_run_index(warehouse, row, checks)
     return row
+
+
+def write_run_index(warehouse: Path, run: dict, checks: list[tuple]) -> Path | None:
+    """index.html of the run's docs folder: its status, every check, links to the pages."""
+    folder = state_dir(warehouse) / "docs" / run["run_id"]
+    if not folder.is_dir():
+        return None
+    pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
+    rows = "".join(
+        f"<tr class='{status}'><td>{html.escape(table)}</td><td>{html.escape(name)}</td>"
+        f"<td>{kind}</td><td>{severity}</td><td>{status}</td>"
+        f"<td>{html.escape(observed or '')}</td></tr>"
+        for _, name, table, kind, severity, status, observed, _ in checks
+        if kind != "great_expectations_expectation"
+    )
+    links = "".join(
+        f"<li><a href='{html.escape(page)}'>{html.escape(page)}</a></li>"
+        for page in pages
+        if page != "index.html"
+    )
+    index = folder / "index.html"
+    index.write_text(
+        f"""<!doctype html><meta charset="utf-8"><title>Run {run["run_id"]}</title>
+<style>body{{font-family:sans-serif}} td{{padding:2px 8px}} .fail{{background:#fdd}}</style>
+<h1>Run {run["run_id"]}: {run["status"]}</h1>
+<p>trigger {run["trigger"]}, source {run["source"]}, period {run["period"] or "-"},
+code {run["code_version"]}, started {run["started_at"]}, finished {run["finished_at"]}</p>
+<h2>Documents</h2><ul>{links}</ul>
+<h2>Checks</h2><table><tr><th>table</th><th>check</th><th>kind</th><th>severity</th>
+<th>status</th><th>observed</th></tr>{rows}</table>""",
+        encoding="utf-8",
+    )
+    return index
 
 
 def _when(timestamp: float | None) -> dt.datetime | None:

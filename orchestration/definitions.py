@@ -8,7 +8,7 @@ from dagster_dlt import DagsterDltResource
 
 from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
-from .audit import lineage, quarantine, quarantine_checks, source_freshness
+from .audit import lineage, quarantine, quarantine_checks, run_docs, source_freshness
 from .dbt_assets import dbt_models
 from .dbt_project import DBT_EXECUTABLE, roi_dbt_project
 from .ingestion_assets import file_drop, file_load_assets
@@ -40,6 +40,7 @@ defs = dg.Definitions(
         quarantine,
         lineage,
         source_freshness,
+        run_docs,
         publish_marts,
     ],
     asset_checks=[*quarantine_checks, *suite_checks],

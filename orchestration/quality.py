@@ -66,6 +66,13 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
                     [run_id, suite.table, len(frame)],
                 )
         outcome = validate_frame(f"{suite.table}:{suite.name}", frame, rules)
+        page = (
+            warehouse.run_docs_dir(run_id)
+            / "great_expectations"
+            / f"{suite.table}.{suite.name}.html"
+        )
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(outcome.data_docs_html(), encoding="utf-8")
         failed = [f"{o.expectation}: {o.observed}" for o in outcome.failures]
         blocking = bool(outcome.blocking_failures)
         met = len(outcome.outcomes) - len(failed)

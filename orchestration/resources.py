@@ -31,6 +31,10 @@ class WarehouseResource(dg.ConfigurableResource):
         runs, and runs on two warehouses never overwrite each other's manifest."""
         return self.state_dir / "dbt_target"
 
+    def run_docs_dir(self, run_id: str) -> Path:
+        """Static HTML kept per run for auditors: dbt docs and Great Expectations Data Docs."""
+        return self.state_dir / "docs" / run_id
+
     def staged_dir(self, run_id: str) -> Path:
         return self.state_dir / "staged" / run_id
 

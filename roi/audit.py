@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import RoiError
+from .settings import state_dir
 
 SHOWN_FAILURES = 20
 
@@ -27,13 +28,13 @@ def audit_text(warehouse: Path, run_id: str | None = None, table: str | None = N
     with duckdb.connect(str(warehouse), read_only=True) as con:
         if not _has_table(con, "audit", "runs"):
             raise RoiError(f"{warehouse} has no audit.runs yet: no run has finished")
-        lines = _run_section(con, run_id)
+        lines = _run_section(con, run_id, warehouse)
         if table:
             lines += ["", *_lineage_section(con, table)]
     return "\n".join(lines)
 
 
-def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[str]:
+def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: Path) -> list[str]:
     query = (
         "select run_id, status, trigger, source, coalesce(period, '-'), started_at, "
         "finished_at, code_version, failed_steps from audit.runs "
@@ -52,6 +53,9 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[str
     ]
     if failed_steps:
         lines.append(f"  failed steps: {failed_steps}")
+    index = state_dir(warehouse) / "docs" / run_id / "index.html"
+    if index.exists():
+        lines.append(f"  docs: {index} (dbt docs and Great Expectations Data Docs of this run)")
 
     lines += ["", "checks:"]
     for kind, total, failed in con.execute(

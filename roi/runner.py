@@ -119,6 +119,9 @@ def _result(outcome, warehouse: Path) -> RunResult:
         if evaluation.passed:
             continue
         text = f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}"
+        observed = _observed(evaluation.metadata)
+        if observed:
+            text += f" (observed: {observed})"
         blocking = evaluation.severity == AssetCheckSeverity.ERROR
         (failed_checks if blocking else warnings).append(text)
     result = RunResult(
@@ -146,6 +149,19 @@ def _result(outcome, warehouse: Path) -> RunResult:
                     ).fetchall()
                 )
     return result
+
+
+def _observed(metadata) -> str:
+    """The check's observed value, from whichever metadata its kind records."""
+    for key, label in (
+        ("quarantined_rows", "rows quarantined"),
+        ("dagster_dbt/failed_row_count", "failing rows"),
+        ("failures", ""),
+    ):
+        if key in metadata and metadata[key].value not in (None, "", 0):
+            value = str(metadata[key].value).replace("\n", "; ")
+            return f"{value} {label}".strip()
+    return ""
 
 
 def _root_cause(error):

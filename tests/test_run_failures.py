@@ -104,7 +104,10 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published,
     # THEN the blocking checks fail the run and name the rows
     assert code == 1
     captured = capsys.readouterr()
-    assert "failed check: fx_coverage on audit/quarantine" in captured.out
+    assert (
+        "failed check: fx_coverage on audit/quarantine (observed: 1 rows quarantined)"
+        in captured.out
+    )
     assert "failed check: orders_have_known_accounts on audit/quarantine" in captured.out
     assert "failed check: ad_spend_mapped_to_projects on audit/quarantine" in captured.out
     assert "order_id=O-TRY-1" in captured.err
@@ -199,6 +202,15 @@ def test_roi_audit_shows_checks_and_column_lineage(published, capsys):
     assert re.search(r"\n  quarantine +3 run, +0 failed\n", text)
     assert re.search(r"\n  raw_crm.orders +8 rows +load ", text)
     assert re.search(r"\n  raw_ads.ad_spend +pass +last load .*warn after 8 day\)", text)
+    # AND the run's static docs: dbt docs and a Data Docs page per Great Expectations suite
+    (docs_line,) = [line for line in text.splitlines() if line.startswith("  docs: ")]
+    index = Path(docs_line.split()[1])
+    listing = index.read_text(encoding="utf-8")
+    assert "dbt_docs.html" in listing
+    assert "great_expectations/marts_candidate.mart_project_roi.reconciliation.html" in listing
+    ge_page = index.parent / "great_expectations" / "raw_crm.orders.great_expectations_suite.html"
+    assert "Great Expectations" in ge_page.read_text(encoding="utf-8")
+    assert "model.roi_warehouse.mart_funnel" in (index.parent / "dbt_docs.html").read_text()
     revenue = text[text.index("  revenue  [column]") :].split("\n")[:3]
     assert "int_orders_converted" in revenue[1]
     assert "raw_crm.orders.amount" in revenue[2]

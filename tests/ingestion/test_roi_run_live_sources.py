@@ -89,21 +89,21 @@ def test_live_sources_build_the_marts(httpserver, monkeypatch, tmp_path, source,
         )
     de_feb = month[("P-DE", "2026-02-01")]
     de_cost = (D(3000) + D("450.50")) * D("1.041")
-    assert de_feb[:4] == pytest.approx([0, de_cost, D("12576.00"), D("7336.00")], abs=1e-6)
-    assert de_feb[4] == pytest.approx((D(12576) - D(7336) - de_cost) / de_cost, abs=1e-9)
+    assert de_feb[:4] == pytest.approx([0, de_cost, D("12576.00"), D("7336.00")], abs=D("1e-6"))
+    assert de_feb[4] == pytest.approx((D(12576) - D(7336) - de_cost) / de_cost, abs=D("1e-9"))
 
     ng_revenue = D(2_000_000) / D("1510.25")
     ng_cogs = D(1_200_000) / D("1510.25")
     ng_cost = D(1_500_000) / D("1498.75")
     ng_feb = month[("P-NG", "2026-02-01")]
-    assert ng_feb[:4] == pytest.approx([0, ng_cost, ng_revenue, ng_cogs], abs=1e-6)
-    assert ng_feb[4] == pytest.approx((ng_revenue - ng_cogs - ng_cost) / ng_cost, abs=1e-9)
+    assert ng_feb[:4] == pytest.approx([0, ng_cost, ng_revenue, ng_cogs], abs=D("1e-6"))
+    assert ng_feb[4] == pytest.approx((ng_revenue - ng_cogs - ng_cost) / ng_cost, abs=D("1e-9"))
 
     de_march_ads = (D("1234.56") + D("0.50") + D("80.00") + D("12.34")) * D("1.065") + (
         D("99.99") + D("75.50")
     ) * D("1.048")
-    assert month[("P-DE", "2026-03-01")][0] == pytest.approx(de_march_ads, abs=1e-6)
-    assert month[("P-US", "2026-03-01")][0] == pytest.approx(D(300), abs=1e-6)
+    assert month[("P-DE", "2026-03-01")][0] == pytest.approx(de_march_ads, abs=D("1e-6"))
+    assert month[("P-US", "2026-03-01")][0] == pytest.approx(D(300), abs=D("1e-6"))
     # AND the audit trail names where each family came from
     assert loads == {
         "raw_ads": "ad_platforms",
