@@ -10,8 +10,11 @@ STAMP := $(VENV)/.installed
 demo: $(STAMP)
 	$(BIN)/roi demo
 
+# The pipeline tests are CPU-bound: one worker per core, one test file per worker (module
+# fixtures run once). The dbt manifest is parsed first so the workers never race to write it.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 install: $(STAMP)
 

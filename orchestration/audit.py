@@ -169,7 +169,12 @@ create table if not exists audit.source_freshness (
 
 @dg.asset(
     key=dg.AssetKey(["audit", "source_freshness"]),
-    deps=[dg.AssetKey([dataset, table]) for dataset, table in RAW_TABLES],
+    # after lineage, which reads the build's manifest: freshness rewrites it (partial parse
+    # of the build's target folder keeps this to a few seconds)
+    deps=[
+        *(dg.AssetKey([dataset, table]) for dataset, table in RAW_TABLES),
+        dg.AssetKey(["audit", "lineage"]),
+    ],
     group_name="audit",
     kinds={"dbt", "duckdb"},
     description="dbt source freshness of every raw table (loaded_at_field: the dlt load "
@@ -178,7 +183,7 @@ create table if not exists audit.source_freshness (
 def source_freshness(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    target = warehouse.dbt_target_dir / "freshness"
+    target = warehouse.dbt_target_dir
     invocation = dbt.cli(
         ["source", "freshness"], manifest=MANIFEST_PATH, raise_on_error=False, target_path=target
     )

@@ -1,5 +1,7 @@
 """Resources: the warehouse a run writes and the file drop it reads."""
 
+import atexit
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,13 +65,18 @@ class FileDropResource(dg.ConfigurableResource):
     data_dir: str
 
 
+# Per process, so parallel test workers or code servers never share pipeline working dirs.
+_DEFINITION_PIPELINES_DIR = tempfile.mkdtemp(prefix="roi-dlt-definitions-")
+atexit.register(shutil.rmtree, _DEFINITION_PIPELINES_DIR, ignore_errors=True)
+
+
 def definition_time_pipeline(dataset: str, pipeline_prefix: str = "files") -> dlt.Pipeline:
     """A pipeline for building asset definitions only; runs use WarehouseResource.dlt_pipeline."""
     return dlt.pipeline(
         pipeline_name=f"{pipeline_prefix}_{dataset}",
         destination="duckdb",
         dataset_name=dataset,
-        pipelines_dir=str(Path(tempfile.gettempdir()) / "roi-dlt-definitions"),
+        pipelines_dir=_DEFINITION_PIPELINES_DIR,
     )
 
 
