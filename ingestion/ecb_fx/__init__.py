@@ -20,8 +20,8 @@ import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 
 from ..files.settings import FileSpec
-from ..fxiaoke.typed_rows import api_resource_hints, rows_to_table
 from ..raw_tables import raw_table
+from ..typed_rows import api_resource_hints, rows_to_table
 from . import helpers
 from .coverage import fx_coverage_gaps
 from .helpers import (

@@ -21,7 +21,7 @@ from dlt.sources.helpers.requests import Client
 from roi.errors import DropRejected
 
 from ..files.settings import FileSpec
-from ..files.validate import _read_file
+from ..files.validate import read_file
 from .settings import (
     DAILY_FILE,
     DEFAULT_FALLBACK_API_KEY_HEADER,
@@ -221,7 +221,7 @@ def read_rates_file(path: Path, spec: FileSpec) -> pa.Table:
     """A CSV in the fx_rates.csv shape, validated by the file drop's own rules."""
     if not path.is_file():
         raise FxProviderError(f"FX rates file {path} does not exist (sources.ecb_fx rates_file)")
-    table, problems = _read_file(path.parent, dataclasses.replace(spec, file_name=path.name))
+    table, problems = read_file(path.parent, dataclasses.replace(spec, file_name=path.name))
     if problems or table is None:
         raise DropRejected.of(str(path), problems)
     return table

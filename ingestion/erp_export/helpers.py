@@ -16,7 +16,7 @@ import pyarrow as pa
 from roi.errors import DropRejected, RoiError
 
 from ..files.settings import FileSpec
-from ..files.validate import _read_file
+from ..files.validate import read_file
 from .settings import EXCEL_SUFFIXES, PREFERRED_SHEET
 
 
@@ -41,7 +41,7 @@ def read_export(path: Path, spec: FileSpec) -> pa.Table:
 
 def _validated(path: Path, spec: FileSpec, shown_as: Path) -> pa.Table:
     # The file drop's own validator, so an export obeys exactly the rules of erp_costs.csv.
-    table, problems = _read_file(path.parent, dataclasses.replace(spec, file_name=path.name))
+    table, problems = read_file(path.parent, dataclasses.replace(spec, file_name=path.name))
     if problems or table is None:
         raise DropRejected.of(str(shown_as), problems)
     return table

@@ -100,7 +100,7 @@ def read_drop(
     for spec in FILE_SPECS:
         if datasets is not None and spec.dataset not in datasets:
             continue
-        table, file_problems = _read_file(data_dir, spec)
+        table, file_problems = read_file(data_dir, spec)
         problems.extend(file_problems)
         if table is not None:
             tables[spec.file_name] = table
@@ -111,7 +111,8 @@ def read_drop(
     return tables
 
 
-def _read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Problem]]:
+def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Problem]]:
+    """Validate one file of `spec`'s shape: the typed table, or None and its problems."""
     path = data_dir / spec.file_name
     if not path.is_file():
         return None, [Problem(file=spec.file_name, message="required file is missing")]

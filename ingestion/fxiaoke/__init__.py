@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..raw_tables import raw_table
+from ..typed_rows import HARD_DELETE_COLUMN, api_resource_hints, hard_delete_extra, rows_to_table
 from .helpers import (
     FxiaokeAuthError,
     FxiaokeClient,
@@ -38,7 +39,6 @@ from .settings import (
     PAGE_SIZE,
     SOURCE_FILE_VALUE,
 )
-from .typed_rows import HARD_DELETE_COLUMN, api_resource_hints, hard_delete_extra, rows_to_table
 
 __all__ = [
     "DATASET",

@@ -16,8 +16,8 @@ import dlt
 import pyarrow as pa
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
-from ..fxiaoke.typed_rows import api_resource_hints, rows_to_table
 from ..raw_tables import raw_table
+from ..typed_rows import api_resource_hints, rows_to_table
 from .helpers import (
     CostMapper,
     NetSuiteAuthError,

@@ -5,9 +5,6 @@ same shape as the file loader's rows (`ingestion/files/validate.py`): Arrow tabl
 same column types, so dlt takes its Arrow path for both and the raw table keeps one column
 set whichever loader created it. (Python dicts would make dlt add a NOT NULL `_dlt_id`
 column, which DuckDB cannot add to a table the file loader already filled.)
-
-Its natural home is `ingestion/raw_tables.py`; it lives here only because that file is
-owned elsewhere.
 """
 
 from __future__ import annotations
@@ -18,8 +15,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
-from ..raw_tables import resource_hints
+from .files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
+from .raw_tables import resource_hints
 
 DECIMAL_TYPE = pa.decimal128(38, 9)
 TIMESTAMP_TYPE = pa.timestamp("us", tz="UTC")
