@@ -5,6 +5,7 @@ import io
 import json
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -12,7 +13,7 @@ from dagster_dbt import DbtCliResource
 from ingestion.raw_tables import RAW_TABLES
 from roi.progress import say
 
-from .dbt_assets import MANIFEST_PATH, mart_model_names
+from .dbt_assets import MANIFEST_PATH, MART_MODEL_NAMES
 from .lineage import column_lineage, write_lineage
 from .resources import WarehouseResource
 
@@ -138,7 +139,7 @@ quarantine_checks = [_quarantine_check(rule) for rule in QUARANTINE_RULES]
 
 @dg.asset(
     key=dg.AssetKey(["audit", "lineage"]),
-    deps=[dg.AssetKey(["marts_candidate", name]) for name in mart_model_names()],
+    deps=[dg.AssetKey(["marts_candidate", name]) for name in MART_MODEL_NAMES],
     group_name="audit",
     kinds={"duckdb"},
     description="Column-level lineage of every mart column: the dbt models it passes through "
@@ -152,6 +153,17 @@ def lineage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     column_level = sum(1 for row in rows if row.resolved_level == "column")
     say(f"lineage: {written} mart columns traced ({column_level} to source columns)")
     return dg.MaterializeResult(metadata={"columns": written, "column_level": column_level})
+
+
+def _run_dbt_quietly(
+    dbt: DbtCliResource, args: list[str], target: Path, raise_on_error: bool = True
+) -> None:
+    """A dbt command outside the build (no asset events): its log stays out of the output."""
+    invocation = dbt.cli(
+        args, manifest=MANIFEST_PATH, raise_on_error=raise_on_error, target_path=target
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        invocation.wait()
 
 
 FRESHNESS_DDL = """
@@ -184,11 +196,7 @@ def source_freshness(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     target = warehouse.dbt_target_dir
-    invocation = dbt.cli(
-        ["source", "freshness"], manifest=MANIFEST_PATH, raise_on_error=False, target_path=target
-    )
-    with contextlib.redirect_stdout(io.StringIO()):
-        invocation.wait()
+    _run_dbt_quietly(dbt, ["source", "freshness"], target, raise_on_error=False)
     results = json.loads((target / "sources.json").read_text())["results"]
     rows = []
     for result in results:
@@ -228,14 +236,12 @@ def source_freshness(
 def run_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # After lineage (which reads the build's manifest): docs generation rewrites it, without
     # compiled SQL, and reusing the build's target keeps dbt's partial parse.
-    invocation = dbt.cli(
+    _run_dbt_quietly(
+        dbt,
         ["docs", "generate", "--static", "--no-compile",
          "--vars", json.dumps({"reporting_currency": warehouse.reporting_currency})],
-        manifest=MANIFEST_PATH,
-        target_path=warehouse.dbt_target_dir,
+        warehouse.dbt_target_dir,
     )  # fmt: skip
-    with contextlib.redirect_stdout(io.StringIO()):
-        invocation.wait()
     folder = warehouse.run_docs_dir(context.run.run_id)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(warehouse.dbt_target_dir / "static_index.html", folder / "dbt_docs.html")

@@ -85,3 +85,7 @@ def mart_model_names() -> list[str]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["schema"] == "marts_candidate"
     )
+
+
+# Read once at import: publishing and lineage both key on the same set.
+MART_MODEL_NAMES = mart_model_names()

@@ -10,12 +10,12 @@ import dagster as dg
 from roi.progress import say
 
 from .audit import QUARANTINE_KEY
-from .dbt_assets import mart_model_names
+from .dbt_assets import MART_MODEL_NAMES
 from .resources import WarehouseResource
 
 PUBLISHED_SCHEMA = "marts"
 CANDIDATE_SCHEMA = "marts_candidate"
-MART_NAMES = mart_model_names()
+MART_NAMES = MART_MODEL_NAMES
 
 
 def _refuse_unless_every_check_passed(context: dg.AssetExecutionContext) -> None:

@@ -51,7 +51,3 @@ class DropRejected(RoiError):
         if len(problems) > len(shown):
             lines.append(f"  ... and {len(problems) - len(shown)} more ({len(problems)} in total)")
         return cls("\n".join(lines), tuple(problems))
-
-
-class RunFailed(RoiError):
-    """A run that did not publish its marts: a step failed or a blocking check did."""

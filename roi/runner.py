@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DropRejected, RoiError, RunFailed
+from .errors import DropRejected, RoiError
 from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY, REPO_ROOT, state_dir, warehouse_path
 
@@ -169,10 +169,3 @@ def _root_cause(error):
     while error is not None and error.cause is not None:
         error = error.cause
     return error
-
-
-def run_or_raise(**kwargs) -> RunResult:
-    result = run_pipeline(**kwargs)
-    if not result.success:
-        raise RunFailed(result.summary())
-    return result
