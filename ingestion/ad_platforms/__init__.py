@@ -5,7 +5,8 @@ raw_ads.ad_spend: the table the file drop fills, with the same columns, types an
 (date, platform, account_id, campaign_id), so every dbt model downstream works unchanged.
 
 Each platform also has its own source (`ingestion.google_ads.google_ads_source`, ...) with the
-same `ad_spend` resource, for loading one platform alone.
+same `ad_spend` resource, for loading one platform alone. Every one of them takes an optional
+backfill `window` (ingestion/window.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dlt.extract.resource import DltResource
 # ingestion.files first: importing ingestion.raw_tables before it is an import cycle.
 from ..files.settings import PLATFORMS
 from ..raw_tables import raw_table, resource_hints
+from ..window import ExtractWindow, WindowArgument
 from .helpers import (
     AdPlatform,
     AdPlatformAuthError,
@@ -33,6 +35,7 @@ from .helpers import (
     env_var,
     incremental_spend,
     rows_to_arrow,
+    window_spend,
 )
 from .mapping import campaign_tag, project_for_campaign, unmapped_spend
 from .settings import PLATFORM_MODULES, RAW_DATASET, RAW_TABLE
@@ -55,8 +58,14 @@ __all__ = [
 logger = logging.getLogger("ingestion.ad_platforms")
 
 
-def ad_spend_resource(platforms: Sequence[AdPlatform]) -> DltResource:
-    """The `ad_spend` resource over `platforms` (already configured connectors)."""
+def ad_spend_resource(
+    platforms: Sequence[AdPlatform], window: ExtractWindow | None = None
+) -> DltResource:
+    """The `ad_spend` resource over `platforms` (already configured connectors).
+
+    With a `window`, a backfill: every account for exactly the window's days, the resource
+    state neither read nor written.
+    """
     platforms = list(platforms)
     spec = raw_table(RAW_DATASET, RAW_TABLE)
     schema = arrow_schema(spec)
@@ -69,10 +78,14 @@ def ad_spend_resource(platforms: Sequence[AdPlatform]) -> DltResource:
         (`last_loaded_date`); each run reloads from that date minus the platform's
         `lookback_days` (the platforms restate recent days) to `end_date` (default yesterday,
         UTC), so restated numbers replace the old ones and nothing is duplicated.
+        A backfill window instead reads exactly its days and leaves the state alone.
         """
-        state = dlt.current.resource_state()
         for platform in platforms:
-            for page in incremental_spend(platform, state):
+            if window is None:
+                pages = incremental_spend(platform, dlt.current.resource_state())
+            else:
+                pages = window_spend(platform, window)
+            for page in pages:
                 yield rows_to_arrow(page, schema)
 
     return dlt.resource(ad_spend, **resource_hints(spec))
@@ -99,7 +112,9 @@ def configured_platform(name: str, end_date: Any = None) -> AdPlatform:
 
 @dlt.source(name="ad_platforms", max_table_nesting=0)
 def ad_platforms_source(
-    platforms: list[str] | None = None, end_date: str | None = None
+    platforms: list[str] | None = None,
+    end_date: str | None = None,
+    window: WindowArgument = dlt.config.value,
 ) -> DltResource:
     """Daily campaign spend of the ad platforms, as the single resource `ad_spend`.
 
@@ -110,6 +125,9 @@ def ad_platforms_source(
         warning; one half configured still raises.
     end_date: last day to load (YYYY-MM-DD); when given it overrides every platform's own
         `[sources.<platform>] end_date`; default yesterday in UTC.
+    window: a backfill: every account for exactly window.start..window.end, whatever
+        `end_date` and the configured start_date / end_date / lookback_days say, and the
+        incremental state neither read nor written.
 
     `ad_platforms_source(platforms=[])` reads no configuration and loads nothing: the shape
     of the source for building asset definitions.
@@ -138,4 +156,4 @@ def ad_platforms_source(
             )
     if not connectors and not explicit:
         logger.warning("ad platforms: none configured, nothing to load")
-    return ad_spend_resource(connectors)
+    return ad_spend_resource(connectors, window)

@@ -5,6 +5,7 @@ accounts it reads and `fetch(account_id, start, end)`, which yields pages of row
 raw_ads.ad_spend. `incremental_spend` drives every platform the same way: per account, from
 `max(start_date, last loaded date - lookback_days)` to `end_date` (default yesterday, UTC),
 and records the new last loaded date in dlt resource state only once the account is done.
+`window_spend` is the backfill: every account for exactly a window's days, no state.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from requests import PreparedRequest
 from requests.auth import AuthBase
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
+from ..window import ExtractWindow
 from .mapping import campaign_tag
 from .settings import (
     CONFIG_SECTION,
@@ -422,16 +424,39 @@ def incremental_spend(
         if start > end:
             logger.info("%s: account %s is up to date (%s)", platform.name, account_id, last)
             continue
-        logger.info("%s: account %s, %s to %s", platform.name, account_id, start, end)
-        for page in platform.fetch(account_id, start, end):
-            summary.rows += len(page)
-            for row in page:
-                if campaign_tag(row["campaign_name"]) is None:
-                    summary.untagged.setdefault(row["campaign_id"], row["campaign_name"])
-            if page:
-                yield page
-        summary.accounts += 1
+        yield from _account_spend(platform, account_id, start, end, summary)
         loaded[account_id] = max(end, last or end).isoformat()
+    _log_summary(platform, summary)
+
+
+def window_spend(platform: AdPlatform, window: ExtractWindow) -> Iterator[list[dict[str, Any]]]:
+    """Yield pages of rows of every account of `platform` for exactly the days of `window`.
+
+    A backfill: the platform's start_date, end_date and lookback_days do not apply, and no
+    state is read or written, so the scheduled runs continue from where they were.
+    """
+    summary = RunSummary()
+    for account_id in platform.account_ids:
+        yield from _account_spend(platform, account_id, window.start, window.end, summary)
+    _log_summary(platform, summary)
+
+
+def _account_spend(
+    platform: AdPlatform, account_id: str, start: date, end: date, summary: RunSummary
+) -> Iterator[list[dict[str, Any]]]:
+    """The non-empty pages of one account for start..end, counted into `summary`."""
+    logger.info("%s: account %s, %s to %s", platform.name, account_id, start, end)
+    for page in platform.fetch(account_id, start, end):
+        summary.rows += len(page)
+        for row in page:
+            if campaign_tag(row["campaign_name"]) is None:
+                summary.untagged.setdefault(row["campaign_id"], row["campaign_name"])
+        if page:
+            yield page
+    summary.accounts += 1
+
+
+def _log_summary(platform: AdPlatform, summary: RunSummary) -> None:
     logger.info("%s: %d row(s) from %d account(s)", platform.name, summary.rows, summary.accounts)
     if summary.untagged:
         shown = ", ".join(

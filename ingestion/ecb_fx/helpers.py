@@ -170,8 +170,10 @@ def parse_fallback(payload: Any, url: str, wanted: Iterable[str]) -> list[Rate]:
         raise FxProviderError(
             f"{where}: expected {{base, date, rates}}, got keys {sorted(payload)}"
         )
+    if not rates:
+        return []  # e.g. a range with no published day in it: no date to check either
     wanted = {c.upper() for c in wanted}
-    if rates and all(isinstance(v, Mapping) for v in rates.values()):
+    if all(isinstance(v, Mapping) for v in rates.values()):
         days = rates.items()
     else:
         if not payload.get("date"):
@@ -252,25 +254,59 @@ def ecb_rates_since(
     reach, else the history zip. Later runs: nothing more when the daily file is the next
     day, the 90-day file for a gap it covers, the history zip for a longer one.
     """
-    daily = parse_ecb_xml(fetch(ecb_url(base_url, DAILY_FILE), "ECB"), DAILY_FILE)
+    daily = _ecb_daily(base_url)
     latest = max(date for date, *_ in daily)
     since = last_loaded + dt.timedelta(days=1) if last_loaded else start
-    tagged: dict[tuple[dt.date, str, str], tuple[str, Rate]] = {}
+    history: list[tuple[str, Rate]] = []
     if since is None or (latest - since).days >= 1:
         if since is not None and (latest - since).days <= NINETY_DAY_FILE_COVERS_DAYS:
             content = fetch(ecb_url(base_url, NINETY_DAY_FILE), "ECB")
             history = [(NINETY_DAY_FILE, r) for r in parse_ecb_xml(content, NINETY_DAY_FILE)]
         else:
-            content = fetch(ecb_url(base_url, HISTORY_ZIP), "ECB")
-            history = [(HISTORY_ZIP, r) for r in parse_ecb_history_zip(content, HISTORY_ZIP, since)]
-        for file_name, rate in history:
-            tagged[rate[:3]] = (file_name, rate)
+            history = _ecb_history_zip(base_url, since)
+    fresh = _combine_ecb_files(history, daily, since, None)
+    newest = max((rate[0] for _, rate in fresh), default=last_loaded)
+    return fresh, newest
+
+
+def ecb_rates_between(base_url: str, first: dt.date, last: dt.date) -> list[tuple[str, Rate]]:
+    """ECB rates dated first..last (inclusive), with the file each came from: a backfill.
+
+    Always the history zip (every day since 1999) and the daily file, whatever the window:
+    the file a rate is tagged with then depends on its date alone, so a period loaded month
+    by month lands exactly the rows one window over the whole period does.
+    """
+    daily = _ecb_daily(base_url)
+    return _combine_ecb_files(_ecb_history_zip(base_url, first), daily, first, last)
+
+
+def _ecb_daily(base_url: str) -> list[Rate]:
+    return parse_ecb_xml(fetch(ecb_url(base_url, DAILY_FILE), "ECB"), DAILY_FILE)
+
+
+def _ecb_history_zip(base_url: str, since: dt.date | None) -> list[tuple[str, Rate]]:
+    content = fetch(ecb_url(base_url, HISTORY_ZIP), "ECB")
+    return [(HISTORY_ZIP, r) for r in parse_ecb_history_zip(content, HISTORY_ZIP, since)]
+
+
+def _combine_ecb_files(
+    history: list[tuple[str, Rate]],
+    daily: list[Rate],
+    since: dt.date | None,
+    until: dt.date | None,
+) -> list[tuple[str, Rate]]:
+    """History and daily rates dated since..until (None: open), the daily file winning a
+    (date, base, quote) both hold, in key order."""
+    tagged: dict[tuple[dt.date, str, str], tuple[str, Rate]] = {}
+    for file_name, rate in history:
+        tagged[rate[:3]] = (file_name, rate)
     for rate in daily:
         tagged[rate[:3]] = (DAILY_FILE, rate)
-    fresh = [
-        (file_name, rate)
-        for file_name, rate in tagged.values()
-        if since is None or rate[0] >= since
-    ]
-    newest = max((rate[0] for _, rate in fresh), default=last_loaded)
-    return sorted(fresh, key=lambda item: item[1][:3]), newest
+    return sorted(
+        (
+            (file_name, rate)
+            for file_name, rate in tagged.values()
+            if (since is None or rate[0] >= since) and (until is None or rate[0] <= until)
+        ),
+        key=lambda item: item[1][:3],
+    )

@@ -2,7 +2,8 @@
 
 One resource per raw table (leads, accounts, opportunities, orders, activities, tickets),
 each landing rows of exactly the file drop's shape (`ingestion/raw_tables.py`), so the same
-dbt models read CRM data whether it came as files or from the API.
+dbt models read CRM data whether it came as files or from the API. A backfill `window`
+re-reads the records last modified within it, leaving the cursors alone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyarrow as pa
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..raw_tables import raw_table
 from ..typed_rows import HARD_DELETE_COLUMN, api_resource_hints, hard_delete_extra, rows_to_table
+from ..window import ExtractWindow, WindowArgument
 from .helpers import (
     FxiaokeAuthError,
     FxiaokeClient,
@@ -54,6 +56,11 @@ RESOURCES = tuple(o.resource for o in OBJECTS)
 STATE_CURSOR = "last_modified_time"  # resource state key: epoch ms of the newest record seen
 
 
+def epoch_ms(moment: dt.datetime) -> int:
+    """Fxiaoke's time format: milliseconds since the epoch of a tz-aware instant."""
+    return int(moment.timestamp() * 1000)
+
+
 def start_epoch_ms(start_date: str | dt.date | None) -> int:
     """Epoch ms of UTC midnight of `start_date` (None: the beginning of time)."""
     if start_date is None or start_date == "":
@@ -63,7 +70,7 @@ def start_epoch_ms(start_date: str | dt.date | None) -> int:
     else:
         day = start_date if isinstance(start_date, dt.date) else dt.date.fromisoformat(start_date)
         moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    return int(moment.timestamp() * 1000)
+    return epoch_ms(moment)
 
 
 def _object_resource(
@@ -75,17 +82,25 @@ def _object_resource(
     page_size: int,
     offset_cap: int,
     lag_ms: int,
+    window: ExtractWindow | None,
 ):
     extra = hard_delete_extra(spec)
 
     def rows() -> Iterator[pa.Table]:
-        state = dlt.current.resource_state(spec.table)
-        cursor = state.get(STATE_CURSOR)
-        since = start_ms if cursor is None else max(int(cursor) - lag_ms, start_ms)
-        # The window is closed at the start, so paging sees a stable set; records changed
-        # meanwhile come next run. `since` is inclusive and reaches back CURSOR_LAG_SECONDS:
-        # records read again merge onto themselves (same key and version).
-        until = client.now_ms()
+        if window is None:
+            state = dlt.current.resource_state(spec.table)
+            cursor = state.get(STATE_CURSOR)
+            since = start_ms if cursor is None else max(int(cursor) - lag_ms, start_ms)
+            # The range is closed at the start, so paging sees a stable set; records changed
+            # meanwhile come next run. `since` is inclusive and reaches back CURSOR_LAG_SECONDS:
+            # records read again merge onto themselves (same key and version).
+            until = client.now_ms()
+        else:
+            # A backfill: modified in [start_utc, end_utc_exclusive). BETWEEN is inclusive on
+            # whole milliseconds, so the last one before the end closes the range.
+            state = None
+            since = epoch_ms(window.start_utc())
+            until = epoch_ms(window.end_utc_exclusive()) - 1
         for records in client.query_pages(
             api_name, since, until, page_size=page_size, offset_cap=offset_cap
         ):
@@ -98,15 +113,17 @@ def _object_resource(
                 row[SOURCE_LINE_COLUMN] = None
                 mapped.append(row)
             yield rows_to_table(spec, mapped, extra)
-            newest = max(int(r.get(CURSOR_FIELD) or 0) for r in records)
-            # dlt commits resource state only with a successful extract: a run that fails
-            # mid-paging leaves the cursor where it was, and the rerun fetches those pages again.
-            state[STATE_CURSOR] = max(newest, int(state.get(STATE_CURSOR) or 0))
+            if state is not None:
+                newest = max(int(r.get(CURSOR_FIELD) or 0) for r in records)
+                # dlt commits resource state only with a successful extract: a run that fails
+                # mid-paging leaves the cursor where it was, and the rerun fetches those pages.
+                state[STATE_CURSOR] = max(newest, int(state.get(STATE_CURSOR) or 0))
 
     rows.__doc__ = (
         f"raw_crm.{spec.table} from Fxiaoke {api_name}. Write disposition: merge. "
         f"Primary key: {', '.join(spec.primary_key)}. Cursor: {CURSOR_FIELD} (epoch ms; "
-        "BETWEEN the newest value of the last run and now; start_date on the first run). "
+        "BETWEEN the newest value of the last run and now; start_date on the first run; "
+        "a backfill window reads its own range and leaves the cursor alone). "
         + (
             "A deleted or voided record removes its row (is_deleted is a hard-delete column)."
             if extra
@@ -133,6 +150,7 @@ def fxiaoke_source(
     offset_cap: int = OFFSET_CAP,
     date_fields: list[str] | None = None,
     cursor_lag_seconds: int = CURSOR_LAG_SECONDS,
+    window: WindowArgument = dlt.config.value,
 ) -> Sequence[Any]:
     """Fxiaoke CRM objects -> raw_crm.leads, accounts, opportunities, orders, activities, tickets.
 
@@ -142,6 +160,10 @@ def fxiaoke_source(
     tenant_timezone (zone of date fields), default_currency (when an amount has no
     currency field), page_size, offset_cap, date_fields (date-typed fields landing in
     timestamp columns), cursor_lag_seconds.
+
+    window: a backfill: the records whose last_modified_time lies in
+    [window.start_utc(), window.end_utc_exclusive()), whatever start_date and the cursors say;
+    the cursors are neither read nor written. Not a config key: pass it in code.
     """
     specs = {name: raw_table(DATASET, name) for name in RESOURCES}
     fields = resolve_field_map(field_map, specs)
@@ -167,6 +189,7 @@ def fxiaoke_source(
             int(page_size),
             int(offset_cap),
             int(cursor_lag_seconds) * 1000,
+            window,
         )
         for name in RESOURCES
     ]

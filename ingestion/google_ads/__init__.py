@@ -15,6 +15,7 @@ from dlt.extract.resource import DltResource
 
 from ..ad_platforms import ad_spend_resource, configured_platform
 from ..ad_platforms.helpers import parse_date, parse_id_list, parse_lookback, require
+from ..window import WindowArgument
 from .helpers import GoogleAdsPlatform, customer_id
 from .settings import (
     DEFAULT_API_VERSION,
@@ -86,9 +87,12 @@ google_ads_platform.required_keys = REQUIRED_KEYS  # type: ignore[attr-defined]
 
 
 @dlt.source(name=PLATFORM, max_table_nesting=0)
-def google_ads_source(end_date: str | None = None) -> DltResource:
+def google_ads_source(
+    end_date: str | None = None, window: WindowArgument = dlt.config.value
+) -> DltResource:
     """Google Ads alone, as the `ad_spend` resource (raw_ads.ad_spend).
 
     end_date: last day to load (YYYY-MM-DD), default yesterday in UTC.
+    window: a backfill of exactly these days (end_date ignored), state untouched.
     """
-    return ad_spend_resource([configured_platform(PLATFORM, end_date)])
+    return ad_spend_resource([configured_platform(PLATFORM, end_date)], window)

@@ -2,7 +2,8 @@
 
 Rows have exactly the shape of the file drop's erp_costs.csv (`ingestion/raw_tables.py`):
 one per posting expense line, project from the line's class or department, category from
-the expense account.
+the expense account. A backfill `window` re-reads the lines last modified within it, leaving
+the cursor alone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyarrow as pa
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..raw_tables import raw_table
 from ..typed_rows import api_resource_hints, rows_to_table
+from ..window import ExtractWindow, WindowArgument
 from .helpers import (
     CostMapper,
     NetSuiteAuthError,
@@ -64,14 +66,26 @@ def _costs_resource(
     start: dt.datetime,
     page_size: int,
     max_rows: int,
+    window: ExtractWindow | None,
 ):
     def costs() -> Iterator[pa.Table]:
         """raw_erp.costs from NetSuite SuiteQL. Write disposition: merge. Primary key:
         cost_id, posted_at. Cursor: posted_at (transaction lastmodifieddate), rows with
         lastmodifieddate >= the newest value of the last run (start_date on the first run).
+        A backfill window reads lastmodifieddate >= its start, drops rows from its end on and
+        leaves the cursor alone.
         """
-        state = dlt.current.resource_state(spec.table)
-        since = max(start, dt.datetime.fromisoformat(state.get(STATE_CURSOR) or start.isoformat()))
+        if window is None:
+            state = dlt.current.resource_state(spec.table)
+            cursor = state.get(STATE_CURSOR)
+            since = max(start, dt.datetime.fromisoformat(cursor or start.isoformat()))
+            end = None
+        else:
+            # The query is the user's, with only a {since} placeholder: the window's end is
+            # applied here. Rows come ordered by posted_at, so the first row past the end
+            # means every later one is too and the extract stops there.
+            state = None
+            since, end = window.start_utc(), window.end_utc_exclusive()
         while True:
             text = query.replace(
                 "{since}", since.astimezone(mapper.zone).strftime("%Y-%m-%d %H:%M:%S")
@@ -81,13 +95,18 @@ def _costs_resource(
                 rows = []
                 for item in page:
                     row = mapper.map(item)
+                    newest = max(newest, row["posted_at"])
+                    if end is not None and row["posted_at"] >= end:
+                        continue
                     row[SOURCE_FILE_COLUMN] = SOURCE_FILE_VALUE
                     row[SOURCE_LINE_COLUMN] = None
                     rows.append(row)
-                    newest = max(newest, row["posted_at"])
                 yield rows_to_table(spec, rows)
-                # committed only with a successful extract: a failed run is fetched again
-                state[STATE_CURSOR] = newest.isoformat()
+                if end is not None and newest >= end:
+                    return
+                if state is not None:
+                    # committed only with a successful extract: a failed run is fetched again
+                    state[STATE_CURSOR] = newest.isoformat()
             if not client.last_query_truncated:
                 return
             if newest <= since:
@@ -117,6 +136,7 @@ def netsuite_source(
     timezone: str = DEFAULT_TIMEZONE,
     page_size: int = PAGE_SIZE,
     max_rows_per_query: int = MAX_ROWS_PER_QUERY,
+    window: WindowArgument = dlt.config.value,
 ) -> Sequence[Any]:
     """NetSuite cost postings -> raw_erp.costs (resource `costs`).
 
@@ -125,6 +145,11 @@ def netsuite_source(
     (first run), query (SuiteQL with a `{since}` placeholder), project_field (class or
     department), project_map, category_map, default_category, timezone, page_size,
     max_rows_per_query (NetSuite's row limit of one query; lower only for tests).
+
+    window: a backfill: the rows with lastmodifieddate in [window.start_utc(),
+    window.end_utc_exclusive()), whatever start_date and the cursor say; `{since}` becomes the
+    window's start and rows from its end on are dropped. The cursor is neither read nor
+    written. Not a config key: pass it in code.
     """
     client = NetSuiteClient(
         account_id, consumer_key, consumer_secret, token_id, token_secret, base_url=base_url
@@ -146,5 +171,6 @@ def netsuite_source(
             _start(start_date),
             int(page_size),
             int(max_rows_per_query),
+            window,
         )
     ]

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from ingestion.ad_platforms import AdPlatformConfigurationError, ad_platforms_source
+from ingestion.api_sources import api_source
 from ingestion.files import file_drop_source, stage_drop
 from ingestion.google_ads import google_ads_source
 from ingestion.meta_ads import meta_ads_source
+from ingestion.window import ExtractWindow
 
 from ...drops import write_drop
 from ..conftest import ad_spend_rows, resource_state
@@ -93,6 +95,40 @@ def test_three_platforms_land_in_the_file_drops_table(
         "impressions": "BIGINT",
         "clicks": "BIGINT",
     }
+
+
+def test_api_source_backfills_every_configured_platform_for_exactly_the_window(
+    httpserver, monkeypatch, make_pipeline
+):
+    # GIVEN Google and Meta configured (start_date 2026-03-01, end_date 2026-03-03), no
+    # spend in the period asked
+    google = FakeGoogleAds(
+        httpserver,
+        streams={"1234567890": "search_stream_empty", "2222222222": "search_stream_empty"},
+    ).install()
+    google.configure(monkeypatch)
+    meta = FakeMetaAds(
+        httpserver, pages={("101", None): "insights_empty", ("202", None): "insights_empty"}
+    ).install()
+    meta.configure(monkeypatch)
+    pipeline = make_pipeline()
+
+    # WHEN December 2025 is backfilled through the connector registry
+    window = ExtractWindow(date(2025, 12, 1), date(2025, 12, 31))
+    pipeline.run(api_source("raw_ads", "ad_platforms", window))
+
+    # THEN every account of both platforms was asked for exactly December
+    assert [(r["customer"], r["range"]) for r in google.stream_requests] == [
+        ("1234567890", ("2025-12-01", "2025-12-31")),
+        ("2222222222", ("2025-12-01", "2025-12-31")),
+    ]
+    december = {"since": "2025-12-01", "until": "2025-12-31"}
+    assert [(r["account"], r["time_range"]) for r in meta.requests] == [
+        ("101", december),
+        ("202", december),
+    ]
+    # AND no incremental state was written
+    assert resource_state(pipeline, "ad_platforms") == {}
 
 
 def test_unconfigured_platforms_are_skipped_with_a_warning(

@@ -20,9 +20,11 @@ from ingestion.ad_platforms.helpers import (
     parse_id_list,
     spend_row,
     to_decimal,
+    window_spend,
     window_start,
     yesterday_utc,
 )
+from ingestion.window import ExtractWindow
 
 from ..helpers import collect
 
@@ -101,6 +103,27 @@ def test_end_date_defaults_to_yesterday_in_utc():
 
     assert platform.windows == [("A", date(2026, 3, 1), date(2026, 3, 9))]
     assert yesterday_utc(datetime(2026, 3, 11, 23, 59, tzinfo=UTC)) == date(2026, 3, 10)
+
+
+def test_a_backfill_window_reads_exactly_its_days_for_every_account_and_no_state():
+    # GIVEN account A loaded up to 2026-03-08, B never loaded
+    platform = StubPlatform(["A", "B"])
+    state = {"last_loaded_date": {"google_ads": {"A": "2026-03-08"}}}
+
+    # WHEN February is backfilled (before start_date, no look-back, not up to end_date)
+    window = ExtractWindow(date(2026, 2, 1), date(2026, 2, 3))
+    rows = [row for page in window_spend(platform, window) for row in page]
+
+    # THEN both accounts were asked for exactly 2026-02-01..2026-02-03, one row a day each
+    assert platform.windows == [("A", date(2026, 2, 1), date(2026, 2, 3)),
+                                ("B", date(2026, 2, 1), date(2026, 2, 3))]  # fmt: skip
+    assert [(row["account_id"], row["date"]) for row in rows] == [
+        (account, date(2026, 2, day)) for account in ("A", "B") for day in (1, 2, 3)
+    ]
+    # AND the next scheduled run carries on from the state as if the backfill never happened
+    collect(platform, state)
+    assert platform.windows[2:] == [("A", date(2026, 3, 5), date(2026, 3, 10)),
+                                    ("B", date(2026, 3, 1), date(2026, 3, 10))]  # fmt: skip
 
 
 def test_campaigns_without_a_project_tag_are_reported(caplog):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from pytest_httpserver import HTTPServer
 
 import ingestion.ecb_fx.helpers as fx_helpers
 from ingestion.ecb_fx import ecb_fx_source
+from ingestion.window import ExtractWindow
 
 from ..conftest import query
 from .fake_fx import FALLBACK_API_KEY, FakeEcb, FakeFallback
@@ -190,3 +192,109 @@ def test_a_malformed_rates_file_is_rejected_naming_line_and_column(
         make_pipeline("ecb_fx_raw_fx", "raw_fx").run(
             ecb_fx_source(base_url=httpserver.url_for(ecb.base_url), rates_file=str(rates_file))
         )
+
+
+def test_a_backfill_window_keeps_only_its_dates_from_every_feed(
+    httpserver, ecb, make_pipeline, warehouse, monkeypatch, tmp_path
+):
+    # GIVEN a per-day fallback endpoint, "today" = 2026-02-23 and a rates file with one row
+    # before the window and one in it
+    fallback = FakeFallback(require_key=False).install(httpserver)
+    monkeypatch.setattr(fx_helpers, "today", lambda: dt.date(2026, 2, 23))
+    rates_file = tmp_path / "finance_fx_rates.csv"
+    rates_file.write_text(
+        "date,base_currency,quote_currency,rate\n"
+        "2026-02-10,EUR,USD,1.05\n"
+        "2026-02-23,USD,VND,25400\n",
+        encoding="utf-8",
+    )
+    pipeline = make_pipeline("ecb_fx_raw_fx", "raw_fx")
+
+    # WHEN Saturday 2026-02-21 to Tuesday 2026-02-24 is backfilled
+    pipeline.run(
+        ecb_fx_source(
+            base_url=httpserver.url_for(ecb.base_url),
+            start_date="2025-10-01",
+            currencies=["USD"],
+            fallback_url=httpserver.url_for("/fallback/day/{date}") + "?symbols={symbols}",
+            fallback_currencies=["NGN", "VND"],
+            rates_file=str(rates_file),
+            window=ExtractWindow(dt.date(2026, 2, 21), dt.date(2026, 2, 24)),
+        )
+    )
+
+    # THEN the fallback provider was asked for the window's days up to today
+    assert [r["date"] for r in fallback.requests] == ["2026-02-21", "2026-02-22", "2026-02-23"]
+    # AND the ECB's history zip and daily file were read
+    assert sorted(ecb.served) == ["eurofxref-daily.xml", "eurofxref-hist.zip"]
+    # AND only rates dated in the window landed: the weekend's answers (Friday 02-20's rates)
+    # and the file's 02-10 row are outside it; the file still wins over the fallback provider
+    assert rates(warehouse) == [
+        (dt.date(2026, 2, 23), "EUR", "USD", Decimal("1.061"), "ECB eurofxref-hist.zip"),
+        (dt.date(2026, 2, 23), "USD", "NGN", Decimal("1512.5"), "fx fallback provider"),
+        (dt.date(2026, 2, 23), "USD", "VND", Decimal("25400"), "finance_fx_rates.csv"),
+        (dt.date(2026, 2, 24), "EUR", "USD", Decimal("1.062"), "ECB eurofxref-hist.zip"),
+    ]
+    # AND no cursor was written
+    assert "ecb_fx" not in pipeline.state.get("sources", {})
+
+
+def test_a_backfill_window_leaves_the_cursors_and_the_next_run_as_they_were(
+    httpserver, ecb, make_pipeline, warehouse, monkeypatch
+):
+    fallback = FakeFallback(require_key=False).install(httpserver)
+    pipeline = make_pipeline("ecb_fx_raw_fx", "raw_fx")
+
+    def source(**window):
+        return ecb_fx_source(
+            base_url=httpserver.url_for(ecb.base_url),
+            start_date="2025-10-01",
+            currencies=["USD"],
+            fallback_url=httpserver.url_for("/fallback/series")
+            + "?start_date={start_date}&end_date={end_date}&symbols={symbols}",
+            fallback_currencies=["NGN"],
+            **window,
+        )
+
+    # GIVEN a scheduled run on 2026-02-23: ECB rates up to 2026-03-02, fallback up to today
+    monkeypatch.setattr(fx_helpers, "today", lambda: dt.date(2026, 2, 23))
+    pipeline.run(source())
+    state = copy.deepcopy(pipeline.state["sources"])
+    assert state["ecb_fx"]["resources"]["rates"] == {
+        "fallback_last_date": "2026-02-23",
+        "ecb_last_date": "2026-03-02",
+    }
+
+    # WHEN two days later, with 2026-03-04 published, 2026-02-24..2026-03-04 is backfilled
+    monkeypatch.setattr(fx_helpers, "today", lambda: dt.date(2026, 2, 25))
+    ecb.daily = "eurofxref-daily-2026-03-04.xml"
+    pipeline.run(source(window=ExtractWindow(dt.date(2026, 2, 24), dt.date(2026, 3, 4))))
+    assert fallback.requests[-1] == {
+        "start_date": "2026-02-24",
+        "end_date": "2026-02-25",
+        "symbols": "NGN",
+    }
+    assert rates(warehouse, "date = '2026-03-04'") == [
+        (dt.date(2026, 3, 4), "EUR", "USD", Decimal("1.0502"), "ECB eurofxref-daily.xml")
+    ]
+
+    # THEN the cursors are exactly what they were
+    assert pipeline.state["sources"] == state
+    # AND the next scheduled run fills 2026-03-03 from the 90-day file and asks the fallback
+    # provider from its last day, as if the backfill never happened
+    ecb.served.clear()
+    pipeline.run(source())
+    assert sorted(ecb.served) == ["eurofxref-daily.xml", "eurofxref-hist-90d.xml"]
+    assert fallback.requests[-1] == {
+        "start_date": "2026-02-23",
+        "end_date": "2026-02-25",
+        "symbols": "NGN",
+    }
+
+
+def test_a_fallback_range_without_a_published_day_gives_no_rates():
+    # e.g. a backfill of a weekend, or of a month before the provider's first rate
+    answer = {"success": True, "timeseries": True, "base": "USD", "rates": {}}
+    answer.update(start_date="2026-01-03", end_date="2026-01-04")
+
+    assert fx_helpers.parse_fallback(answer, "http://fx.example/series", ["NGN"]) == []

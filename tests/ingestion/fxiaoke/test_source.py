@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from decimal import Decimal
@@ -19,6 +20,7 @@ from ingestion.fxiaoke.helpers import (
     resolve_value_map,
 )
 from ingestion.raw_tables import raw_table
+from ingestion.window import ExtractWindow
 
 from ..conftest import query
 from .fake_fxiaoke import APP, OPEN_USER_ID, FakeFxiaoke, records
@@ -378,3 +380,60 @@ def test_a_rerun_after_a_failure_mid_paging_neither_duplicates_nor_loses_rows(
         if q["dataObjectApiName"] == "LeadsObj" and q["search_query_info"]["offset"] == 0
     ]
     assert windows[-2] == int(ts("2026-01-01T00:00").timestamp() * 1000)
+
+
+JANUARY = ExtractWindow(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+# last_modified_time BETWEEN 2026-01-01T00:00Z and the last millisecond of January:
+# 2026-01-01 is day 20454 of the epoch (x 86,400,000 ms); January has 31 days.
+JANUARY_FILTER = {
+    "field_name": "last_modified_time",
+    "field_values": [1_767_225_600_000, 1_767_225_600_000 + 31 * 86_400_000 - 1],
+    "operator": "BETWEEN",
+}
+
+
+@pytest.mark.usefixtures("tenant_config")
+def test_a_backfill_window_asks_for_exactly_its_range_and_lands_only_its_records(
+    fake, make_pipeline, warehouse
+):
+    # WHEN January 2026 is backfilled into an empty warehouse
+    pipeline = make_pipeline("fxiaoke_raw_crm", "raw_crm")
+    pipeline.run(fxiaoke_source(window=JANUARY).with_resources("leads", "accounts"))
+
+    # THEN every page (offset and keyset paging alike) asked for exactly January
+    assert sorted(q["dataObjectApiName"] for q in fake.queries) == ["AccountObj"] + ["LeadsObj"] * 3
+    assert all(q["search_query_info"]["filters"][0] == JANUARY_FILTER for q in fake.queries)
+    # AND only January's records landed: account C2, modified at 2026-02-01T00:00Z exactly,
+    # belongs to February
+    assert raw_rows(warehouse, "leads") == EXPECTED["leads"]
+    assert raw_rows(warehouse, "accounts") == EXPECTED["accounts"][:1]
+    # AND no cursor was written
+    assert "fxiaoke" not in pipeline.state.get("sources", {})
+
+
+@pytest.mark.usefixtures("tenant_config")
+def test_a_backfill_window_leaves_the_cursors_and_the_next_run_as_they_were(
+    fake, make_pipeline, warehouse
+):
+    # GIVEN a scheduled run (newest last_modified_time seen: A5's, 2026-01-20T12:00Z)
+    pipeline = make_pipeline("fxiaoke_raw_crm", "raw_crm")
+    pipeline.run(fxiaoke_source().with_resources("leads"))
+    state = copy.deepcopy(pipeline.state["sources"])
+    # AND a lead changed afterwards, within January
+    changed = int(ts("2026-01-25T09:00").timestamp() * 1000)
+    fake.update("LeadsObj", A2, last_modified_time=changed, biz_status="processed")
+
+    # WHEN January is backfilled, reading that change
+    pipeline.run(fxiaoke_source(window=JANUARY).with_resources("leads"))
+    assert query(warehouse, f"select status from raw_crm.leads where lead_id = '{A2}'") == [
+        ("un_processed",),
+        ("processed",),
+    ]
+
+    # THEN the cursors are exactly what they were
+    assert pipeline.state["sources"] == state
+    # AND the next scheduled run still asks from A5's time less the 5-minute lag
+    fake.queries.clear()
+    pipeline.run(fxiaoke_source().with_resources("leads"))
+    since = fake.queries[0]["search_query_info"]["filters"][0]["field_values"][0]
+    assert since == int(ts("2026-01-20T11:55").timestamp() * 1000)

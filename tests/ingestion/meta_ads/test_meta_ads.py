@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from datetime import date
 from decimal import Decimal
@@ -11,6 +12,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.ad_platforms import AdPlatformAuthError
 from ingestion.meta_ads import meta_ads_platform, meta_ads_source
+from ingestion.window import ExtractWindow
 
 from ..conftest import ad_spend_rows, resource_state
 from ..fakes import json_response, recorded
@@ -182,3 +184,53 @@ def test_second_run_goes_back_28_days_and_restated_spend_replaces(meta, make_pip
     assert resource_state(pipeline, "meta_ads")["last_loaded_date"] == {
         "meta_ads": {"101": "2026-03-04"}
     }
+
+
+def test_a_backfill_window_loads_exactly_its_days_and_leaves_the_state_alone(meta, make_pipeline):
+    # GIVEN a scheduled run loaded 2026-03-01..2026-03-03 (start_date to end_date)
+    pipeline = make_pipeline()
+    pipeline.run(meta_ads_source())
+    state = copy.deepcopy(pipeline.state["sources"])
+    assert state["meta_ads"]["resources"]["ad_spend"]["last_loaded_date"]["meta_ads"] == {
+        "101": "2026-03-03",
+        "202": "2026-03-03",
+    }
+
+    # WHEN January is backfilled; Meta answers that range with two rows for 101, none for 202
+    meta.requests.clear()
+    meta.ranges = {
+        ("101", "2026-01-31"): "insights_101_january",
+        ("202", "2026-01-31"): "insights_empty",
+    }
+    pipeline.run(meta_ads_source(window=ExtractWindow(date(2026, 1, 1), date(2026, 1, 31))))
+
+    # THEN each account was asked for exactly January (not from start_date, no look-back)
+    january = {"since": "2026-01-01", "until": "2026-01-31"}
+    assert [(r["account"], r["time_range"]) for r in meta.requests] == [
+        ("101", january),
+        ("202", january),
+    ]
+    # AND the table holds the scheduled run's rows plus exactly January's
+    january_rows = [
+        (date(2026, 1, 1), "meta_ads", "101", RETARGETING, "[P-DE] Retargeting | DE", None,
+         "EUR", Decimal("50.00"), 5000, 40, LABEL, None),
+        (date(2026, 1, 31), "meta_ads", "101", LOOKALIKE, "[P-DE] Lookalike | DE", None,
+         "EUR", Decimal("9.99"), 900, 7, LABEL, None),
+    ]  # fmt: skip
+    assert ad_spend_rows(pipeline) == sorted(
+        FIRST_RUN + january_rows, key=lambda row: (row[2], row[3], row[0])
+    )
+    # AND the incremental state is exactly what it was
+    assert pipeline.state["sources"] == state
+
+    # WHEN the next scheduled run comes, it asks what it would have asked without the backfill
+    meta.requests.clear()
+    meta.ranges = {}
+    pipeline.run(meta_ads_source())
+    # since: max(start_date, last loaded day 2026-03-03 - 28 days); until: end_date
+    scheduled = {"since": "2026-03-01", "until": "2026-03-03"}
+    first_pages = [r for r in meta.requests if "after" not in r["args"]]
+    assert [(r["account"], r["time_range"]) for r in first_pages] == [
+        ("101", scheduled),
+        ("202", scheduled),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from pytest_httpserver import HTTPServer
 
 from ingestion.netsuite import netsuite_source
+from ingestion.window import ExtractWindow
 
 from ..conftest import query
 from .fake_netsuite import ACCOUNT_ID, CREDENTIALS, FakeNetSuite
@@ -183,3 +185,112 @@ def test_more_rows_on_one_date_than_a_query_may_return_fail_clearly(
         make_pipeline("netsuite_raw_erp", "raw_erp").run(
             source(httpserver, page_size=1, max_rows_per_query=1)
         )
+
+
+FEBRUARY = ExtractWindow(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+
+
+def add_lines(fake: FakeNetSuite, **posted_at: str) -> None:
+    """More cost lines like 2002-1, by cost id and lastmodifieddate (Los Angeles time), in
+    the order the cost query returns them (by lastmodifieddate)."""
+    for cost_id, moment in posted_at.items():
+        fake.items.append({**fake.items[2], "cost_id": cost_id, "posted_at": moment})
+    fake.items.sort(key=lambda item: item["posted_at"])
+
+
+def like_2002_1(cost_id: str, posted_at: str) -> tuple:
+    return (cost_id, *EXPECTED[2][1:6], ts(posted_at), *SOURCE)
+
+
+def test_a_backfill_window_reads_from_its_start_and_drops_rows_from_its_end(
+    httpserver, fake, make_pipeline, warehouse
+):
+    # GIVEN lines modified on both sides of each edge of February (UTC; LA is UTC-8)
+    add_lines(
+        fake,
+        **{
+            "3000-1": "2026-01-31 15:59:59",  # 2026-01-31T23:59:59Z: January
+            "3001-1": "2026-01-31 16:00:00",  # 2026-02-01T00:00:00Z: February's first second
+            "3002-1": "2026-02-28 15:59:59",  # 2026-02-28T23:59:59Z: February's last second
+            "3003-1": "2026-02-28 16:00:00",  # 2026-03-01T00:00:00Z: March
+            "3004-1": "2026-03-02 09:00:00",
+            "3005-1": "2026-03-03 09:00:00",
+        },
+    )
+
+    # WHEN February is backfilled (start_date 2026-01-01 does not apply)
+    pipeline = make_pipeline("netsuite_raw_erp", "raw_erp")
+    pipeline.run(source(httpserver, window=FEBRUARY))
+
+    # THEN {since} was February's start in the role's zone, and paging stopped at the page
+    # holding the first March row (ordered by lastmodifieddate, every later row is March too)
+    assert fake.requests == [
+        {"limit": 2, "offset": 0, "since": "2026-01-31 16:00:00"},
+        {"limit": 2, "offset": 2, "since": "2026-01-31 16:00:00"},
+        {"limit": 2, "offset": 4, "since": "2026-01-31 16:00:00"},
+    ]
+    # AND exactly February's lines landed
+    assert costs(warehouse) == [
+        *EXPECTED,
+        like_2002_1("3001-1", "2026-02-01T00:00:00"),
+        like_2002_1("3002-1", "2026-02-28T23:59:59"),
+    ]
+    # AND no cursor was written
+    assert "netsuite" not in pipeline.state.get("sources", {})
+
+
+def test_a_backfill_window_restarts_past_the_row_limit_within_the_window(
+    httpserver, fake, make_pipeline, warehouse
+):
+    # GIVEN a line at February's first second and two in March; a row limit of 3 a query
+    add_lines(
+        fake,
+        **{
+            "3001-1": "2026-01-31 16:00:00",
+            "3003-1": "2026-02-28 16:00:00",
+            "3004-1": "2026-03-02 09:00:00",
+        },
+    )
+
+    # WHEN February is backfilled a row a page
+    pipeline = make_pipeline("netsuite_raw_erp", "raw_erp")
+    pipeline.run(source(httpserver, window=FEBRUARY, page_size=1, max_rows_per_query=3))
+
+    # THEN each restart began at the newest lastmodifieddate seen, until a March row came
+    assert [(r["since"], r["offset"]) for r in fake.requests] == [
+        ("2026-01-31 16:00:00", 0),  # 3001-1
+        ("2026-01-31 16:00:00", 1),  # 2001-1
+        ("2026-01-31 16:00:00", 2),  # 2001-2: the row limit
+        ("2026-02-04 10:00:00", 0),  # 2001-1 again
+        ("2026-02-04 10:00:00", 1),  # 2001-2 again
+        ("2026-02-04 10:00:00", 2),  # 2002-1: the row limit
+        ("2026-02-26 08:15:00", 0),  # 2002-1 again
+        ("2026-02-26 08:15:00", 1),  # 3003-1, March: done
+    ]
+    # AND February's lines landed once each, and no cursor was written
+    assert costs(warehouse) == [*EXPECTED, like_2002_1("3001-1", "2026-02-01T00:00:00")]
+    assert "netsuite" not in pipeline.state.get("sources", {})
+
+
+def test_a_backfill_window_leaves_the_cursor_and_the_next_run_as_they_were(
+    httpserver, fake, make_pipeline, warehouse
+):
+    # GIVEN a scheduled run (newest lastmodifieddate: 2002-1's, 2026-02-26 08:15 in LA)
+    pipeline = make_pipeline("netsuite_raw_erp", "raw_erp")
+    pipeline.run(source(httpserver))
+    state = copy.deepcopy(pipeline.state["sources"])
+    # AND a line modified afterwards, in March
+    add_lines(fake, **{"3004-1": "2026-03-02 09:00:00"})
+
+    # WHEN March is backfilled, reading that line
+    pipeline.run(
+        source(httpserver, window=ExtractWindow(dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
+    )
+    assert fake.requests[-1]["since"] == "2026-02-28 16:00:00"
+    assert len(costs(warehouse)) == 4
+
+    # THEN the cursor is exactly what it was
+    assert pipeline.state["sources"] == state
+    # AND the next scheduled run still starts at 2002-1's lastmodifieddate
+    pipeline.run(source(httpserver))
+    assert fake.requests[-1]["since"] == "2026-02-26 08:15:00"
