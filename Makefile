@@ -34,10 +34,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The Dagster UI on http://127.0.0.1:3000 with the asset graph, checks and schedules.
+# The Dagster UI on http://127.0.0.1:3000 with the asset graph, checks and schedules, and
+# the daemon that runs schedules, sensors and backfills. dagster.yaml is written into
+# DAGSTER_HOME for this environment (SQLite, or PostgreSQL when DAGSTER_PG_HOST is set).
 dev: $(STAMP)
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home}; mkdir -p $$DAGSTER_HOME; \
-	cp -n dagster.yaml $$DAGSTER_HOME/ 2>/dev/null || true; \
+	$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home}; \
+	$(BIN)/roi dagster-home $$DAGSTER_HOME && \
 	DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 # Re-pin the full dependency tree after changing pyproject.toml.

@@ -177,9 +177,7 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> di
     row = {
         "run_id": run_id,
         "job_name": run.job_name,
-        "trigger": tags.get(
-            "roi/trigger", "schedule" if "dagster/schedule_name" in tags else "manual"
-        ),
+        "trigger": _trigger(tags),
         "source": tags.get("roi/source"),
         "data_dir": tags.get("roi/data_dir"),
         "period_grain": tags.get("roi/period_grain"),
@@ -243,6 +241,19 @@ code {run["code_version"]}, started {run["started_at"]}, finished {run["finished
         encoding="utf-8",
     )
     return index
+
+
+def _trigger(tags: dict[str, str]) -> str:
+    """schedule, backfill (roi backfill or the UI's), sensor, or manual."""
+    if "roi/trigger" in tags:
+        return tags["roi/trigger"]
+    if "dagster/backfill" in tags:
+        return "backfill"
+    if "dagster/schedule_name" in tags:
+        return "schedule"
+    if "dagster/sensor_name" in tags:
+        return "sensor"
+    return "manual"
 
 
 def _when(timestamp: float | None) -> dt.datetime | None:

@@ -12,10 +12,11 @@ from .audit import lineage, quarantine, quarantine_checks, run_docs, source_fres
 from .dbt_assets import dbt_models
 from .dbt_project import DBT_EXECUTABLE, roi_dbt_project
 from .ingestion_assets import file_drop, file_load_assets
+from .jobs import jobs
 from .publish import publish_marts
 from .quality import suite_checks
 from .resources import FileDropResource, SourceSelection, WarehouseResource
-from .schedules import PIPELINE_JOB_NAME, schedules
+from .schedules import schedules
 from .sensors import sensors
 
 # Resources read these at run time; the defaults make `dagster dev` work out of the box.
@@ -23,14 +24,6 @@ os.environ.setdefault("ROI_WAREHOUSE", str(warehouse_path()))
 os.environ.setdefault("ROI_REPORTING_CURRENCY", DEFAULT_REPORTING_CURRENCY)
 os.environ.setdefault("ROI_DATA_DIR", "data/drop")
 os.environ.setdefault("ROI_SOURCE", "files")
-
-roi_pipeline = dg.define_asset_job(
-    PIPELINE_JOB_NAME,
-    selection=dg.AssetSelection.all(),
-    description="Validate and load the drop, build and test the models, check, publish.",
-    # DuckDB allows one writing process per file: run every step in this one process.
-    executor_def=dg.in_process_executor,
-)
 
 defs = dg.Definitions(
     assets=[
@@ -44,7 +37,7 @@ defs = dg.Definitions(
         publish_marts,
     ],
     asset_checks=[*quarantine_checks, *suite_checks],
-    jobs=[roi_pipeline],
+    jobs=jobs,
     schedules=schedules,
     sensors=sensors,
     resources={

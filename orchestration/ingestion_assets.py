@@ -1,14 +1,28 @@
-"""Ingestion assets: validate and stage the file drop, then one dlt load per source family."""
+"""Ingestion assets: validate and stage the file drop, then one dlt load per source family.
 
+A load from a live connector is a network step: besides the HTTP retries inside each
+connector, Dagster retries the whole step with exponential backoff (`LOAD_RETRY_POLICY`),
+unless the failure is one no retry can fix (bad credentials or configuration, a rejected
+file). A run for a named period that its schedule did not launch (a backfill, or one
+partition launched by hand) re-extracts exactly that period from the live connectors and
+leaves their incremental cursors alone; scheduled runs load incrementally.
+"""
+
+import os
 import shutil
 from pathlib import Path
 
 import dagster as dg
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, build_dlt_asset_specs
 from dagster_dlt.translator import DltResourceTranslatorData
+from dlt.common.configuration.exceptions import ConfigurationException
+from dlt.common.exceptions import TerminalException
 
 from ingestion.api_sources import api_source
 from ingestion.files import DATASETS, file_drop_source, stage_drop
+from ingestion.window import ExtractWindow
+from roi.errors import RoiError
+from roi.periods import Period
 from roi.progress import say
 
 from .audit_trail import record_loads
@@ -68,12 +82,44 @@ class RawTableTranslator(DagsterDltTranslator):
         )
 
 
+LOAD_RETRY_POLICY = dg.RetryPolicy(
+    max_retries=int(os.environ.get("ROI_LOAD_RETRIES", "2")),
+    delay=float(os.environ.get("ROI_LOAD_RETRY_DELAY_SECONDS", "60")),
+    backoff=dg.Backoff.EXPONENTIAL,
+    jitter=dg.Jitter.PLUS_MINUS,
+)
+# Failures that the same request would meet again: do not wait for retries.
+TERMINAL_ERRORS = (TerminalException, ConfigurationException, RoiError)
+
+
+def _terminal(error: BaseException) -> BaseException | None:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, TERMINAL_ERRORS):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def extract_window(run_tags: dict[str, str]) -> ExtractWindow | None:
+    """The period a live connector must re-extract, or None to load incrementally."""
+    period = Period.from_tags(run_tags)
+    if period is None or run_tags.get("roi/trigger") == "schedule":
+        return None
+    return ExtractWindow(period.start, period.end)
+
+
 def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
-    @dlt_assets(
-        dlt_source=file_drop_source(dataset),
-        dlt_pipeline=definition_time_pipeline(dataset),
+    @dg.multi_asset(
+        specs=build_dlt_asset_specs(
+            dlt_source=file_drop_source(dataset),
+            dlt_pipeline=definition_time_pipeline(dataset),
+            dagster_dlt_translator=RawTableTranslator(),
+        ),
         name=f"load_{dataset}",
-        dagster_dlt_translator=RawTableTranslator(),
+        can_subset=True,
+        retry_policy=LOAD_RETRY_POLICY,
     )
     def _load(
         context: dg.AssetExecutionContext,
@@ -86,11 +132,24 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
             say(f"loading {dataset} from the file drop")
             source = file_drop_source(dataset, warehouse.staged_dir(context.run_id))
         else:
-            say(f"loading {dataset} from the live {origin} connector")
-            source = api_source(dataset, origin)
+            window = extract_window(context.run.tags)
+            attempt = f" (retry {context.retry_number})" if context.retry_number else ""
+            say(
+                f"loading {dataset} from the live {origin} connector{attempt}"
+                + (f", re-extracting {window}" if window else ", incrementally")
+            )
+            source = api_source(dataset, origin, window=window)
         # One dlt pipeline (and so one incremental state) per family and connector.
         pipeline = warehouse.dlt_pipeline(dataset, pipeline_prefix=origin)
-        yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
+        try:
+            yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
+        except Exception as error:
+            terminal = _terminal(error)
+            if terminal is None and origin != "files":
+                raise  # a network step: LOAD_RETRY_POLICY retries it
+            raise dg.Failure(
+                description=f"{dataset} from {origin}: {terminal or error}", allow_retries=False
+            ) from error
         trace = pipeline.last_trace
         record_loads(
             warehouse.file,

@@ -3,21 +3,40 @@
 import atexit
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
 import dlt
 import duckdb
+from pydantic import PrivateAttr
 
+from roi.lock import warehouse_lock
+from roi.progress import say
 from roi.settings import DEFAULT_REPORTING_CURRENCY, state_dir, warehouse_path
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The embedded DuckDB warehouse file and the reporting currency of its marts."""
+    """The embedded DuckDB warehouse file and the reporting currency of its marts.
+
+    A run holds the warehouse's write lock (roi.lock) from its first step to its last, so
+    two runs never write the same warehouse at once; the second waits and says for whom.
+    """
 
     path: str
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY
+    _held: ExitStack = PrivateAttr(default_factory=ExitStack)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        def waiting(message: str) -> None:
+            say(message)
+            context.log.warning(message)
+
+        run_id = context.run_id or "unknown"
+        self._held.enter_context(warehouse_lock(self.file, run_id, on_wait=waiting))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._held.close()
 
     @property
     def file(self) -> Path:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from .errors import RoiError
+from .periods import GRAINS, periods_between
 from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
@@ -38,6 +40,39 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(result.summary())
     return 0 if result.success else 1
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    if not args.data_dir:
+        raise RoiError("--data-dir is required: the file drop (at least projects.csv)")
+    from .runner import backfill
+
+    runs = backfill(
+        args.grain,
+        args.start,
+        args.stop,
+        data_dir=Path(args.data_dir),
+        warehouse=args.warehouse,
+        reporting_currency=args.reporting_currency,
+        source=args.source,
+    )
+    for period, result in runs:
+        print(f"{period.label}: " + result.summary())
+    planned = len(periods_between(args.grain, args.start, args.stop))
+    if len(runs) < planned:
+        print(f"stopped after the failed run: {planned - len(runs)} period(s) not run")
+    return 0 if all(result.success for _, result in runs) and len(runs) == planned else 1
+
+
+def _dagster_home(args: argparse.Namespace) -> int:
+    from .instance import PG_URL_VARIABLE, prepare_home
+
+    target = prepare_home(Path(args.home))
+    storage = (
+        "PostgreSQL ($" + PG_URL_VARIABLE + ")" if os.environ.get(PG_URL_VARIABLE) else "SQLite"
+    )
+    print(f"wrote {target} ({storage} storage); use it with DAGSTER_HOME={target.parent}")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -124,6 +159,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help=WAREHOUSE_HELP)
     run.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
     run.set_defaults(handler=_run)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="re-run the review of past periods, one run per period",
+        description="Re-run the weekly, monthly or quarterly review for every period from "
+        "--from to --to (labels like 2025-W05, 2025-01, 2025-Q1, or a day in the period). "
+        "Live connectors re-extract each period; loads merge on their keys, so nothing is "
+        "duplicated. Stops at the first failed period.",
+    )
+    backfill.add_argument("--grain", required=True, choices=GRAINS)
+    backfill.add_argument("--from", dest="start", required=True, metavar="PERIOD")
+    backfill.add_argument("--to", dest="stop", required=True, metavar="PERIOD")
+    backfill.add_argument("--source", default="files", help="as for roi run")
+    backfill.add_argument("--data-dir", help="the file drop folder (as for roi run)")
+    backfill.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    backfill.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
+    backfill.set_defaults(handler=_backfill)
+
+    home = commands.add_parser(
+        "dagster-home",
+        help="write dagster.yaml for this environment (SQLite, or PostgreSQL with "
+        "DAGSTER_PG_HOST) into a DAGSTER_HOME folder",
+    )
+    home.add_argument("home", help="the DAGSTER_HOME folder")
+    home.set_defaults(handler=_dagster_home)
 
     audit = commands.add_parser(
         "audit", help="a run's checks, quarantine and loads, and a table's lineage"

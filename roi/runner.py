@@ -1,19 +1,26 @@
-"""One pipeline run: the `roi_pipeline` Dagster job, executed in this process.
+"""Pipeline runs from the command line: the Dagster jobs, executed in this process.
 
-The schedules run the same job; this module only chooses the inputs (drop, warehouse,
-reporting currency), keeps the run history in a Dagster instance beside the warehouse, and
-turns the job's outcome into a RunResult and an `audit.runs` row.
+`run_pipeline` runs `roi_pipeline`, or with a period that period's partition of the review
+job the schedules run; `backfill` runs a range of periods one after another. This module
+chooses the inputs (drop, warehouse, reporting currency, sources), holds the warehouse lock,
+keeps the run history in the Dagster instance (roi.instance), and turns the job's outcome
+into a RunResult, an `audit.runs` row and, if the run went wrong, an alert.
 """
 
 from __future__ import annotations
 
 import os
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DropRejected, RoiError
+from .instance import instance_for
+from .lock import warehouse_lock
+from .periods import Period, periods_between
 from .progress import say
-from .settings import DEFAULT_REPORTING_CURRENCY, REPO_ROOT, state_dir, warehouse_path
+from .settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
 
 @dataclass
@@ -40,26 +47,20 @@ class RunResult:
         return "\n".join(lines)
 
 
-def dagster_instance(warehouse: Path):
-    """$DAGSTER_HOME's instance if set, else one kept beside the warehouse (history survives)."""
-    from dagster import DagsterInstance
-
-    if os.environ.get("DAGSTER_HOME"):
-        return DagsterInstance.get()
-    home = state_dir(warehouse) / "dagster"
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text((REPO_ROOT / "dagster.yaml").read_text())
-    return DagsterInstance.from_config(str(home))
-
-
 def run_pipeline(
     data_dir: Path,
     warehouse: Path | None = None,
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
     trigger: str = "manual",
     source: str = "files",
+    period: Period | None = None,
+    tags: dict[str, str] | None = None,
 ) -> RunResult:
-    """Run ingest → transform → checks → publish on a file drop. Raises DropRejected."""
+    """Run ingest → transform → checks → publish. Raises DropRejected.
+
+    With `period`, the run is that period's partition of the period's review job (what a
+    schedule or a backfill runs); live connectors then re-extract exactly that period.
+    """
     warehouse = warehouse_path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     data_dir = Path(data_dir).resolve()
@@ -75,18 +76,23 @@ def run_pipeline(
     os.environ["ROI_SOURCE"] = source
 
     say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
+    from orchestration.alerting import alert_run
     from orchestration.audit_trail import record_run
     from orchestration.definitions import defs
-    from orchestration.schedules import PIPELINE_JOB_NAME
+    from orchestration.jobs import PIPELINE_JOB_NAME, REVIEW_JOB_NAMES
 
-    job = defs.resolve_job_def(PIPELINE_JOB_NAME)
-    with dagster_instance(warehouse) as instance:
+    job = defs.resolve_job_def(REVIEW_JOB_NAMES[period.grain] if period else PIPELINE_JOB_NAME)
+    run_id = str(uuid.uuid4())
+    with instance_for(warehouse) as instance, warehouse_lock(warehouse, run_id, on_wait=say):
         say(
-            f"run starting: sources {source}, drop {data_dir} -> {warehouse} "
+            f"run {run_id} starting: sources {source}, drop {data_dir} -> {warehouse} "
             f"({reporting_currency.upper()})"
+            + (f", period {period.label} ({period.start} to {period.end})" if period else "")
         )
         outcome = job.execute_in_process(
             instance=instance,
+            run_id=run_id,
+            partition_key=period.key if period else None,
             raise_on_error=False,
             # Stage lines come from roi.progress and failures from the RunResult summary;
             # Dagster's full event log (with tracebacks) stays in the instance's storage.
@@ -96,11 +102,54 @@ def run_pipeline(
                 "roi/source": source,
                 "roi/data_dir": str(data_dir),
                 "roi/reporting_currency": reporting_currency.upper(),
+                # this process records the run and sends its alert, not the daemon's sensors
+                "roi/alerted_by": "cli",
+                **(period.tags() if period else {}),
+                **(tags or {}),
             },
         )
         result = _result(outcome, warehouse)
         record_run(instance, outcome.run_id, warehouse)
+        alert_run(instance, outcome.run_id, warehouse)
     return result
+
+
+def backfill(
+    grain: str,
+    first: str,
+    last: str,
+    data_dir: Path,
+    warehouse: Path | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+    source: str = "files",
+) -> list[tuple[Period, RunResult]]:
+    """Re-run the review of every `grain` period from `first` to `last`, oldest first.
+
+    One run per period, one after another (they write the same warehouse). Loads merge on
+    their keys, so re-running a period never duplicates rows. Stops at the first period
+    whose run fails: the later ones are listed as not run.
+    """
+    try:
+        periods = periods_between(grain, first, last)
+    except ValueError as error:
+        raise RoiError(str(error)) from None
+    backfill_id = f"{grain}:{periods[0].label}..{periods[-1].label}:{int(time.time())}"
+    done: list[tuple[Period, RunResult]] = []
+    for number, period in enumerate(periods, start=1):
+        say(f"backfill {number}/{len(periods)}: {grain} {period.label}")
+        result = run_pipeline(
+            data_dir,
+            warehouse,
+            reporting_currency,
+            trigger="backfill",
+            source=source,
+            period=period,
+            tags={"roi/backfill": backfill_id},
+        )
+        done.append((period, result))
+        if not result.success:
+            break
+    return done
 
 
 def _result(outcome, warehouse: Path) -> RunResult:

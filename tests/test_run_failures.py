@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from werkzeug import Response
 
 from roi.cli import main
 
@@ -82,7 +83,14 @@ def test_malformed_drop_is_rejected_and_changes_nothing(published, tmp_path, cap
     assert snapshot(published, RAW_TABLES + mart_tables(published)) == before
 
 
-def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published, tmp_path, capsys):
+def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(
+    published, tmp_path, capsys, monkeypatch, httpserver
+):
+    hook = []
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(
+        lambda request: hook.append(request.get_json()) or Response("ok")
+    )
+    monkeypatch.setenv("ROI_ALERT_WEBHOOK_URL", httpserver.url_for("/hook"))
     marts = mart_tables(published)
     assert "marts.mart_project_roi" in marts
     before = snapshot(published, marts)
@@ -111,6 +119,22 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published,
     assert "failed check: orders_have_known_accounts on audit/quarantine" in captured.out
     assert "failed check: ad_spend_mapped_to_projects on audit/quarantine" in captured.out
     assert "order_id=O-TRY-1" in captured.err
+    # AND one alert went to the webhook with the checks and the quarantined rows
+    assert len(hook) == 1
+    lines = hook[0]["text"].splitlines()
+    assert lines[0] == (
+        "[ERROR] Blocking data-quality checks failed in roi_pipeline: marts not published"
+    )
+    assert [line for line in lines if line.startswith("- ")] == [
+        "- check ad_spend_mapped_to_projects on audit.quarantine failed "
+        "(observed: quarantined_rows=1)",
+        "- check fx_coverage on audit.quarantine failed (observed: quarantined_rows=1)",
+        "- check orders_have_known_accounts on audit.quarantine failed "
+        "(observed: quarantined_rows=1)",
+        "- 1 row(s) quarantined: missing_fx_rate",
+        "- 1 row(s) quarantined: unknown_account",
+        "- 1 row(s) quarantined: unmapped_campaign",
+    ]
     # AND the published marts are exactly those of the last good run
     assert snapshot(published, marts) == before
     with duckdb.connect(str(published), read_only=True) as con:
@@ -176,6 +200,40 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(published,
     ]
     assert dbt_errors == (0,)
     assert loads == [("raw_crm", "orders", 11)]  # the 8 fixture orders and 3 new ones
+
+    # AND when the daemon runs the quarantine checks again (no `roi run` around it), its
+    # blocking-check sensor sends the same alert and the run-failure sensor stays silent
+    daemon_run_id = rerun_quarantine_as_the_daemon(published, monkeypatch)
+    assert len(hook) == 2
+    assert hook[1]["text"] == hook[0]["text"].replace(run_id, daemon_run_id)
+
+
+def rerun_quarantine_as_the_daemon(warehouse: Path, monkeypatch) -> str:
+    """Run the quarantine asset and its checks on `warehouse` and evaluate both alert
+    sensors on the failed run, as the daemon would; return the run id."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.sensors import alert_blocking_checks, alert_failed_runs
+    from roi.instance import instance_for
+
+    monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))
+    with instance_for(warehouse) as instance:
+        result = defs.resolve_job_def("roi_pipeline").execute_in_process(
+            instance=instance,
+            asset_selection=[dg.AssetKey(["audit", "quarantine"])],
+            raise_on_error=False,
+        )
+        assert not result.success
+        context = dg.build_run_status_sensor_context(
+            sensor_name="alert_failed_runs",
+            dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(result.run_id),
+            dagster_event=result.get_run_failure_event(),
+        )
+        alert_failed_runs(context.for_run_failure())
+        alert_blocking_checks(context)
+    return result.run_id
 
 
 def test_roi_audit_shows_checks_and_column_lineage(published, capsys):

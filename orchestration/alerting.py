@@ -1,0 +1,93 @@
+"""What a run's alert says: built from the run's Dagster events and its audit rows.
+
+Two kinds, never both for one run:
+- blocking checks failed: the rows or values behind each failed check (the marts were not
+  published, the last good ones stay);
+- the run failed for another reason: each failed step with its innermost error (a
+  connector that kept failing after its retries, a rejected drop, a dbt error).
+The schedules' daemon sends them from the sensors in sensors.py; `roi run` sends them itself
+(its runs carry `roi/alerted_by=cli`, which the sensors skip).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from roi.alerts import Alert, send_alert
+
+from .audit_trail import check_rows
+
+ALERTED_BY_TAG = "roi/alerted_by"
+UI_URL_VARIABLE = "ROI_DAGSTER_UI_URL"
+
+
+def _innermost_message(error) -> str:
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return (error.message if error else "unknown error").strip().splitlines()[0]
+
+
+def _quarantined(warehouse: Path, run_id: str) -> list[str]:
+    """`N row(s) quarantined: reason` lines of the run (none if the warehouse is busy)."""
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select reason, count(*) from audit.quarantine where run_id = ? "
+                "group by 1 order by 1",
+                [run_id],
+            ).fetchall()
+    except duckdb.Error:
+        return []
+    return [f"{count} row(s) quarantined: {reason}" for reason, count in rows]
+
+
+def failed_blocking_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    return [
+        f"check {name} on {table} failed" + (f" (observed: {observed})" if observed else "")
+        for _, name, table, kind, severity, status, observed, _ in check_rows(instance, run_id)
+        if status == "fail" and severity == "error" and kind != "great_expectations_expectation"
+    ]
+
+
+def run_alert(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> Alert | None:
+    """The alert a finished run deserves, or None when it succeeded cleanly."""
+    run = instance.get_run_by_id(run_id)
+    checks = failed_blocking_checks(instance, run_id)
+    failed = run.status == dg.DagsterRunStatus.FAILURE
+    if not checks and not failed:
+        return None
+    period = run.tags.get("roi/period")
+    what = f"{run.job_name}" + (f" for {period}" if period else "")
+    if checks:
+        title = f"Blocking data-quality checks failed in {what}: marts not published"
+        lines = checks + _quarantined(warehouse, run_id)
+    else:
+        title = f"Pipeline run failed: {what}"
+        lines = [
+            f"step {record.dagster_event.step_key} failed: "
+            + _innermost_message(record.dagster_event.step_failure_data.error)
+            for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+        ] or ["the run failed before any step ran (see the run's event log)"]
+    ui = os.environ.get(UI_URL_VARIABLE, "").rstrip("/")
+    return Alert(
+        title=title,
+        severity="error",
+        lines=lines,
+        run_id=run_id,
+        job=run.job_name,
+        period=period,
+        warehouse=str(warehouse),
+        link=f"{ui}/runs/{run_id}" if ui else None,
+    )
+
+
+def alert_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> Alert | None:
+    """Send the run's alert (log + webhook, see roi.alerts); return it, or None."""
+    alert = run_alert(instance, run_id, warehouse)
+    if alert is not None:
+        send_alert(alert)
+    return alert

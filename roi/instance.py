@@ -1,0 +1,84 @@
+"""The Dagster instance: where run history, event logs and schedule state are kept.
+
+`dagster.yaml` at the repository root is the instance configuration: SQLite files under
+$DAGSTER_HOME by default. Setting `DAGSTER_PG_HOST` (with `DAGSTER_PG_USER` and
+`DAGSTER_PG_DB`; `DAGSTER_PG_PASSWORD` and `DAGSTER_PG_PORT` if needed) switches run,
+event-log and schedule storage to PostgreSQL (dagster-postgres), as a production deployment
+with a daemon and a webserver on different machines needs. The file names the variables;
+Dagster reads their values when the instance starts, so the password is never on disk.
+
+`roi run` uses $DAGSTER_HOME when it is set, else a home kept beside the warehouse
+(`<state>/dagster`), and writes the configuration there; `roi dagster-home DIR` prepares
+a home for `dagster dev`, the webserver or the daemon.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import RoiError
+from .settings import REPO_ROOT, state_dir
+
+PG_HOST_VARIABLE = "DAGSTER_PG_HOST"
+# postgres_db field: (variable, required)
+_PG_FIELDS = {
+    "hostname": (PG_HOST_VARIABLE, True),
+    "username": ("DAGSTER_PG_USER", True),
+    "db_name": ("DAGSTER_PG_DB", True),
+    "password": ("DAGSTER_PG_PASSWORD", False),
+    "port": ("DAGSTER_PG_PORT", False),
+}
+
+
+def postgres_storage() -> bool:
+    return bool(os.environ.get(PG_HOST_VARIABLE))
+
+
+def _postgres_storage_yaml() -> str:
+    missing = [var for var, required in _PG_FIELDS.values() if required and not os.environ.get(var)]
+    if missing:
+        raise RoiError(
+            f"{PG_HOST_VARIABLE} is set, so Dagster keeps its runs in PostgreSQL, but "
+            + ", ".join(missing)
+            + " is not set"
+        )
+    fields = "".join(
+        f"\n      {field}:\n        env: {var}"
+        for field, (var, _) in _PG_FIELDS.items()
+        if os.environ.get(var)
+    )
+    return (
+        f"\n# Chosen because {PG_HOST_VARIABLE} is set (roi.instance): PostgreSQL storage.\n"
+        "storage:\n  postgres:\n    postgres_db:"
+        # dagster-postgres speaks psycopg2; SQLAlchemy 2.1's plain postgresql:// would not
+        f"{fields}\n      scheme: postgresql+psycopg2\n"
+    )
+
+
+def instance_yaml() -> str:
+    """The instance configuration for this environment: the repository's dagster.yaml,
+    plus PostgreSQL storage when DAGSTER_PG_HOST is set."""
+    text = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
+    return text + _postgres_storage_yaml() if postgres_storage() else text
+
+
+def prepare_home(home: Path) -> Path:
+    """Write dagster.yaml for this environment into `home`; return the file."""
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    text = instance_yaml()
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return target
+
+
+def instance_for(warehouse: Path):
+    """$DAGSTER_HOME's instance if set, else one kept beside the warehouse (history survives)."""
+    from dagster import DagsterInstance
+
+    if os.environ.get("DAGSTER_HOME"):
+        return DagsterInstance.get()
+    home = state_dir(warehouse) / "dagster"
+    prepare_home(home)
+    return DagsterInstance.from_config(str(home))

@@ -1,0 +1,112 @@
+"""Dagster's instance: SQLite under DAGSTER_HOME by default, PostgreSQL when DAGSTER_PG_HOST
+is set (tested against the PostgreSQL server at 127.0.0.1:5432)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+import yaml
+
+from roi.errors import RoiError
+from roi.instance import instance_for, instance_yaml, prepare_home
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def pg_database(monkeypatch) -> Iterator[str]:
+    """A database of its own on the local PostgreSQL server, chosen through the environment
+    as a deployment would; dropped afterwards."""
+    name = f"roi_dagster_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(f"{PG_SERVER}/test")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"create database {name}")
+    monkeypatch.setenv("DAGSTER_PG_HOST", "127.0.0.1")
+    monkeypatch.setenv("DAGSTER_PG_USER", "postgres")
+    monkeypatch.setenv("DAGSTER_PG_DB", name)
+    monkeypatch.setenv("DAGSTER_PG_PORT", "5432")
+    monkeypatch.delenv("DAGSTER_PG_PASSWORD", raising=False)
+    try:
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"drop database if exists {name} with (force)")
+        admin.close()
+
+
+def test_sqlite_by_default_postgres_with_dagster_pg_host(monkeypatch, tmp_path):
+    for variable in ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT"):
+        monkeypatch.delenv(variable, raising=False)
+    default = yaml.safe_load(instance_yaml())
+    assert "storage" not in default  # Dagster's default: SQLite files under DAGSTER_HOME
+    assert default["telemetry"] == {"enabled": False}
+    assert default["run_coordinator"]["config"]["tag_concurrency_limits"] == [
+        {"key": "roi/writes_warehouse", "limit": 1}
+    ]
+    assert default["run_retries"]["enabled"] is True
+
+    monkeypatch.setenv("DAGSTER_PG_HOST", "db.internal")
+    with pytest.raises(RoiError, match="DAGSTER_PG_USER, DAGSTER_PG_DB is not set"):
+        prepare_home(tmp_path / "home")
+    monkeypatch.setenv("DAGSTER_PG_USER", "dagster")
+    monkeypatch.setenv("DAGSTER_PG_DB", "dagster")
+    monkeypatch.setenv("DAGSTER_PG_PASSWORD", "s3cret")
+    written = prepare_home(tmp_path / "home")
+    production = yaml.safe_load(written.read_text())
+    # the values (a password among them) stay in the environment; the file names variables
+    assert production["storage"] == {
+        "postgres": {
+            "postgres_db": {
+                "hostname": {"env": "DAGSTER_PG_HOST"},
+                "username": {"env": "DAGSTER_PG_USER"},
+                "db_name": {"env": "DAGSTER_PG_DB"},
+                "password": {"env": "DAGSTER_PG_PASSWORD"},
+                "scheme": "postgresql+psycopg2",
+            }
+        }
+    }
+    assert "s3cret" not in written.read_text()
+    assert {k: v for k, v in production.items() if k != "storage"} == default
+
+
+def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_database):
+    from dagster_postgres import PostgresRunStorage
+
+    from orchestration.definitions import defs
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setenv("ROI_WAREHOUSE", str(tmp_path / "roi.duckdb"))
+    monkeypatch.setenv("ROI_DATA_DIR", str(tmp_path / "no-such-drop"))
+    monkeypatch.setenv("ROI_SOURCE", "files")
+    # GIVEN the instance `roi run` uses, with DAGSTER_PG_* set
+    with instance_for(tmp_path / "roi.duckdb") as instance:
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        # WHEN a quarterly review partition runs on it (and fails on a missing drop)
+        result = defs.resolve_job_def("roi_quarterly").execute_in_process(
+            partition_key="2026-01-01", instance=instance, raise_on_error=False
+        )
+        assert not result.success
+    # THEN PostgreSQL holds the run, its partition and period tags, and its event log
+    with psycopg2.connect(f"{PG_SERVER}/{pg_database}") as con, con.cursor() as cursor:
+        cursor.execute("select run_id, pipeline_name, status, partition from runs")
+        assert cursor.fetchall() == [(result.run_id, "roi_quarterly", "FAILURE", "2026-01-01")]
+        cursor.execute(
+            "select key, value from run_tags where run_id = %s and key like 'roi/period%%' "
+            "order by key",
+            [result.run_id],
+        )
+        assert cursor.fetchall() == [
+            ("roi/period", "2026-Q1"),
+            ("roi/period_end", "2026-03-31"),
+            ("roi/period_grain", "quarter"),
+            ("roi/period_start", "2026-01-01"),
+        ]
+        cursor.execute(
+            "select count(*) from event_logs where run_id = %s and dagster_event_type = %s",
+            [result.run_id, "STEP_FAILURE"],
+        )
+        assert cursor.fetchone() == (1,)
