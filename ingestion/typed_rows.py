@@ -10,10 +10,13 @@ column, which DuckDB cannot add to a table the file loader already filled.)
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+import dlt
 import pyarrow as pa
+from dlt.common.schema.utils import has_table_seen_data
 
 from .files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from .raw_tables import resource_hints
@@ -94,3 +97,39 @@ def hard_delete_extra(spec: FileSpec) -> dict[str, pa.DataType]:
     if spec.version_column is None and HARD_DELETE_COLUMN not in spec.column_names:
         return {HARD_DELETE_COLUMN: pa.bool_()}
     return {}
+
+
+def empty_table_when_nothing_found(
+    spec: FileSpec, extra: Mapping[str, pa.DataType] | None = None
+) -> Callable[[Callable[..., Iterator[pa.Table]]], Callable[..., Iterator[pa.Table]]]:
+    """Make a resource function that found no rows yield one empty table of its schema, as
+    long as its raw table has never received data.
+
+    dlt creates a table only for data it sees, so a first load (or a backfill of a quiet
+    period) that finds nothing would leave the raw table missing and the staging models and
+    checks reading it would fail. An empty Arrow table creates it with every column, as an
+    empty file of a drop does. Once the table exists, an empty run loads nothing.
+    """
+
+    def decorate(function: Callable[..., Iterator[pa.Table]]) -> Callable[..., Iterator[pa.Table]]:
+        @functools.wraps(function)
+        def resource_rows(*args: Any, **kwargs: Any) -> Iterator[pa.Table]:
+            found = False
+            for table in function(*args, **kwargs):
+                found = True
+                yield table
+            if not found and not _table_has_data(spec.table):
+                yield rows_to_table(spec, [], extra)
+
+        return resource_rows
+
+    return decorate
+
+
+def _table_has_data(table: str) -> bool:
+    """Whether the running pipeline's schema says `table` has received data."""
+    try:
+        schema = dlt.current.source_schema()
+    except Exception:  # no pipeline context (a resource iterated on its own)
+        return False
+    return table in schema.tables and has_table_seen_data(schema.tables[table])

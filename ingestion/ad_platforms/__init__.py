@@ -24,6 +24,7 @@ from dlt.extract.resource import DltResource
 # ingestion.files first: importing ingestion.raw_tables before it is an import cycle.
 from ..files.settings import PLATFORMS
 from ..raw_tables import raw_table, resource_hints
+from ..typed_rows import empty_table_when_nothing_found
 from ..window import ExtractWindow, WindowArgument
 from .helpers import (
     AdPlatform,
@@ -70,6 +71,7 @@ def ad_spend_resource(
     spec = raw_table(RAW_DATASET, RAW_TABLE)
     schema = arrow_schema(spec)
 
+    @empty_table_when_nothing_found(spec)
     def ad_spend() -> Iterator[pa.Table]:
         """Daily spend, impressions and clicks per campaign, into raw_ads.ad_spend.
 

@@ -24,7 +24,12 @@ from dlt.common.typing import TSecretStrValue
 
 from ..files.settings import FileSpec
 from ..raw_tables import raw_table
-from ..typed_rows import api_resource_hints, rows_to_table
+from ..typed_rows import (
+    api_resource_hints,
+    empty_table_when_nothing_found,
+    hard_delete_extra,
+    rows_to_table,
+)
 from ..window import ExtractWindow, WindowArgument
 from . import helpers
 from .coverage import fx_coverage_gaps
@@ -94,6 +99,7 @@ def _rates_resource(
     rates_file: Path | None,
     window: ExtractWindow | None,
 ):
+    @empty_table_when_nothing_found(spec, hard_delete_extra(spec))
     def rates() -> Iterator[pa.Table]:
         """raw_fx.rates from the ECB, the fallback provider and the finance rates file. Write
         disposition: merge. Primary key: date, base_currency, quote_currency. Cursors: the

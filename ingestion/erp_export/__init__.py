@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..files.settings import FileSpec
 from ..raw_tables import raw_table, resource_hints
+from ..typed_rows import empty_table_when_nothing_found
 from .helpers import ErpExportError, file_digest, read_export
 from .settings import DEFAULT_PATTERNS
 
@@ -35,6 +36,7 @@ def export_files(folder: Path, patterns: Sequence[str]) -> list[Path]:
 
 
 def _costs_resource(folder: Path, patterns: Sequence[str], spec: FileSpec):
+    @empty_table_when_nothing_found(spec)
     def costs() -> Iterator[pa.Table]:
         """raw_erp.costs from the ERP export folder. Write disposition: merge. Primary key:
         cost_id, posted_at. Cursor: none; the files already loaded (name and content hash)

@@ -18,7 +18,13 @@ import pyarrow as pa
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..raw_tables import raw_table
-from ..typed_rows import HARD_DELETE_COLUMN, api_resource_hints, hard_delete_extra, rows_to_table
+from ..typed_rows import (
+    HARD_DELETE_COLUMN,
+    api_resource_hints,
+    empty_table_when_nothing_found,
+    hard_delete_extra,
+    rows_to_table,
+)
 from ..window import ExtractWindow, WindowArgument
 from .helpers import (
     FxiaokeAuthError,
@@ -86,6 +92,7 @@ def _object_resource(
 ):
     extra = hard_delete_extra(spec)
 
+    @empty_table_when_nothing_found(spec, extra)
     def rows() -> Iterator[pa.Table]:
         if window is None:
             state = dlt.current.resource_state(spec.table)

@@ -18,7 +18,12 @@ import pyarrow as pa
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..raw_tables import raw_table
-from ..typed_rows import api_resource_hints, rows_to_table
+from ..typed_rows import (
+    api_resource_hints,
+    empty_table_when_nothing_found,
+    hard_delete_extra,
+    rows_to_table,
+)
 from ..window import ExtractWindow, WindowArgument
 from .helpers import (
     CostMapper,
@@ -68,6 +73,7 @@ def _costs_resource(
     max_rows: int,
     window: ExtractWindow | None,
 ):
+    @empty_table_when_nothing_found(spec, hard_delete_extra(spec))
     def costs() -> Iterator[pa.Table]:
         """raw_erp.costs from NetSuite SuiteQL. Write disposition: merge. Primary key:
         cost_id, posted_at. Cursor: posted_at (transaction lastmodifieddate), rows with

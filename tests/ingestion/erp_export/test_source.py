@@ -169,3 +169,24 @@ def test_excel_exports_load_like_csv(tmp_path, make_pipeline, warehouse):
             2,
         ),
     ]
+
+
+def test_an_empty_first_load_creates_the_raw_table(tmp_path, make_pipeline, warehouse):
+    """Staging models and checks read raw_erp.costs even before any cost has arrived."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    pipeline = make_pipeline("erp_export_raw_erp", "raw_erp")
+
+    pipeline.run(erp_export_source(folder=str(exports)))
+
+    assert pipeline.last_trace.last_normalize_info.row_counts["costs"] == 0
+    assert costs(warehouse) == []
+    columns = query(
+        warehouse,
+        "select column_name from information_schema.columns "
+        "where table_schema = 'raw_erp' and table_name = 'costs' order by ordinal_position",
+    )
+    assert [name for (name,) in columns][:7] == HEADER.split(",")
+    # once the table exists, a run that finds nothing loads nothing
+    pipeline.run(erp_export_source(folder=str(exports)))
+    assert pipeline.last_trace.last_normalize_info.row_counts.get("costs") is None

@@ -75,4 +75,11 @@ class FakeGoogleAds:
         if customer in self.failing:
             status, name = self.failing[customer]
             return json_response(recorded("google_ads", name), status)
-        return json_response(recorded("google_ads", self.streams[customer]))
+        # like the API, answer only the days the query asks for
+        first, last = request_seen["range"]
+        batches = [
+            {**batch, "results": [r for r in batch.get("results", [])
+                                  if first <= r["segments"]["date"] <= last]}
+            for batch in recorded("google_ads", self.streams[customer])
+        ]  # fmt: skip
+        return json_response(batches)

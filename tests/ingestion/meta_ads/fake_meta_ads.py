@@ -60,4 +60,12 @@ class FakeMetaAds:
             status, name = self.failing[key]
             return json_response(recorded("meta_ads", name), status)
         by_range = self.ranges.get((account, request_seen["time_range"]["until"]))
-        return json_response(recorded("meta_ads", by_range or self.pages[key]))
+        # like the API, answer only the days of time_range
+        since, until = request_seen["time_range"]["since"], request_seen["time_range"]["until"]
+        body = recorded("meta_ads", by_range or self.pages[key])
+        if "data" in body:
+            body = {
+                **body,
+                "data": [row for row in body["data"] if since <= row["date_start"] <= until],
+            }
+        return json_response(body)

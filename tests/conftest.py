@@ -1,0 +1,34 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+
+# The PostgreSQL server every developer machine and CI has (trust auth).
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def pg_database(monkeypatch) -> Iterator[str]:
+    """A database of its own on the local PostgreSQL server, chosen through the environment
+    as a deployment would; dropped afterwards."""
+    name = f"roi_dagster_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(f"{PG_SERVER}/test")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"create database {name}")
+    monkeypatch.setenv("DAGSTER_PG_HOST", "127.0.0.1")
+    monkeypatch.setenv("DAGSTER_PG_USER", "postgres")
+    monkeypatch.setenv("DAGSTER_PG_DB", name)
+    monkeypatch.setenv("DAGSTER_PG_PORT", "5432")
+    monkeypatch.delenv("DAGSTER_PG_PASSWORD", raising=False)
+    try:
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"drop database if exists {name} with (force)")
+        admin.close()
