@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -65,12 +64,10 @@ def _backfill(args: argparse.Namespace) -> int:
 
 
 def _dagster_home(args: argparse.Namespace) -> int:
-    from .instance import PG_URL_VARIABLE, prepare_home
+    from .instance import postgres_storage, prepare_home
 
     target = prepare_home(Path(args.home))
-    storage = (
-        "PostgreSQL ($" + PG_URL_VARIABLE + ")" if os.environ.get(PG_URL_VARIABLE) else "SQLite"
-    )
+    storage = "PostgreSQL ($DAGSTER_PG_HOST)" if postgres_storage() else "SQLite"
     print(f"wrote {target} ({storage} storage); use it with DAGSTER_HOME={target.parent}")
     return 0
 

@@ -85,3 +85,17 @@ def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_databas
             [result.run_id, "STEP_FAILURE"],
         )
         assert cursor.fetchone() == (1,)
+
+
+def test_roi_dagster_home_prepares_a_home_for_the_webserver_and_daemon(
+    monkeypatch, tmp_path, capsys
+):
+    from roi.cli import main
+
+    monkeypatch.delenv("DAGSTER_PG_HOST", raising=False)
+    assert main(["dagster-home", str(tmp_path / "home")]) == 0
+    assert (tmp_path / "home" / "dagster.yaml").read_text() == instance_yaml()
+    assert capsys.readouterr().out == (
+        f"wrote {tmp_path / 'home' / 'dagster.yaml'} (SQLite storage); "
+        f"use it with DAGSTER_HOME={tmp_path / 'home'}\n"
+    )

@@ -150,3 +150,17 @@ print(json.dumps([schedule.execution_timezone, request.partition_key,
     assert result.returncode == 0, result.stderr[-3000:]
     last_line = result.stdout.strip().splitlines()[-1]
     assert json.loads(last_line) == ["Asia/Shanghai", "2025-12-01", "2025-12", "Asia/Shanghai"]
+
+
+def test_roi_backfill_rejects_a_bad_period_before_running_anything(tmp_path, capsys):
+    from roi.cli import main
+
+    code = main(
+        ["backfill", "--grain", "quarter", "--from", "2025-Q5", "--to", "2025-Q4"]
+        + ["--data-dir", str(tmp_path), "--warehouse", str(tmp_path / "roi.duckdb")]
+    )
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "error: '2025-Q5' is not a quarter: write it like 2026-Q1 or as a day in it (YYYY-MM-DD)\n"
+    )
+    assert not (tmp_path / "roi.duckdb").exists()

@@ -58,6 +58,7 @@ query Repositories {
         name
         location { name }
         jobs { name }
+        sensors { name sensorType defaultStatus }
         schedules {
           name
           cronSchedule
@@ -375,8 +376,44 @@ def test_asset_checks_match_the_definitions(defs, asset_nodes):
 
 def test_pipeline_job_is_served(defs, repository, asset_nodes):
     served_jobs = {job["name"] for job in repository["jobs"]}
-    assert "roi_pipeline" in served_jobs
+    assert {"roi_pipeline", "roi_weekly", "roi_monthly", "roi_quarterly"} <= served_jobs
     assert served_jobs == {job.name for job in defs.resolve_all_job_defs()}
     in_job = {key for key, node in asset_nodes.items() if "roi_pipeline" in node["jobNames"]}
     selected = defs.resolve_job_def("roi_pipeline").asset_layer.selected_asset_keys
     assert in_job == {_path(key) for key in selected}
+
+
+PARTITION_KEYS_QUERY = """
+query PartitionKeys($selector: PipelineSelector!) {
+  pipelineOrError(params: $selector) {
+    __typename
+    ... on Pipeline { partitionKeysOrError(limit: 3) { partitionKeys } }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def test_review_jobs_are_partitioned_by_period_and_alert_sensors_run(webserver, repository):
+    keys = {}
+    for name in ("roi_weekly", "roi_monthly", "roi_quarterly"):
+        selector = {
+            "pipelineName": name,
+            "repositoryName": repository["name"],
+            "repositoryLocationName": repository["location"]["name"],
+        }
+        job = webserver.graphql(PARTITION_KEYS_QUERY, {"selector": selector})["pipelineOrError"]
+        keys[name] = job["partitionKeysOrError"]["partitionKeys"]
+    # ROI_PARTITIONS_START is 2024-01-01, a Monday: whole ISO weeks, months, quarters
+    assert keys["roi_weekly"][:2] == ["2024-01-01", "2024-01-08"]
+    assert keys["roi_monthly"][:3] == ["2024-01-01", "2024-02-01", "2024-03-01"]
+    assert keys["roi_quarterly"][:3] == ["2024-01-01", "2024-04-01", "2024-07-01"]
+    sensors = {
+        sensor["name"]: (sensor["sensorType"], sensor["defaultStatus"])
+        for sensor in repository["sensors"]
+    }
+    assert sensors == {
+        "alert_failed_runs": ("RUN_STATUS", "RUNNING"),
+        "alert_blocking_checks": ("RUN_STATUS", "RUNNING"),
+        "audit_successful_runs": ("RUN_STATUS", "RUNNING"),
+    }
