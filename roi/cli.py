@@ -134,6 +134,17 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export import export_marts
+
+    written = export_marts(warehouse_path(args.warehouse), Path(args.out), args.format)
+    tables = sum(path.suffix == f".{args.format}" for path in written)
+    print(f"exported {tables} table(s) of schema marts as {args.format}:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
@@ -198,6 +209,19 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--out", default="docs", help="folder for index.html (default docs/)")
     docs.add_argument("--warehouse", help=WAREHOUSE_HELP)
     docs.set_defaults(handler=_docs)
+
+    export = commands.add_parser(
+        "export",
+        help="write every published mart as Parquet or CSV, with schema.json, for BI tools",
+        description="Write every table of the published marts schema to --out as "
+        "<table>.parquet or <table>.csv, with schema.json (columns, types, nullability, "
+        "descriptions, Chinese labels, row counts, last run) and schema.md. Reads the "
+        "warehouse read-only; files are replaced only once all of them are written.",
+    )
+    export.add_argument("--format", required=True, choices=["parquet", "csv"])
+    export.add_argument("--out", required=True, help="folder for the files")
+    export.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    export.set_defaults(handler=_export)
 
     generate = commands.add_parser("generate", help="write a synthetic file drop")
     generate.add_argument("--out", required=True)
