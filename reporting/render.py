@@ -88,6 +88,7 @@ code { font-size:12px; background:var(--bg); padding:0 3px; border-radius:3px; }
     margin:0 0 8px; border:none; padding:0; }
   .chart { width:PRINTWIDTHpx; }
   table { font-size:8pt; } th, td { padding:2px 4px; }
+  td.text:first-child { min-width:30mm; }
   thead { display:table-header-group; } tr { break-inside:avoid; page-break-inside:avoid; }
   ul.alerts li { break-inside:avoid; page-break-inside:avoid; }
   .cards { grid-template-columns:repeat(4, 1fr); gap:6px; }
