@@ -51,6 +51,7 @@ th { background:var(--bg); font-weight:600; font-size:12px; }
 th:first-child, td:first-child, td.text, th.text { text-align:left; }
 td { white-space:nowrap; } td.text { white-space:normal; }
 tr.region td { background:#eef4fb; font-weight:600; }
+tr.weakest td { background:#fdecea; font-weight:600; }
 tr.total td { background:#dde8f5; font-weight:700; border-top:2px solid var(--accent); }
 td .name { display:block; font-size:11px; color:var(--muted); font-weight:400; }
 td.below { background:#fdecea; }
@@ -126,11 +127,12 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _signed(value: float | None, shown: str) -> str:
-    if value is None:
-        return esc(shown)
-    css = "neg" if value < 0 else ""
-    return f'<span class="{css}">{esc(shown)}</span>' if css else esc(shown)
+def _red_if(bad: bool, shown: str) -> str:
+    return f'<span class="neg">{esc(shown)}</span>' if bad else esc(shown)
+
+
+def _negative(value: float | None) -> bool:
+    return value is not None and value < 0
 
 
 def _table(headers: list[str], rows: Iterable[tuple[str, list[str]]], text_columns=1) -> str:
@@ -350,18 +352,18 @@ class Renderer:
         lang = self.lang
 
         def cells(h: Headline) -> list[str]:
-            # Red when negative or below target (the alert explains which).
-            below = h.roi_gap is not None and h.roi_gap < 0
-            roi = _signed(-1 if below else h.roi, percent(h.roi, lang))
             return [
                 esc(money(h.investment, lang)),
-                _signed(h.gross_profit, money(h.gross_profit, lang)),
-                roi,
+                _red_if(_negative(h.gross_profit), money(h.gross_profit, lang)),
+                # red when below target, whether or not it is negative
+                _red_if(_negative(h.roi) or _negative(h.roi_gap), percent(h.roi, lang)),
                 esc(percent(h.target_roi, lang)),
-                _signed(h.roi_gap, points(h.roi_gap, lang)),
+                _red_if(_negative(h.roi_gap), points(h.roi_gap, lang)),
                 esc(money(h.cumulative_investment, lang)),
-                _signed(h.cumulative_gross_profit, money(h.cumulative_gross_profit, lang)),
-                _signed(h.cumulative_roi, percent(h.cumulative_roi, lang)),
+                _red_if(
+                    _negative(h.cumulative_gross_profit), money(h.cumulative_gross_profit, lang)
+                ),
+                _red_if(_negative(h.cumulative_roi), percent(h.cumulative_roi, lang)),
                 esc(percent(h.payback, lang)),
                 esc(h.paid_back_in.label if h.paid_back_in else self.t("not_paid_back")),
             ]
