@@ -145,13 +145,12 @@ def _report_setting_names() -> list[str]:
 def _report(args: argparse.Namespace) -> int:
     from reporting import ReportSettings, build_report
 
-    grain = args.grain
+    written_in = label_grain(args.period) if args.period else None
+    if args.grain and written_in and written_in != args.grain:
+        raise RoiError(f"--period {args.period} is a {written_in}, not a {args.grain}")
+    grain = args.grain or written_in or DEFAULT_REPORT_GRAIN
     period = None
     if args.period:
-        written_in = label_grain(args.period)
-        if grain and written_in and written_in != grain:
-            raise RoiError(f"--period {args.period} is a {written_in}, not a {grain}")
-        grain = grain or written_in or DEFAULT_REPORT_GRAIN
         try:
             period = Period.parse(grain, args.period)
         except ValueError as error:
@@ -161,7 +160,7 @@ def _report(args: argparse.Namespace) -> int:
         warehouse_path(args.warehouse),
         Path(args.out),
         period=period,
-        grain=grain or DEFAULT_REPORT_GRAIN,
+        grain=grain,
         lang=args.lang,
         run_id=args.run,
         settings=settings,
