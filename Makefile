@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: demo test install lint format dev lock clean
 
 demo: $(STAMP)
@@ -12,9 +14,21 @@ demo: $(STAMP)
 
 # The pipeline tests are CPU-bound: one worker per core, one test file per worker (module
 # fixtures run once). The dbt manifest is parsed first so the workers never race to write it.
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# The report's browser test opens the HTML report in headless Chromium: Debian's package,
+# driven by Playwright (which downloads no browser of its own). Installed once, as root.
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the report's browser test"
+	@if command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+		|| echo "error: could not install chromium with apt-get (are you root?); the report's browser test will fail" >&2; \
+	else \
+		echo "error: apt-get is not available: install Chromium so that $(CHROMIUM) exists; the report's browser test will fail without it" >&2; \
+	fi
 
 install: $(STAMP)
 

@@ -163,7 +163,8 @@ def check_rows(instance: dg.DagsterInstance, run_id: str) -> list[tuple]:
 
 
 def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> dict:
-    """Write audit.runs and audit.check_results for a finished run; return the runs row."""
+    """Write audit.runs and audit.check_results of a run; return the runs row. A run still
+    going gets status `running` and its checks so far; the call at its end replaces both."""
     run = instance.get_run_by_id(run_id)
     stats = instance.get_run_stats(run_id)
     tags = run.tags
@@ -174,6 +175,8 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> di
     ]
     failed_blocking = [c for c in checks if c[5] == "fail" and c[4] == "error"]
     succeeded = run.status == dg.DagsterRunStatus.SUCCESS and not failed_blocking
+    # called from inside a run too (the report writes its data-quality section from it)
+    running = not run.is_finished
     row = {
         "run_id": run_id,
         "job_name": run.job_name,
@@ -186,8 +189,8 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> di
         "period_end": tags.get("roi/period_end"),
         "reporting_currency": tags.get("roi/reporting_currency"),
         "started_at": _when(stats.start_time),
-        "finished_at": _when(stats.end_time) or dt.datetime.now(dt.UTC),
-        "status": "success" if succeeded else "failed",
+        "finished_at": None if running else _when(stats.end_time) or dt.datetime.now(dt.UTC),
+        "status": "running" if running else "success" if succeeded else "failed",
         "failed_checks": len(failed_blocking),
         "failed_steps": ", ".join(failed_steps) or None,
         "code_version": code_version(),

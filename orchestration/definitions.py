@@ -15,6 +15,7 @@ from .ingestion_assets import file_drop, file_load_assets
 from .jobs import jobs
 from .publish import publish_marts
 from .quality import suite_checks
+from .report import roi_report
 from .resources import FileDropResource, SourceSelection, WarehouseResource
 from .schedules import schedules
 from .sensors import sensors
@@ -35,6 +36,7 @@ defs = dg.Definitions(
         source_freshness,
         run_docs,
         publish_marts,
+        roi_report,
     ],
     asset_checks=[*quarantine_checks, *suite_checks],
     jobs=jobs,

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from .errors import RoiError
-from .periods import GRAINS, periods_between
+from .periods import GRAINS, Period, label_grain, periods_between
 from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
 DEMO_DIR = Path("demo")
+DEFAULT_REPORT_GRAIN = "quarter"
 WAREHOUSE_HELP = "DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
 
 
@@ -145,6 +146,40 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_setting_names() -> list[str]:
+    from reporting import ReportSettings
+
+    return ReportSettings.names()
+
+
+def _report(args: argparse.Namespace) -> int:
+    from reporting import ReportSettings, build_report, default_report_dir
+
+    written_in = label_grain(args.period) if args.period else None
+    if args.grain and written_in and written_in != args.grain:
+        raise RoiError(f"--period {args.period} is a {written_in}, not a {args.grain}")
+    grain = args.grain or written_in or DEFAULT_REPORT_GRAIN
+    period = None
+    if args.period:
+        try:
+            period = Period.parse(grain, args.period)
+        except ValueError as error:
+            raise RoiError(f"--period: {error}") from None
+    settings = ReportSettings.from_env().with_overrides(args.threshold)
+    warehouse = warehouse_path(args.warehouse)
+    path = build_report(
+        warehouse,
+        Path(args.out) if args.out else default_report_dir(warehouse),
+        period=period,
+        grain=grain,
+        lang=args.lang,
+        run_id=args.run,
+        settings=settings,
+    )
+    print(f"ROI report: {path.resolve()} (one HTML file; opens offline, prints on A4)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
@@ -222,6 +257,34 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="folder for the files")
     export.add_argument("--warehouse", help=WAREHOUSE_HELP)
     export.set_defaults(handler=_export)
+
+    report = commands.add_parser(
+        "report",
+        help="write the ROI evaluation report (HTML, charts, alerts) from the marts",
+        description="Write the ROI evaluation report of a period as one self-contained HTML "
+        "file (out/roi-report-<period>-<lang>.html). Without --period: the last complete "
+        "period of --grain (default quarter) with data. The grain follows --period's label "
+        "(2026-Q1 quarter, 2026-01 month, 2026-W05 week); a day (2026-02-15) takes --grain.",
+    )
+    report.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    report.add_argument("--period", help="2026-Q1, 2026-01, 2026-W05, or a day in the period")
+    report.add_argument(
+        "--grain", choices=GRAINS, help="week, month or quarter (default: --period's, else quarter)"
+    )
+    report.add_argument("--lang", choices=("en", "zh"), default="en", help="en (default) or zh")
+    report.add_argument(
+        "--out", help="folder (default $ROI_REPORT_DIR, else reports/ beside the warehouse)"
+    )
+    report.add_argument("--run", help="run id whose data quality to report (default: the latest)")
+    report.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="alert threshold, e.g. cac_increase=0.3 or churn_spike=3%% (repeatable; also "
+        "ROI_REPORT_<NAME>); names: " + ", ".join(_report_setting_names()),
+    )
+    report.set_defaults(handler=_report)
 
     generate = commands.add_parser("generate", help="write a synthetic file drop")
     generate.add_argument("--out", required=True)

@@ -107,6 +107,15 @@ class Period:
         )
 
 
+def label_grain(text: str) -> str | None:
+    """The grain a period label is written in (`2026-W05` week, `2026-01` month, `2026-Q1`
+    quarter); None for anything else, such as a day."""
+    for grain, pattern in _LABEL_PATTERNS.items():
+        if pattern.match(text.strip().upper()):
+            return grain
+    return None
+
+
 def periods_between(grain: str, first: str, last: str) -> list[Period]:
     """Every period from `first` to `last` (labels or days), both included."""
     start, stop = Period.parse(grain, first), Period.parse(grain, last)

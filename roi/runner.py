@@ -32,12 +32,17 @@ class RunResult:
     failed_steps: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     quarantined: dict[str, int] = field(default_factory=dict)
+    reports: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         warnings = [f"  warning (check failed, not blocking): {w}" for w in self.warnings]
         if self.success:
             return "\n".join(
-                [f"run {self.run_id} succeeded: marts published in {self.warehouse}", *warnings]
+                [
+                    f"run {self.run_id} succeeded: marts published in {self.warehouse}",
+                    *(f"  report: {path}" for path in self.reports),
+                    *warnings,
+                ]
             )
         lines = [f"run {self.run_id} FAILED: marts were not replaced (last good marts kept)"]
         lines += [f"  failed check: {c}" for c in self.failed_checks]
@@ -156,7 +161,11 @@ def _result(outcome, warehouse: Path) -> RunResult:
     from dagster import AssetCheckSeverity
 
     failed_steps: list[str] = []
+    reports: list[str] = []
     for event in outcome.all_events:
+        if event.is_step_materialization and event.asset_key.path == ["reports", "roi_report"]:
+            metadata = event.step_materialization_data.materialization.metadata
+            reports += [str(value.value) for value in metadata.values()]
         if event.is_step_failure:
             error = _root_cause(event.step_failure_data.error)
             if error is not None and error.cls_name == "DropRejected":
@@ -180,6 +189,7 @@ def _result(outcome, warehouse: Path) -> RunResult:
         failed_checks=failed_checks,
         failed_steps=failed_steps,
         warnings=warnings,
+        reports=reports,
     )
     if warehouse.exists():
         import duckdb

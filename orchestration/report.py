@@ -1,0 +1,56 @@
+"""The ROI evaluation report: the last step of every pipeline run, once the marts are published.
+
+A review run (a schedule, a backfill) reports on its own period; an ad-hoc run on the last
+complete period of ROI_REPORT_GRAIN (default quarter). Both languages are written, into
+ROI_REPORT_DIR (default `reports/` beside the warehouse file), named by period and language,
+so the report of a period is replaced by a later run of the same period. The report's data
+quality section covers this run: its check results are written to the audit trail first
+(the run's final row follows when it ends).
+"""
+
+import os
+
+import dagster as dg
+
+from reporting import LANGUAGES, build_report, default_report_dir
+from roi.periods import Period
+from roi.progress import say
+
+from .audit_trail import record_run
+from .publish import MART_NAMES, PUBLISHED_SCHEMA
+from .resources import WarehouseResource
+
+REPORT_KEY = dg.AssetKey(["reports", "roi_report"])
+DEFAULT_REPORT_GRAIN = "quarter"
+
+
+@dg.asset(
+    key=REPORT_KEY,
+    deps=[
+        *(dg.AssetKey([PUBLISHED_SCHEMA, name]) for name in MART_NAMES),
+        dg.AssetKey(["audit", "source_freshness"]),
+        dg.AssetKey(["audit", "lineage"]),
+    ],
+    group_name="report",
+    kinds={"html"},
+    description="The ROI evaluation report of the run's period (a review run) or of the last "
+    "complete period (an ad-hoc run), in English and Chinese: headlines per project and "
+    "region, comparisons, trends, funnel, alerts, data quality. One self-contained HTML file "
+    "per language.",
+)
+def roi_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    period = Period.from_tags(context.run.tags)
+    grain = period.grain if period else os.environ.get("ROI_REPORT_GRAIN", DEFAULT_REPORT_GRAIN)
+    record_run(context.instance, context.run.run_id, warehouse.file)
+    folder = default_report_dir(warehouse.file)
+    paths = [
+        build_report(
+            warehouse.file, folder, period, grain=grain, lang=lang, run_id=context.run.run_id
+        )
+        for lang in LANGUAGES
+    ]
+    for path in paths:
+        say(f"report: {path}")
+    return dg.MaterializeResult(
+        metadata={lang: str(p) for lang, p in zip(LANGUAGES, paths, strict=True)}
+    )

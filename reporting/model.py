@@ -1,0 +1,69 @@
+"""Everything one report shows, computed once: headlines, comparisons, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .alerts import Alert, evaluate
+from .data import ReportData
+from .metrics import (
+    ChannelComparison,
+    FollowupBucket,
+    FunnelSummary,
+    Headline,
+    SalesCycle,
+    channel_comparison,
+    followup_effect,
+    funnel_summary,
+    project_funnels,
+    project_headlines,
+    projects_without_data,
+    region_headlines,
+    sales_cycle_by_region,
+    total_headline,
+)
+from .settings import ReportSettings
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    data: ReportData
+    settings: ReportSettings
+    warehouse: str
+    generated_at: dt.datetime
+    projects: list[Headline]
+    regions: list[Headline]
+    total: Headline
+    projects_without_data: list[str]
+    alerts: list[Alert]
+    funnel: FunnelSummary
+    project_funnels: dict[str, FunnelSummary]
+    channels: list[ChannelComparison]
+    followups: list[FollowupBucket]
+    sales_cycle: list[SalesCycle]
+
+    @property
+    def run_id(self) -> str | None:
+        return self.data.audit.run.run_id if self.data.audit.run else None
+
+
+def build_model(
+    data: ReportData, settings: ReportSettings, warehouse: str, generated_at: dt.datetime
+) -> ReportModel:
+    return ReportModel(
+        data=data,
+        settings=settings,
+        warehouse=warehouse,
+        generated_at=generated_at,
+        projects=project_headlines(data),
+        regions=region_headlines(data),
+        total=total_headline(data),
+        projects_without_data=projects_without_data(data),
+        alerts=evaluate(data, settings),
+        funnel=funnel_summary(data),
+        project_funnels=project_funnels(data),
+        channels=channel_comparison(data),
+        followups=followup_effect(data),
+        sales_cycle=sales_cycle_by_region(data),
+    )

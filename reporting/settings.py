@@ -1,0 +1,88 @@
+"""Alert thresholds and report options: defaults, environment variables, `--threshold` overrides.
+
+Every field of `ReportSettings` can be set from the environment as `ROI_REPORT_<NAME>`
+(`ROI_REPORT_CAC_INCREASE=0.3`) and on the command line as `--threshold name=value`
+(`--threshold cac_increase=0.3`); the command line wins. Rates are fractions (`0.3`) or
+percentages (`30%`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from roi.errors import RoiError
+
+ENV_PREFIX = "ROI_REPORT_"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    # Trend charts cover this many periods of the report's grain, ending with the period.
+    trend_periods: int = 8
+    # cac_increase: CAC up more than this share vs the previous period (0.2 = +20%), when
+    # both periods won at least cac_min_new_customers new customers.
+    cac_increase: float = 0.20
+    cac_min_new_customers: int = 3
+    # conversion_drop: lead->opportunity rate down more than this share of the previous
+    # period's rate (0.2 = 20% relative), when both periods had at least conversion_min_leads.
+    conversion_drop: float = 0.20
+    conversion_min_leads: int = 20
+    # churn_spike: a complete month's churn rate above the mean rate of the
+    # churn_trailing_months months before it by more than churn_spike (0.05 = 5 percentage
+    # points), with at least churn_min_history of those months known and at least
+    # churn_min_customers active customers at the start of the month.
+    churn_spike: float = 0.05
+    churn_trailing_months: int = 6
+    churn_min_history: int = 3
+    churn_min_customers: int = 20
+    # Retention chart: this many most recent cohorts (months) up to the period's end.
+    retention_cohorts: int = 6
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [field.name for field in dataclasses.fields(cls)]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ReportSettings:
+        """Defaults, overridden by `ROI_REPORT_<NAME>` variables that are set."""
+        environ = os.environ if environ is None else environ
+        pairs = [
+            f"{name}={environ[ENV_PREFIX + name.upper()]}"
+            for name in cls.names()
+            if environ.get(ENV_PREFIX + name.upper(), "").strip()
+        ]
+        return cls().with_overrides(pairs, origin="environment variable " + ENV_PREFIX)
+
+    def with_overrides(self, pairs: Iterable[str], origin: str = "--threshold") -> ReportSettings:
+        """A copy with `name=value` pairs applied (unknown names and bad values: RoiError)."""
+        types = {field.name: field.type for field in dataclasses.fields(self)}
+        changes: dict[str, float | int] = {}
+        for pair in pairs:
+            name, sep, text = pair.partition("=")
+            name = name.strip().lower().replace("-", "_")
+            if not sep or name not in types:
+                raise RoiError(
+                    f"{origin}: {pair!r} is not name=value with a known name; "
+                    f"names: {', '.join(self.names())}"
+                )
+            changes[name] = _parse(name, text.strip(), types[name], origin)
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(name: str, text: str, kind: str, origin: str) -> float | int:
+    try:
+        if kind == "int":
+            value: float | int = int(text)
+        elif text.endswith("%"):
+            value = float(text[:-1]) / 100
+        else:
+            value = float(text)
+    except ValueError:
+        expected = "a whole number" if kind == "int" else "a number like 0.2 or 20%"
+        raise RoiError(f"{origin}: {name}={text!r} is not {expected}") from None
+    if value < 0 or (name == "trend_periods" and value < 1):
+        raise RoiError(f"{origin}: {name}={text!r} must be positive")
+    return value
