@@ -109,6 +109,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import shutil
 import tempfile
 from decimal import Decimal
@@ -116,6 +117,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+PIPELINE_RUNS = 3
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DROP_1 = FIXTURES / "small_drop"
@@ -662,7 +666,7 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _run(drop: Path, workdir: Path, warehouse: Path) -> None:
+def _run(drop: Path, workdir: Path, warehouse: Path):
     # Imported here, not at module level, so that collecting the suite does not fail while the
     # runner does not exist yet.
     from roi.runner import run_pipeline
@@ -673,6 +677,7 @@ def _run(drop: Path, workdir: Path, warehouse: Path) -> None:
     shutil.copytree(drop, landed)
     result = run_pipeline(data_dir=landed, warehouse=warehouse, reporting_currency="USD")
     assert result.success, f"run over {drop.name} did not publish the marts: {result!r}"
+    return result
 
 
 def _read_rows(warehouse: Path) -> list[dict]:
@@ -750,23 +755,20 @@ def _assert_row(actual: dict | None, expected: dict, key) -> None:
 
 
 @pytest.fixture(scope="module")
-def drop_1_rows(tmp_path_factory) -> list[dict]:
-    # GIVEN an empty warehouse and the hand-checkable drop 1
-    workdir = tmp_path_factory.mktemp("roi_drop_1")
-    warehouse = workdir / "roi.duckdb"
-    # WHEN one pipeline run loads it
-    _run(DROP_1, workdir, warehouse)
-    # THEN (in the tests) the published mart holds exactly the hand-computed rows
-    return _read_rows(warehouse)
-
-
-@pytest.fixture(scope="module")
 def replay(tmp_path_factory) -> dict:
     """drop 1, the same drop 1 again, then drop 2, all into one warehouse; snapshots between."""
+    # GIVEN an empty warehouse and the hand-checkable drop 1
     workdir = tmp_path_factory.mktemp("roi_replay")
     warehouse = workdir / "roi.duckdb"
-    snapshots = {}
-    _run(DROP_1, workdir, warehouse)
+    snapshots = {"warehouse": warehouse}
+    # WHEN one pipeline run loads it (THEN, in the tests, the published mart holds exactly
+    # the hand-computed rows), then the same drop again, then drop 2
+    snapshots["run of drop 1"] = _run(DROP_1, workdir, warehouse)
+    snapshots["reports of drop 1"] = {
+        Path(path).name: Path(path).read_text(encoding="utf-8")
+        for path in snapshots["run of drop 1"].reports
+    }
+    snapshots["rows after drop 1"] = _read_rows(warehouse)
     snapshots["after drop 1"] = _full_snapshot(warehouse)
     _run(DROP_1, workdir, warehouse)
     snapshots["after drop 1 again"] = _full_snapshot(warehouse)
@@ -774,6 +776,11 @@ def replay(tmp_path_factory) -> dict:
     snapshots["after drop 2"] = _full_snapshot(warehouse)
     snapshots["rows after drop 2"] = _read_rows(warehouse)
     return snapshots
+
+
+@pytest.fixture(scope="module")
+def drop_1_rows(replay) -> list[dict]:
+    return replay["rows after drop 1"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -906,3 +913,28 @@ def test_newer_version_wins(replay):
     # THEN March revenue of P-DE is 1250 (O-DE-1) + 880 * 1.25 = 2350
     rows = _by_key(replay["rows after drop 2"])
     assert rows[("P-DE", "month", D("2026-03-01"))]["revenue"] == pytest.approx(2350, abs=1e-6)
+
+
+def test_the_run_ends_with_the_report_of_the_last_complete_quarter(replay):
+    """The data ends in April 2026, so an ad-hoc run reports 2026-Q1, in both languages,
+    with the quarter rows of the hand table above (whole USD; ROI to one decimal):
+    P-DE 7,550 invested, 1,375 gross profit, ROI (1375 - 7550) / 7550 = -81.8%;
+    P-JP 1,740 and 750, ROI (750 - 1740) / 1740 = -56.9%;
+    all projects 9,290 and 2,125, ROI (2125 - 9290) / 9290 = -77.1%."""
+    result = replay["run of drop 1"]
+    folder = replay["warehouse"].parent / "reports"
+    assert result.reports == [
+        str(folder / "roi-report-2026-Q1-en.html"),
+        str(folder / "roi-report-2026-Q1-zh.html"),
+    ]
+    english = replay["reports of drop 1"]["roi-report-2026-Q1-en.html"]
+    cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", english)]
+    for row in (
+        ["7,550", "1,375", "-81.8%"],
+        ["1,740", "750", "-56.9%"],
+        ["9,290", "2,125", "-77.1%"],
+    ):
+        assert any(cells[i : i + 3] == row for i in range(len(cells))), row
+    assert result.run_id in english
+    chinese = replay["reports of drop 1"]["roi-report-2026-Q1-zh.html"]
+    assert '<html lang="zh' in chinese

@@ -154,6 +154,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+PIPELINE_RUNS = 1
+
 FIXTURES = Path(__file__).parent / "fixtures"
 DROPS = {
     "customers_drop": FIXTURES / "customers_drop",

@@ -22,6 +22,9 @@ from roi.cli import main
 
 from .drops import FIXTURES
 
+# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+PIPELINE_RUNS = 3
+
 RAW_TABLES = ("raw_crm.orders", "raw_ads.ad_spend", "raw_fx.rates", "raw_crm.leads")
 
 

@@ -23,6 +23,9 @@ from .meta_ads.fake_meta_ads import FakeMetaAds
 from .test_end_to_end import deployment  # noqa: F401  (the CRM / ERP / FX servers)
 from .test_roi_run_live_sources import PROJECTS
 
+# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+PIPELINE_RUNS = 4
+
 RAW_TABLES = (
     "raw_ads.ad_spend",
     "raw_crm.accounts",

@@ -19,6 +19,9 @@ from werkzeug import Response
 from ..drops import write_drop
 from .google_ads.fake_google_ads import STREAM, FakeGoogleAds
 
+# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+PIPELINE_RUNS = 1
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = """project_code,project_name,region,country_code,launch_date,target_roi
 P-DE,Germany,EMEA,DE,2026-01-15,0.5"""

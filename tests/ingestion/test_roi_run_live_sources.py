@@ -34,6 +34,9 @@ from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
 from .meta_ads.fake_meta_ads import FakeMetaAds
 from .test_end_to_end import deployment  # noqa: F401  (the CRM / ERP / FX servers)
 
+# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+PIPELINE_RUNS = 2
+
 D = Decimal
 PROJECTS = """project_code,project_name,region,country_code,launch_date,target_roi
 P-DE,Germany,EMEA,DE,2026-01-15,0.5
