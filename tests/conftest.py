@@ -10,9 +10,10 @@ import pytest
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Test files that run the whole pipeline first, the most runs first (`PIPELINE_RUNS` in
-    the module). `make test` gives each worker one file at a time (pytest-xdist --dist
-    loadfile): starting the longest files first keeps the workers' finishing times close."""
+    """Order test files that run the whole pipeline first, the most runs first
+    (`PIPELINE_RUNS` in the module), so that the longest files could start first and the
+    workers finish close together. Seen on 2026-11-27: pytest-xdist's file scheduling
+    (--dist loadfile) did not follow this order; to be fixed or removed."""
     items.sort(key=lambda item: -getattr(getattr(item, "module", None), "PIPELINE_RUNS", 0))
 
 
