@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 
 import duckdb
 
+from roi.audit import has_table
 from roi.errors import RoiError
 from roi.periods import Period
 
@@ -209,18 +210,8 @@ def trend_periods(period: Period, count: int) -> tuple[Period, ...]:
     return tuple(reversed(periods))
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
 def require_marts(con: duckdb.DuckDBPyConnection, warehouse: str = "the warehouse") -> None:
-    missing = [name for name in MART_TABLES if not _has_table(con, "marts", name)]
+    missing = [name for name in MART_TABLES if not has_table(con, "marts", name)]
     if missing:
         raise RoiError(
             f"{warehouse} has no published marts to report on (missing "
@@ -392,7 +383,7 @@ def load_report_data(
 def load_audit(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> AuditData:
     """The run `run_id` (default: the latest in audit.runs) and its data-quality problems:
     quarantined rows, failed checks, sources that are not fresh."""
-    if not _has_table(con, "audit", "runs"):
+    if not has_table(con, "audit", "runs"):
         if run_id:
             raise RoiError(f"no run {run_id}: the warehouse has no audit.runs")
         return AuditData(run=None)
@@ -412,7 +403,7 @@ def load_audit(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> Aud
             return AuditData(run=None)
     run = runs[0]
     quarantine: tuple = ()
-    if _has_table(con, "audit", "quarantine"):
+    if has_table(con, "audit", "quarantine"):
         quarantine = _rows(
             con,
             QuarantineCount,
@@ -422,7 +413,7 @@ def load_audit(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> Aud
         )
     failed: tuple = ()
     failed_total = 0
-    if _has_table(con, "audit", "check_results"):
+    if has_table(con, "audit", "check_results"):
         # Blocking failures first; a Great Expectations suite's failed expectations are
         # listed after it, each with what it observed.
         failed = _rows(
@@ -436,7 +427,7 @@ def load_audit(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> Aud
         failed_total = len(failed)
         failed = failed[:SHOWN_CHECK_FAILURES]
     stale: tuple = ()
-    if _has_table(con, "audit", "source_freshness"):
+    if has_table(con, "audit", "source_freshness"):
         stale = _rows(
             con,
             StaleSource,

@@ -12,7 +12,8 @@ from .settings import state_dir
 SHOWN_FAILURES = 20
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether `schema.table` exists in the warehouse (a first run may not have made it yet)."""
     return bool(
         con.execute(
             "select count(*) from information_schema.tables "
@@ -26,7 +27,7 @@ def audit_text(warehouse: Path, run_id: str | None = None, table: str | None = N
     if not warehouse.exists():
         raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        if not _has_table(con, "audit", "runs"):
+        if not has_table(con, "audit", "runs"):
             raise RoiError(f"{warehouse} has no audit.runs yet: no run has finished")
         lines = _run_section(con, run_id, warehouse)
         if table:
@@ -78,7 +79,7 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: 
         lines.append(f"  ... and {len(failures) - SHOWN_FAILURES} more failures")
 
     lines += ["", "quarantine:"]
-    if _has_table(con, "audit", "quarantine"):
+    if has_table(con, "audit", "quarantine"):
         counts = con.execute(
             "select reason, source_table, count(*) from audit.quarantine where run_id = ? "
             "group by 1, 2 order by 1, 2",
@@ -91,7 +92,7 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: 
         lines.append("  no rows")
 
     lines += ["", "source freshness:"]
-    if _has_table(con, "audit", "source_freshness"):
+    if has_table(con, "audit", "source_freshness"):
         fresh = con.execute(
             "select source_table, status, max_loaded_at, hours_since_load, warn_after "
             "from audit.source_freshness where run_id = ? order by 1",
@@ -106,7 +107,7 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: 
         lines += [f"  {t:28} {s:6} never loaded" for t, s, loaded, _, _ in fresh if loaded is None]
 
     lines += ["", "loads:"]
-    if _has_table(con, "audit", "loads"):
+    if has_table(con, "audit", "loads"):
         loads = con.execute(
             "select dataset || '.' || table_name, load_id, rows_loaded, source "
             "from audit.loads where run_id = ? order by 1",
@@ -119,7 +120,7 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: 
 def _lineage_section(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     if "." not in table:
         raise RoiError(f"--table takes schema.table, e.g. marts.mart_project_roi (got {table!r})")
-    if not _has_table(con, "audit", "lineage"):
+    if not has_table(con, "audit", "lineage"):
         return [f"lineage of {table}: none recorded yet"]
     rows = con.execute(
         """

@@ -194,12 +194,10 @@ def _result(outcome, warehouse: Path) -> RunResult:
     if warehouse.exists():
         import duckdb
 
+        from .audit import has_table
+
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            has_quarantine = con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'audit' and table_name = 'quarantine'"
-            ).fetchone()[0]
-            if has_quarantine:
+            if has_table(con, "audit", "quarantine"):
                 result.quarantined = dict(
                     con.execute(
                         "select reason, count(*) from audit.quarantine where run_id = ? "
