@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 
 from roi.alerts import Alert, send_alert
+from roi.runner import root_cause
 
 from .audit_trail import check_rows
 
@@ -26,8 +27,7 @@ UI_URL_VARIABLE = "ROI_DAGSTER_UI_URL"
 
 
 def _innermost_message(error) -> str:
-    while error is not None and error.cause is not None:
-        error = error.cause
+    error = root_cause(error)
     return (error.message if error else "unknown error").strip().splitlines()[0]
 
 

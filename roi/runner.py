@@ -167,7 +167,7 @@ def _result(outcome, warehouse: Path) -> RunResult:
             metadata = event.step_materialization_data.materialization.metadata
             reports += [str(value.value) for value in metadata.values()]
         if event.is_step_failure:
-            error = _root_cause(event.step_failure_data.error)
+            error = root_cause(event.step_failure_data.error)
             if error is not None and error.cls_name == "DropRejected":
                 raise DropRejected(error.message.split("DropRejected: ", 1)[-1].strip())
             message = error.message.strip() if error else "unknown error"
@@ -221,8 +221,9 @@ def _observed(metadata) -> str:
     return ""
 
 
-def _root_cause(error):
-    """Dagster wraps the asset's exception; the user wants the innermost one."""
+def root_cause(error):
+    """The innermost error of a Dagster error chain: Dagster wraps the asset's exception,
+    the user wants the innermost one."""
     while error is not None and error.cause is not None:
         error = error.cause
     return error
