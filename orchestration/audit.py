@@ -196,7 +196,9 @@ def source_freshness(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     target = warehouse.dbt_target_dir
-    _run_dbt_quietly(dbt, ["source", "freshness"], target, raise_on_error=False)
+    _run_dbt_quietly(
+        dbt, ["source", "freshness", *warehouse.dbt_vars()], target, raise_on_error=False
+    )
     results = json.loads((target / "sources.json").read_text())["results"]
     rows = []
     for result in results:
@@ -238,8 +240,7 @@ def run_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: 
     # compiled SQL, and reusing the build's target keeps dbt's partial parse.
     _run_dbt_quietly(
         dbt,
-        ["docs", "generate", "--static", "--no-compile",
-         "--vars", json.dumps({"reporting_currency": warehouse.reporting_currency})],
+        ["docs", "generate", "--static", "--no-compile", *warehouse.dbt_vars()],
         warehouse.dbt_target_dir,
     )  # fmt: skip
     folder = warehouse.run_docs_dir(context.run.run_id)

@@ -52,9 +52,8 @@ def dbt_models(
     log_file = warehouse.state_dir / "logs" / context.run.run_id / "dbt.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     say(f"transforming with dbt build (models and tests; full log in {log_file})")
-    dbt_vars = {"reporting_currency": warehouse.reporting_currency}
     invocation = dbt.cli(
-        ["build", "--vars", json.dumps(dbt_vars)],
+        ["build", *warehouse.dbt_vars()],
         context=context,
         target_path=warehouse.dbt_target_dir,
     )

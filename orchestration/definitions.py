@@ -3,14 +3,13 @@
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
 from .audit import lineage, quarantine, quarantine_checks, run_docs, source_freshness
 from .dbt_assets import dbt_models
-from .dbt_project import DBT_EXECUTABLE, roi_dbt_project
+from .dbt_project import dbt_cli
 from .ingestion_assets import file_drop, file_load_assets
 from .jobs import jobs
 from .publish import publish_marts
@@ -49,7 +48,7 @@ defs = dg.Definitions(
         ),
         "drop": FileDropResource(data_dir=dg.EnvVar("ROI_DATA_DIR")),
         "sources": SourceSelection(choice=dg.EnvVar("ROI_SOURCE")),
-        "dbt": DbtCliResource(project_dir=roi_dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": dbt_cli(),
         "dlt": DagsterDltResource(),
     },
     executor=dg.in_process_executor,

@@ -1,6 +1,7 @@
 """Resources: the warehouse a run writes and the file drop it reads."""
 
 import atexit
+import json
 import shutil
 import tempfile
 from contextlib import ExitStack, contextmanager
@@ -51,6 +52,11 @@ class WarehouseResource(dg.ConfigurableResource):
         """dbt's target folder for this warehouse: its partial parse stays valid between
         runs, and runs on two warehouses never overwrite each other's manifest."""
         return self.state_dir / "dbt_target"
+
+    def dbt_vars(self) -> list[str]:
+        """The `--vars` of every dbt command of a run. Identical on build, docs and freshness,
+        since dbt re-parses the whole project (seconds) whenever the vars change."""
+        return ["--vars", json.dumps({"reporting_currency": self.reporting_currency})]
 
     def run_docs_dir(self, run_id: str) -> Path:
         """Static HTML kept per run for auditors: dbt docs and Great Expectations Data Docs."""

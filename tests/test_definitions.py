@@ -49,3 +49,20 @@ def test_dagster_cli_loads_the_definitions(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validation successful" in result.stdout + result.stderr
+
+
+def test_dbt_commands_build_no_second_dbt_in_the_dagster_process(tmp_path, monkeypatch):
+    """DbtCliResource would build a dbt adapter in-process before each command (seconds of
+    CPU, three times a run); the project's resource declines it. Fails if a dagster-dbt
+    upgrade renames the hook, so the saving cannot silently vanish."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt_project import dbt_cli
+
+    assert "_initialize_dbt_core_adapter" in vars(DbtCliResource)
+    # a loadable profile: DbtCliResource itself would then build the adapter
+    monkeypatch.setenv("ROI_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    invocation = dbt_cli().cli(["--version"], target_path=tmp_path, raise_on_error=True)
+    invocation.wait()
+    assert invocation.is_successful()
+    assert invocation.adapter is None
