@@ -155,7 +155,7 @@ import duckdb
 import pytest
 
 # Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
-PIPELINE_RUNS = 1
+PIPELINE_RUNS = 2
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DROPS = {
