@@ -54,7 +54,7 @@ def dbt_models(
     say(f"transforming with dbt build (models and tests; full log in {log_file})")
     dbt_vars = {"reporting_currency": warehouse.reporting_currency}
     invocation = dbt.cli(
-        ["build", "--vars", json.dumps(dbt_vars)],
+        ["build", "--target", warehouse.dbt_target, "--vars", json.dumps(dbt_vars)],
         context=context,
         target_path=warehouse.dbt_target_dir,
     )
