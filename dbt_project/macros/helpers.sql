@@ -105,12 +105,3 @@
     )
 {%- endmacro %}
 
-{#
-    median: the median of a numeric expression within a group (the mean of the two middle
-    values for an even count), NULLs ignored, NULL for no values. Ordered-set aggregate
-    syntax, which DuckDB and PostgreSQL both implement; the input is cast to a double so
-    DuckDB does not interpolate in the input's decimal scale.
-#}
-{% macro median(expression) -%}
-    percentile_cont(0.5) within group (order by cast({{ expression }} as {{ type_double() }}))
-{%- endmacro %}
