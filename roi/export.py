@@ -3,9 +3,10 @@
 Every table of the published `marts` schema becomes `<table>.parquet` or `<table>.csv`, read
 in one snapshot of a read-only connection. From PostgreSQL the marts are first copied, with
 their types, in one repeatable-read transaction into an in-memory DuckDB, and the files are
-written from there by the same code, so both engines give the same files. `schema.json` describes the export (tables, row
-counts, files, column types with a portable type, nullability, English description and
-Chinese label from the dbt manifest, the warehouse's last run) and `schema.md` shows the same
+written from there by the same code, so both engines give the same files. `schema.json`
+describes the export (tables, row counts, files, column types with a portable type,
+nullability, English description and Chinese label from the dbt manifest, the warehouse's
+last run) and `schema.md` shows the same
 as one table per mart. Files are written into a temporary folder beside the output folder
 and only moved in once all of them are complete, so a failed export leaves the output folder
 as it was.

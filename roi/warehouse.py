@@ -89,11 +89,6 @@ def has_table(con: Connection, schema: str, table: str) -> bool:
     )
 
 
-def dialect_of(con: Connection) -> str:
-    """`duckdb` or `postgres`: the SQL dialect of a connection (a raw DuckDB one: duckdb)."""
-    return getattr(con, "dialect", "duckdb")
-
-
 class Warehouse:
     """What every module needs from the warehouse; see the module docstring."""
 
