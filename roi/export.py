@@ -6,10 +6,9 @@ their types, in one repeatable-read transaction into an in-memory DuckDB, and th
 written from there by the same code, so both engines give the same files. `schema.json`
 describes the export (tables, row counts, files, column types with a portable type,
 nullability, English description and Chinese label from the dbt manifest, the warehouse's
-last run) and `schema.md` shows the same
-as one table per mart. Files are written into a temporary folder beside the output folder
-and only moved in once all of them are complete, so a failed export leaves the output folder
-as it was.
+last run) and `schema.md` shows the same as one table per mart. Files are written into a
+temporary folder beside the output folder and only moved in once all of them are complete,
+so a failed export leaves the output folder as it was.
 """
 
 from __future__ import annotations
