@@ -15,10 +15,11 @@ import os
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from roi.alerts import Alert, send_alert
+from roi.errors import RoiError
 from roi.runner import root_cause
+from roi.warehouse import Warehouse, as_warehouse
 
 from .audit_trail import check_rows
 
@@ -31,16 +32,16 @@ def _innermost_message(error) -> str:
     return (error.message if error else "unknown error").strip().splitlines()[0]
 
 
-def _quarantined(warehouse: Path, run_id: str) -> list[str]:
+def _quarantined(warehouse: Warehouse | Path, run_id: str) -> list[str]:
     """`N row(s) quarantined: reason` lines of the run (none if the warehouse is busy)."""
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with as_warehouse(warehouse).connect(read_only=True) as con:
             rows = con.execute(
                 "select reason, count(*) from audit.quarantine where run_id = ? "
                 "group by 1 order by 1",
                 [run_id],
             ).fetchall()
-    except duckdb.Error:
+    except (RoiError, *_database_errors()):
         return []
     return [f"{count} row(s) quarantined: {reason}" for reason, count in rows]
 
@@ -53,7 +54,16 @@ def failed_blocking_checks(instance: dg.DagsterInstance, run_id: str) -> list[st
     ]
 
 
-def run_alert(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> Alert | None:
+def _database_errors() -> tuple[type[BaseException], ...]:
+    import duckdb
+    import psycopg2
+
+    return (duckdb.Error, psycopg2.Error)
+
+
+def run_alert(
+    instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse | Path
+) -> Alert | None:
     """The alert a finished run deserves, or None when it succeeded cleanly."""
     run = instance.get_run_by_id(run_id)
     checks = failed_blocking_checks(instance, run_id)
@@ -80,12 +90,14 @@ def run_alert(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> Ale
         run_id=run_id,
         job=run.job_name,
         period=period,
-        warehouse=str(warehouse),
+        warehouse=as_warehouse(warehouse).label,
         link=f"{ui}/runs/{run_id}" if ui else None,
     )
 
 
-def alert_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> Alert | None:
+def alert_run(
+    instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse | Path
+) -> Alert | None:
     """Send the run's alert (log + webhook, see roi.alerts); return it, or None."""
     alert = run_alert(instance, run_id, warehouse)
     if alert is not None:

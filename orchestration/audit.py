@@ -39,7 +39,7 @@ create table if not exists audit.quarantine (
     key=QUARANTINE_KEY,
     deps=[CANDIDATE_QUARANTINE_KEY],
     group_name="audit",
-    kinds={"duckdb"},
+    kinds={"sql"},
     description="Rows that could not be used (no FX rate in the window, an order of an unknown "
     "account, spend on an unmapped campaign), kept per run with the reason. History is "
     "appended, never overwritten.",
@@ -48,20 +48,19 @@ def quarantine(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect() as con:
         con.execute("create schema if not exists audit")
         con.execute(QUARANTINE_DDL)
-        con.execute("begin")
-        con.execute("delete from audit.quarantine where run_id = ?", [context.run_id])
-        con.execute(
-            """
-            insert into audit.quarantine
-                (run_id, source_table, record_key, reason, detail, business_date,
-                 source_file, source_line)
-            select ?, source_table, record_key, reason, detail, business_date,
-                   source_file, source_line
-            from intermediate.int_quarantine
-            """,
-            [context.run_id],
-        )
-        con.execute("commit")
+        with con.transaction():
+            con.execute("delete from audit.quarantine where run_id = ?", [context.run_id])
+            con.execute(
+                """
+                insert into audit.quarantine
+                    (run_id, source_table, record_key, reason, detail, business_date,
+                     source_file, source_line)
+                select ?, source_table, record_key, reason, detail, business_date,
+                       source_file, source_line
+                from intermediate.int_quarantine
+                """,
+                [context.run_id],
+            )
         counts = dict(
             con.execute(
                 "select reason, count(*) from audit.quarantine where run_id = ? group by 1",
@@ -141,13 +140,13 @@ quarantine_checks = [_quarantine_check(rule) for rule in QUARANTINE_RULES]
     key=dg.AssetKey(["audit", "lineage"]),
     deps=[dg.AssetKey(["marts_candidate", name]) for name in MART_MODEL_NAMES],
     group_name="audit",
-    kinds={"duckdb"},
+    kinds={"sql"},
     description="Column-level lineage of every mart column: the dbt models it passes through "
     "and the raw source columns it is computed from, per run (orchestration/lineage.py).",
 )
 def lineage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     manifest = json.loads((warehouse.dbt_target_dir / "manifest.json").read_text())
-    rows = column_lineage(manifest)
+    rows = column_lineage(manifest, dialect=warehouse.dialect)
     with warehouse.connect() as con:
         written = write_lineage(con, rows, context.run.run_id)
     column_level = sum(1 for row in rows if row.resolved_level == "column")
@@ -171,7 +170,7 @@ create table if not exists audit.source_freshness (
     run_id varchar not null,
     source_table varchar not null,
     max_loaded_at timestamp with time zone,
-    hours_since_load double,
+    hours_since_load double precision,
     status varchar not null,
     warn_after varchar,
     checked_at timestamp with time zone not null
@@ -188,7 +187,7 @@ create table if not exists audit.source_freshness (
         dg.AssetKey(["audit", "lineage"]),
     ],
     group_name="audit",
-    kinds={"dbt", "duckdb"},
+    kinds={"dbt", "sql"},
     description="dbt source freshness of every raw table (loaded_at_field: the dlt load "
     "time): a feed that stops arriving warns here, and in audit.source_freshness.",
 )
@@ -197,7 +196,7 @@ def source_freshness(
 ):
     target = warehouse.dbt_target_dir
     _run_dbt_quietly(
-        dbt, ["source", "freshness", *warehouse.dbt_vars()], target, raise_on_error=False
+        dbt, ["source", "freshness", *warehouse.dbt_args()], target, raise_on_error=False
     )
     results = json.loads((target / "sources.json").read_text())["results"]
     rows = []
@@ -217,11 +216,9 @@ def source_freshness(
     with warehouse.connect() as con:
         con.execute("create schema if not exists audit")
         con.execute(FRESHNESS_DDL)
-        con.execute("begin")
-        con.execute("delete from audit.source_freshness where run_id = ?", [context.run.run_id])
-        if rows:
+        with con.transaction():
+            con.execute("delete from audit.source_freshness where run_id = ?", [context.run.run_id])
             con.executemany("insert into audit.source_freshness values (?, ?, ?, ?, ?, ?, ?)", rows)
-        con.execute("commit")
     stale = [row[1] for row in rows if row[4] != "pass"]
     say(f"source freshness: {len(rows) - len(stale)}/{len(rows)} sources fresh")
     return dg.MaterializeResult(metadata={"sources": len(rows), "stale": ", ".join(stale)})
@@ -240,7 +237,7 @@ def run_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: 
     # compiled SQL, and reusing the build's target keeps dbt's partial parse.
     _run_dbt_quietly(
         dbt,
-        ["docs", "generate", "--static", "--no-compile", *warehouse.dbt_vars()],
+        ["docs", "generate", "--static", "--no-compile", *warehouse.dbt_args()],
         warehouse.dbt_target_dir,
     )  # fmt: skip
     folder = warehouse.run_docs_dir(context.run.run_id)

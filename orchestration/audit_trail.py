@@ -13,9 +13,9 @@ import subprocess
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from roi.settings import REPO_ROOT, state_dir
+from roi.settings import REPO_ROOT
+from roi.warehouse import Warehouse, as_warehouse
 
 DDL = (
     "create schema if not exists audit",
@@ -65,7 +65,7 @@ DDL = (
 )
 
 
-def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_audit_tables(con) -> None:
     for statement in DDL:
         con.execute(statement)
 
@@ -83,7 +83,7 @@ def code_version() -> str:
 
 
 def record_loads(
-    warehouse: Path,
+    warehouse: Warehouse | Path,
     run_id: str,
     source: str,
     dataset: str,
@@ -98,13 +98,13 @@ def record_loads(
         for table, count in sorted(row_counts.items())
         if not table.startswith("_dlt")
     ]
-    with duckdb.connect(str(warehouse)) as con:
+    with as_warehouse(warehouse).connect() as con:
         ensure_audit_tables(con)
-        con.execute("begin")
-        con.execute("delete from audit.loads where run_id = ? and dataset = ?", [run_id, dataset])
-        if rows:
+        with con.transaction():
+            con.execute(
+                "delete from audit.loads where run_id = ? and dataset = ?", [run_id, dataset]
+            )
             con.executemany("insert into audit.loads values (?, ?, ?, ?, ?, ?, ?)", rows)
-        con.execute("commit")
 
 
 def _check_kind(check_name: str, metadata: dict) -> str:
@@ -162,7 +162,7 @@ def check_rows(instance: dg.DagsterInstance, run_id: str) -> list[tuple]:
     return rows
 
 
-def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> dict:
+def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse | Path) -> dict:
     """Write audit.runs and audit.check_results of a run; return the runs row. A run still
     going gets status `running` and its checks so far; the call at its end replaces both."""
     run = instance.get_run_by_id(run_id)
@@ -195,27 +195,26 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Path) -> di
         "failed_steps": ", ".join(failed_steps) or None,
         "code_version": code_version(),
     }
-    with duckdb.connect(str(warehouse)) as con:
+    warehouse = as_warehouse(warehouse)
+    with warehouse.connect() as con:
         ensure_audit_tables(con)
-        con.execute("begin")
-        con.execute("delete from audit.runs where run_id = ?", [run_id])
-        con.execute("delete from audit.check_results where run_id = ?", [run_id])
-        con.execute(
-            f"insert into audit.runs ({', '.join(row)}) values ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
-        if checks:
+        with con.transaction():
+            con.execute("delete from audit.runs where run_id = ?", [run_id])
+            con.execute("delete from audit.check_results where run_id = ?", [run_id])
+            con.execute(
+                f"insert into audit.runs ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
             con.executemany(
                 "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?)", checks
             )
-        con.execute("commit")
     write_run_index(warehouse, row, checks)
     return row
 
 
-def write_run_index(warehouse: Path, run: dict, checks: list[tuple]) -> Path | None:
+def write_run_index(warehouse: Warehouse | Path, run: dict, checks: list[tuple]) -> Path | None:
     """index.html of the run's docs folder: its status, every check, links to the pages."""
-    folder = state_dir(warehouse) / "docs" / run["run_id"]
+    folder = as_warehouse(warehouse).state_dir / "docs" / run["run_id"]
     if not folder.is_dir():
         return None
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))

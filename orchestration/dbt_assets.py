@@ -53,7 +53,7 @@ def dbt_models(
     log_file.parent.mkdir(parents=True, exist_ok=True)
     say(f"transforming with dbt build (models and tests; full log in {log_file})")
     invocation = dbt.cli(
-        ["build", *warehouse.dbt_vars()],
+        ["build", *warehouse.dbt_args()],
         context=context,
         target_path=warehouse.dbt_target_dir,
     )

@@ -48,7 +48,13 @@ def ensure_manifest() -> Path:
     manifest = Path(roi_dbt_project.manifest_path)
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source_change(DBT_PROJECT_DIR):
         return manifest
-    env = {**os.environ, "ROI_WAREHOUSE": os.environ.get("ROI_WAREHOUSE", str(warehouse_path()))}
+    # Parsed for the duckdb target whichever warehouse runs: the asset graph is the same on
+    # every target, and parsing opens no connection.
+    env = {
+        **os.environ,
+        "ROI_WAREHOUSE": os.environ.get("ROI_WAREHOUSE", str(warehouse_path())),
+        "ROI_DBT_TARGET": "duckdb",
+    }
     result = subprocess.run(
         [
             DBT_EXECUTABLE,

@@ -21,6 +21,7 @@ from .sensors import sensors
 
 # Resources read these at run time; the defaults make `dagster dev` work out of the box.
 os.environ.setdefault("ROI_WAREHOUSE", str(warehouse_path()))
+os.environ.setdefault("ROI_TARGET", "duckdb")
 os.environ.setdefault("ROI_REPORTING_CURRENCY", DEFAULT_REPORTING_CURRENCY)
 os.environ.setdefault("ROI_DATA_DIR", "data/drop")
 os.environ.setdefault("ROI_SOURCE", "files")
@@ -44,6 +45,7 @@ defs = dg.Definitions(
     resources={
         "warehouse": WarehouseResource(
             path=dg.EnvVar("ROI_WAREHOUSE"),
+            target=dg.EnvVar("ROI_TARGET"),
             reporting_currency=dg.EnvVar("ROI_REPORTING_CURRENCY"),
         ),
         "drop": FileDropResource(data_dir=dg.EnvVar("ROI_DATA_DIR")),

@@ -152,7 +152,7 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
             ) from error
         trace = pipeline.last_trace
         record_loads(
-            warehouse.file,
+            warehouse.resolved,
             context.run.run_id,
             source=origin,
             dataset=dataset,

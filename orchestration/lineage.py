@@ -41,7 +41,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.lineage import Node, lineage
@@ -501,8 +500,9 @@ def column_lineage(manifest: dict[str, Any], dialect: str = "duckdb") -> list[Li
     return rows
 
 
-def write_lineage(con: duckdb.DuckDBPyConnection, rows: list[LineageRow], run_id: str) -> int:
+def write_lineage(con: Any, rows: list[LineageRow], run_id: str) -> int:
     """Replace the rows of `run_id` in `audit.lineage` (created if missing) with `rows`.
+    `con`: a warehouse connection (roi.warehouse) or a DuckDB connection.
 
     Deletes and inserts in one transaction, so the connection must not be in one already.
     Returns the number of rows written.

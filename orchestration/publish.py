@@ -49,7 +49,7 @@ def _refuse_unless_every_check_passed(context: dg.AssetExecutionContext) -> None
             [PUBLISHED_SCHEMA, name],
             deps=[dg.AssetKey([CANDIDATE_SCHEMA, name]), QUARANTINE_KEY],
             group_name=PUBLISHED_SCHEMA,
-            kinds={"duckdb"},
+            kinds={"sql"},
             description=f"Published copy of {CANDIDATE_SCHEMA}.{name}, replaced only when "
             "every blocking check of the run passed.",
         )
@@ -61,8 +61,9 @@ def _refuse_unless_every_check_passed(context: dg.AssetExecutionContext) -> None
 def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     _refuse_unless_every_check_passed(context)
     rows: dict[str, int] = {}
-    with warehouse.connect() as con:
-        con.execute("begin")
+    with warehouse.connect() as con, con.transaction():
+        # One transaction on both engines (PostgreSQL's DDL is transactional too): readers
+        # see the old set of marts or the new one, never a mix.
         con.execute(f"create schema if not exists {PUBLISHED_SCHEMA}")
         # The published set is exactly the candidate set: a mart renamed or removed in dbt
         # disappears from marts too, instead of lingering with stale numbers.
@@ -74,14 +75,12 @@ def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             if stale not in MART_NAMES:
                 con.execute(f"drop table {PUBLISHED_SCHEMA}.{stale}")
         for name in MART_NAMES:
-            con.execute(
-                f"create or replace table {PUBLISHED_SCHEMA}.{name} as "
-                f"select * from {CANDIDATE_SCHEMA}.{name}"
+            con.replace_table(
+                f"{PUBLISHED_SCHEMA}.{name}", f"select * from {CANDIDATE_SCHEMA}.{name}"
             )
-            rows[name] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{name}").fetchone()[
-                0
-            ]
-        con.execute("commit")
+            (rows[name],) = con.execute(
+                f"select count(*) from {PUBLISHED_SCHEMA}.{name}"
+            ).fetchone()
     say(f"published {len(MART_NAMES)} mart(s) to schema {PUBLISHED_SCHEMA}")
     for name in MART_NAMES:
         yield dg.MaterializeResult(

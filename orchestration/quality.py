@@ -28,7 +28,7 @@ create table if not exists audit.table_rows (
 def _previous_rows(con, table: str, run_id: str) -> int | None:
     row = con.execute(
         "select row_count from audit.table_rows where table_name = ? and run_id <> ? "
-        "order by measured_at desc limit 1",
+        "order by measured_at desc nulls last limit 1",
         [table, run_id],
     ).fetchone()
     return row[0] if row else None
@@ -57,14 +57,16 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
             )
             rules = suite.rules(history)
             if suite.query is None:
-                con.execute(
-                    "delete from audit.table_rows where run_id = ? and table_name = ?",
-                    [run_id, suite.table],
-                )
-                con.execute(
-                    "insert into audit.table_rows (run_id, table_name, row_count) values (?, ?, ?)",
-                    [run_id, suite.table, len(frame)],
-                )
+                with con.transaction():
+                    con.execute(
+                        "delete from audit.table_rows where run_id = ? and table_name = ?",
+                        [run_id, suite.table],
+                    )
+                    con.execute(
+                        "insert into audit.table_rows (run_id, table_name, row_count) "
+                        "values (?, ?, ?)",
+                        [run_id, suite.table, len(frame)],
+                    )
         outcome = validate_frame(f"{suite.table}:{suite.name}", frame, rules)
         page = (
             warehouse.run_docs_dir(run_id)

@@ -41,11 +41,11 @@ DEFAULT_REPORT_GRAIN = "quarter"
 def roi_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     period = Period.from_tags(context.run.tags)
     grain = period.grain if period else os.environ.get("ROI_REPORT_GRAIN", DEFAULT_REPORT_GRAIN)
-    record_run(context.instance, context.run.run_id, warehouse.file)
-    folder = default_report_dir(warehouse.file)
+    record_run(context.instance, context.run.run_id, warehouse.resolved)
+    folder = default_report_dir(warehouse.resolved)
     paths = [
         build_report(
-            warehouse.file, folder, period, grain=grain, lang=lang, run_id=context.run.run_id
+            warehouse.resolved, folder, period, grain=grain, lang=lang, run_id=context.run.run_id
         )
         for lang in LANGUAGES
     ]

@@ -4,27 +4,34 @@ import atexit
 import json
 import shutil
 import tempfile
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import dagster as dg
 import dlt
-import duckdb
 from pydantic import PrivateAttr
 
 from roi.lock import warehouse_lock
 from roi.progress import say
-from roi.settings import DEFAULT_REPORTING_CURRENCY, state_dir, warehouse_path
+from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
+from roi.warehouse import (
+    DuckDBWarehouse,
+    PostgresWarehouse,
+    Warehouse,
+    choose_target,
+)
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The embedded DuckDB warehouse file and the reporting currency of its marts.
+    """The warehouse a run writes (roi.warehouse: the DuckDB file, or PostgreSQL when
+    `target` is postgres) and the reporting currency of its marts.
 
     A run holds the warehouse's write lock (roi.lock) from its first step to its last, so
     two runs never write the same warehouse at once; the second waits and says for whom.
     """
 
     path: str
+    target: str = "duckdb"
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY
     _held: ExitStack = PrivateAttr(default_factory=ExitStack)
 
@@ -34,18 +41,37 @@ class WarehouseResource(dg.ConfigurableResource):
             context.log.warning(message)
 
         run_id = context.run_id or "unknown"
-        self._held.enter_context(warehouse_lock(self.file, run_id, on_wait=waiting))
+        self._held.enter_context(warehouse_lock(self.resolved, run_id, on_wait=waiting))
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self._held.close()
 
     @property
+    def resolved(self) -> Warehouse:
+        """The warehouse itself: DuckDB file (`path`) or PostgreSQL (ROI_PG_* variables)."""
+        if choose_target(self.target) == "postgres":
+            return PostgresWarehouse.from_env()
+        return DuckDBWarehouse(warehouse_path(self.path))
+
+    @property
     def file(self) -> Path:
-        return warehouse_path(self.path)
+        """The DuckDB file (DuckDB warehouses only)."""
+        warehouse = self.resolved
+        if not isinstance(warehouse, DuckDBWarehouse):
+            raise TypeError(f"the warehouse {warehouse.label} is not a DuckDB file")
+        return warehouse.file
+
+    @property
+    def dialect(self) -> str:
+        return self.resolved.dialect
+
+    @property
+    def dbt_target(self) -> str:
+        return self.resolved.dbt_target
 
     @property
     def state_dir(self) -> Path:
-        return state_dir(self.file)
+        return self.resolved.state_dir
 
     @property
     def dbt_target_dir(self) -> Path:
@@ -53,10 +79,11 @@ class WarehouseResource(dg.ConfigurableResource):
         runs, and runs on two warehouses never overwrite each other's manifest."""
         return self.state_dir / "dbt_target"
 
-    def dbt_vars(self) -> list[str]:
-        """The `--vars` of every dbt command of a run. Identical on build, docs and freshness,
-        since dbt re-parses the whole project (seconds) whenever the vars change."""
-        return ["--vars", json.dumps({"reporting_currency": self.reporting_currency})]
+    def dbt_args(self) -> list[str]:
+        """The `--target` and `--vars` of every dbt command of a run. Identical on build, docs
+        and freshness, since dbt re-parses the whole project (seconds) whenever they change."""
+        vars_ = json.dumps({"reporting_currency": self.reporting_currency})
+        return ["--target", self.dbt_target, "--vars", vars_]
 
     def run_docs_dir(self, run_id: str) -> Path:
         """Static HTML kept per run for auditors: dbt docs and Great Expectations Data Docs."""
@@ -66,22 +93,17 @@ class WarehouseResource(dg.ConfigurableResource):
         return self.state_dir / "staged" / run_id
 
     def dlt_pipeline(self, dataset: str, pipeline_prefix: str = "files") -> dlt.Pipeline:
-        self.file.parent.mkdir(parents=True, exist_ok=True)
+        warehouse = self.resolved
         return dlt.pipeline(
             pipeline_name=f"{pipeline_prefix}_{dataset}",
-            destination=dlt.destinations.duckdb(credentials=str(self.file)),
+            destination=warehouse.dlt_destination(),
             dataset_name=dataset,
-            pipelines_dir=str(self.state_dir / "dlt"),
+            pipelines_dir=str(warehouse.state_dir / "dlt"),
         )
 
-    @contextmanager
     def connect(self, read_only: bool = False):
-        # DuckDB allows one writing process per file: open late, close early.
-        connection = duckdb.connect(str(self.file), read_only=read_only)
-        try:
-            yield connection
-        finally:
-            connection.close()
+        """A warehouse connection (roi.warehouse): `?` placeholders on both engines."""
+        return self.resolved.connect(read_only=read_only)
 
 
 class FileDropResource(dg.ConfigurableResource):

@@ -7,7 +7,7 @@ run holds it) fails its tick without moving its cursor, so the next tick tries a
 
 import dagster as dg
 
-from roi.settings import warehouse_path
+from roi.warehouse import resolve_warehouse
 
 from .alerting import ALERTED_BY_TAG, alert_run, failed_blocking_checks
 from .audit_trail import record_run
@@ -29,7 +29,7 @@ def _daemon_run(run: dg.DagsterRun) -> bool:
 def audit_successful_runs(context: dg.RunStatusSensorContext):
     run = context.dagster_run
     if _daemon_run(run):
-        row = record_run(context.instance, run.run_id, warehouse_path())
+        row = record_run(context.instance, run.run_id, resolve_warehouse())
         context.log.info(f"audit.runs: run {run.run_id} {row['status']}")
 
 
@@ -43,10 +43,10 @@ def alert_failed_runs(context: dg.RunFailureSensorContext):
     run = context.dagster_run
     if not _daemon_run(run):
         return
-    record_run(context.instance, run.run_id, warehouse_path())
+    record_run(context.instance, run.run_id, resolve_warehouse())
     if failed_blocking_checks(context.instance, run.run_id):
         return  # alert_blocking_checks reports this run
-    alert = alert_run(context.instance, run.run_id, warehouse_path())
+    alert = alert_run(context.instance, run.run_id, resolve_warehouse())
     context.log.info(f"alert sent for failed run {run.run_id}: {alert and alert.title}")
 
 
@@ -61,7 +61,7 @@ def alert_failed_runs(context: dg.RunFailureSensorContext):
 def alert_blocking_checks(context: dg.RunStatusSensorContext):
     run = context.dagster_run
     if _daemon_run(run) and failed_blocking_checks(context.instance, run.run_id):
-        alert = alert_run(context.instance, run.run_id, warehouse_path())
+        alert = alert_run(context.instance, run.run_id, resolve_warehouse())
         context.log.info(f"alert sent for run {run.run_id}: {alert and alert.title}")
 
 

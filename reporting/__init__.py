@@ -51,6 +51,7 @@ from pathlib import Path
 
 from roi.errors import RoiError
 from roi.periods import GRAINS, Period
+from roi.warehouse import Warehouse, as_warehouse
 
 from .settings import ReportSettings
 
@@ -59,9 +60,10 @@ LANGUAGES = ("en", "zh")
 __all__ = ["LANGUAGES", "ReportSettings", "build_report", "default_report_dir", "report_path"]
 
 
-def default_report_dir(warehouse: Path) -> Path:
-    """Where reports go unless told: ROI_REPORT_DIR, else `reports/` beside the warehouse."""
-    return Path(os.environ.get("ROI_REPORT_DIR") or Path(warehouse).parent / "reports")
+def default_report_dir(warehouse: Warehouse | Path) -> Path:
+    """Where reports go unless told: ROI_REPORT_DIR, else `reports/` beside the DuckDB file
+    (a PostgreSQL warehouse: in its local state folder)."""
+    return Path(os.environ.get("ROI_REPORT_DIR") or as_warehouse(warehouse).report_dir)
 
 
 def report_path(out_dir: Path, period: Period, lang: str) -> Path:
@@ -69,7 +71,7 @@ def report_path(out_dir: Path, period: Period, lang: str) -> Path:
 
 
 def build_report(
-    warehouse: Path,
+    warehouse: Warehouse | Path,
     out_dir: Path,
     period: Period | None = None,
     grain: str = "quarter",
@@ -80,11 +82,10 @@ def build_report(
     generated_at: dt.datetime | None = None,
 ) -> Path:
     """Write the report of `period` (None: the last complete period of `grain`) in `lang`
-    and return its path. The warehouse is opened read-only. A missing warehouse, no
-    published marts, a period without data or an unknown run id raise RoiError."""
+    and return its path. `warehouse`: a roi.warehouse.Warehouse or a DuckDB file's path,
+    opened read-only. A missing warehouse, no published marts, a period without data or an
+    unknown run id raise RoiError."""
     # Imported here so that `roi` commands other than `report` do not load Plotly.
-    import duckdb
-
     from .data import load_report_data
     from .model import build_model
     from .render import render_html
@@ -93,22 +94,18 @@ def build_report(
         raise RoiError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
     if grain not in GRAINS:
         raise RoiError(f"unknown period grain {grain!r}: expected one of {', '.join(GRAINS)}")
-    warehouse = Path(warehouse)
+    warehouse = as_warehouse(warehouse)
     if not warehouse.exists():
         raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
     settings = settings or ReportSettings.from_env()
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error as error:
-        raise RoiError(f"cannot open the warehouse {warehouse} read-only: {error}") from None
-    with con:
+    with warehouse.connect(read_only=True) as con:
         data = load_report_data(
             con, period, period.grain if period else grain, run_id, settings.trend_periods
         )
     model = build_model(
         data,
         settings,
-        warehouse=str(warehouse),
+        warehouse=warehouse.label,
         generated_at=(generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
     )
     path = report_path(out_dir, data.period, lang)

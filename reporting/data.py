@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 
-import duckdb
-
-from roi.audit import has_table
 from roi.errors import RoiError
 from roi.periods import Period
+from roi.warehouse import Connection, has_table
 
 # The published tables the report reads (all must exist: they are published together).
 MART_TABLES = (
@@ -210,7 +208,7 @@ def trend_periods(period: Period, count: int) -> tuple[Period, ...]:
     return tuple(reversed(periods))
 
 
-def require_marts(con: duckdb.DuckDBPyConnection, warehouse: str = "the warehouse") -> None:
+def require_marts(con: Connection, warehouse: str = "the warehouse") -> None:
     missing = [name for name in MART_TABLES if not has_table(con, "marts", name)]
     if missing:
         raise RoiError(
@@ -221,7 +219,7 @@ def require_marts(con: duckdb.DuckDBPyConnection, warehouse: str = "the warehous
         )
 
 
-def data_end_date(con: duckdb.DuckDBPyConnection) -> dt.date:
+def data_end_date(con: Connection) -> dt.date:
     """The last day with data in the marts (dim_date runs through the data's end date)."""
     (end,) = con.execute("select max(date_day) from marts.dim_date").fetchone()
     if end is None:
@@ -229,7 +227,7 @@ def data_end_date(con: duckdb.DuckDBPyConnection) -> dt.date:
     return end
 
 
-def _has_period(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
+def _has_period(con: Connection, period: Period) -> bool:
     return bool(
         con.execute(
             "select count(*) from marts.mart_project_roi "
@@ -239,7 +237,7 @@ def _has_period(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
     )
 
 
-def latest_period(con: duckdb.DuckDBPyConnection, grain: str) -> Period:
+def latest_period(con: Connection, grain: str) -> Period:
     """The last complete period of `grain` with data: the one holding the data's end date if
     that date is the period's last day, else the one before. When only the running period
     has data (the data start and end within it), that one."""
@@ -252,7 +250,7 @@ def latest_period(con: duckdb.DuckDBPyConnection, grain: str) -> Period:
     raise RoiError(f"marts.mart_project_roi has no {grain} rows up to {end}")
 
 
-def _rows(con: duckdb.DuckDBPyConnection, cls: type, sql: str, params: list) -> tuple:
+def _rows(con: Connection, cls: type, sql: str, params: list) -> tuple:
     """Rows of `sql` as `cls` instances; the query selects the dataclass's fields in order.
     Decimals become floats (amounts are shown rounded; ratios are compared, not summed)."""
     kinds = [field.type for field in fields(cls)]
@@ -271,7 +269,7 @@ def _columns(cls: type) -> str:
 
 
 def load_report_data(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     period: Period | None,
     grain: str,
     run_id: str | None = None,
@@ -380,7 +378,7 @@ def load_report_data(
     )
 
 
-def load_audit(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> AuditData:
+def load_audit(con: Connection, run_id: str | None = None) -> AuditData:
     """The run `run_id` (default: the latest in audit.runs) and its data-quality problems:
     quarantined rows, failed checks, sources that are not fresh."""
     if not has_table(con, "audit", "runs"):

@@ -4,29 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from .errors import RoiError
-from .settings import state_dir
+from .warehouse import Connection, Warehouse, as_warehouse, has_table
+
+__all__ = ["audit_text", "has_table"]
 
 SHOWN_FAILURES = 20
 
 
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    """Whether `schema.table` exists in the warehouse (a first run may not have made it yet)."""
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
-def audit_text(warehouse: Path, run_id: str | None = None, table: str | None = None) -> str:
+def audit_text(
+    warehouse: Warehouse | Path, run_id: str | None = None, table: str | None = None
+) -> str:
+    warehouse = as_warehouse(warehouse)
     if not warehouse.exists():
         raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with warehouse.connect(read_only=True) as con:
         if not has_table(con, "audit", "runs"):
             raise RoiError(f"{warehouse} has no audit.runs yet: no run has finished")
         lines = _run_section(con, run_id, warehouse)
@@ -35,7 +27,7 @@ def audit_text(warehouse: Path, run_id: str | None = None, table: str | None = N
     return "\n".join(lines)
 
 
-def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: Path) -> list[str]:
+def _run_section(con: Connection, run_id: str | None, warehouse: Warehouse) -> list[str]:
     query = (
         "select run_id, status, trigger, source, coalesce(period, '-'), started_at, "
         "finished_at, code_version, failed_steps from audit.runs "
@@ -45,7 +37,7 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: 
         if row is None:
             raise RoiError(f"no run {run_id} in audit.runs")
     else:
-        row = con.execute(query + "order by started_at desc limit 1").fetchone()
+        row = con.execute(query + "order by started_at desc nulls last limit 1").fetchone()
     run_id, status, trigger, source, period, started, finished, version, failed_steps = row
     lines = [
         f"run {run_id}: {status.upper()}",
@@ -54,7 +46,7 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: 
     ]
     if failed_steps:
         lines.append(f"  failed steps: {failed_steps}")
-    index = state_dir(warehouse) / "docs" / run_id / "index.html"
+    index = warehouse.state_dir / "docs" / run_id / "index.html"
     if index.exists():
         lines.append(f"  docs: {index} (dbt docs and Great Expectations Data Docs of this run)")
 
@@ -117,7 +109,7 @@ def _run_section(con: duckdb.DuckDBPyConnection, run_id: str | None, warehouse: 
     return lines
 
 
-def _lineage_section(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+def _lineage_section(con: Connection, table: str) -> list[str]:
     if "." not in table:
         raise RoiError(f"--table takes schema.table, e.g. marts.mart_project_roi (got {table!r})")
     if not has_table(con, "audit", "lineage"):
@@ -126,8 +118,9 @@ def _lineage_section(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
         """
         select column_name, depends_on_models, source_columns, resolved_level
         from audit.lineage
-        where run_id = (select max_by(run_id, started_at) from audit.runs
-                        where run_id in (select run_id from audit.lineage))
+        where run_id = (select run_id from audit.runs
+                        where run_id in (select run_id from audit.lineage)
+                        order by started_at desc nulls last limit 1)
           and (published_table = ? or mart = ?)
         order by column_name
         """,

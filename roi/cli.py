@@ -9,11 +9,21 @@ from pathlib import Path
 from .errors import RoiError
 from .periods import GRAINS, Period, label_grain, periods_between
 from .progress import say
-from .settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
+from .settings import DEFAULT_REPORTING_CURRENCY
+from .warehouse import TARGETS, Warehouse, resolve_warehouse
 
 DEMO_DIR = Path("demo")
 DEFAULT_REPORT_GRAIN = "quarter"
 WAREHOUSE_HELP = "DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
+TARGET_HELP = (
+    "warehouse engine: duckdb (the file of --warehouse) or postgres (the database of "
+    "ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_PASSWORD, ROI_PG_DATABASE); "
+    "default $ROI_TARGET, else duckdb"
+)
+
+
+def _warehouse(args: argparse.Namespace) -> Warehouse:
+    return resolve_warehouse(args.target, args.warehouse)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -34,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
 
     result = run_pipeline(
         data_dir=Path(args.data_dir),
-        warehouse=args.warehouse,
+        warehouse=_warehouse(args),
         reporting_currency=args.reporting_currency,
         source=args.source,
     )
@@ -52,7 +62,7 @@ def _backfill(args: argparse.Namespace) -> int:
         args.start,
         args.stop,
         data_dir=Path(args.data_dir),
-        warehouse=args.warehouse,
+        warehouse=_warehouse(args),
         reporting_currency=args.reporting_currency,
         source=args.source,
     )
@@ -77,60 +87,69 @@ def _demo(args: argparse.Namespace) -> int:
     from .runner import run_pipeline
     from .synthetic import generate_drop
 
+    warehouse = _warehouse(args)
     out = Path(args.out)
     drop = out / "drop"
     say(f"generating the demo file drop in {drop}")
     generate_drop(drop, scale=1, seed=42, progress=say)
-    warehouse = warehouse_path(args.warehouse)
     result = run_pipeline(data_dir=drop, warehouse=warehouse)
     print(result.summary())
     print(f"demo drop:  {drop.resolve()}")
-    print(f"warehouse:  {warehouse}  (DuckDB; marts in schema marts, audit in schema audit)")
+    engine = "DuckDB" if warehouse.target == "duckdb" else "PostgreSQL"
+    print(f"warehouse:  {warehouse}  ({engine}; marts in schema marts, audit in schema audit)")
     if result.success:
         _print_marts(warehouse)
     return 0 if result.success else 1
 
 
-def _print_marts(warehouse: Path) -> None:
-    import duckdb
-
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+def _print_marts(warehouse: Warehouse) -> None:
+    with warehouse.connect(read_only=True) as con:
         tables = con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' "
             "order by 1"
         ).fetchall()
         print("marts:      " + ", ".join(f"marts.{name}" for (name,) in tables))
         print("\ncumulative ROI per project at the latest quarter (reporting currency):")
-        con.sql(
+        rows = con.execute(
             """
-            select project_code, period_start as quarter_start,
-                   round(cumulative_investment, 0) as invested,
-                   round(cumulative_gross_profit, 0) as gross_profit,
-                   round(cumulative_roi, 3) as cumulative_roi
-            from marts.mart_project_roi
-            where period_grain = 'quarter'
-            qualify period_start = max(period_start) over (partition by project_code)
-            order by project_code
+            select roi.project_code, roi.period_start,
+                   round(roi.cumulative_investment, 0), round(roi.cumulative_gross_profit, 0),
+                   round(roi.cumulative_roi, 3)
+            from marts.mart_project_roi as roi
+            where roi.period_grain = 'quarter'
+              and roi.period_start = (
+                  select max(latest.period_start) from marts.mart_project_roi as latest
+                  where latest.period_grain = 'quarter'
+                    and latest.project_code = roi.project_code)
+            order by roi.project_code
             """
-        ).show()
+        ).fetchall()
+    header = ("project_code", "quarter_start", "invested", "gross_profit", "cumulative_roi")
+    cells = [header, *(tuple("" if v is None else str(v) for v in row) for row in rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        print("  " + "  ".join(v.rjust(width) for v, width in zip(row, widths, strict=True)))
     query = "select * from marts.mart_project_roi limit 10"
-    print(
-        'query it:   .venv/bin/python -c "import duckdb; '
-        f"duckdb.connect('{warehouse}', read_only=True).sql('{query}').show()\""
-    )
+    if warehouse.target == "duckdb":
+        print(
+            'query it:   .venv/bin/python -c "import duckdb; '
+            f"duckdb.connect('{warehouse}', read_only=True).sql('{query}').show()\""
+        )
+    else:
+        print(f'query it:   psql "{warehouse}" -c "{query}"')
 
 
 def _audit(args: argparse.Namespace) -> int:
     from .audit import audit_text
 
-    print(audit_text(warehouse_path(args.warehouse), run_id=args.run, table=args.table))
+    print(audit_text(_warehouse(args), run_id=args.run, table=args.table))
     return 0
 
 
 def _docs(args: argparse.Namespace) -> int:
     from .docs import build_docs
 
-    page = build_docs(Path(args.out), warehouse_path(args.warehouse))
+    page = build_docs(Path(args.out), _warehouse(args))
     print(f"data dictionary and lineage: {page.resolve()} (one file; opens without a server)")
     return 0
 
@@ -138,7 +157,7 @@ def _docs(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .export import export_marts
 
-    written = export_marts(warehouse_path(args.warehouse), Path(args.out), args.format)
+    written = export_marts(_warehouse(args), Path(args.out), args.format)
     tables = sum(path.suffix == f".{args.format}" for path in written)
     print(f"exported {tables} table(s) of schema marts as {args.format}:")
     for path in written:
@@ -166,7 +185,7 @@ def _report(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise RoiError(f"--period: {error}") from None
     settings = ReportSettings.from_env().with_overrides(args.threshold)
-    warehouse = warehouse_path(args.warehouse)
+    warehouse = _warehouse(args)
     path = build_report(
         warehouse,
         Path(args.out) if args.out else default_report_dir(warehouse),
@@ -189,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build demo data and run the whole pipeline on it")
     demo.add_argument("--out", default=str(DEMO_DIR), help="folder for the demo drop")
     demo.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    demo.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     demo.set_defaults(handler=_demo)
 
     run = commands.add_parser("run", help="one full pipeline run")
@@ -200,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--data-dir", help="the file drop folder (with --source files)")
     run.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    run.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     run.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
     run.set_defaults(handler=_run)
 
@@ -217,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--source", default="files", help="as for roi run")
     backfill.add_argument("--data-dir", help="the file drop folder (as for roi run)")
     backfill.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    backfill.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     backfill.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
     backfill.set_defaults(handler=_backfill)
 
@@ -236,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--table", help="schema.table whose lineage to show, e.g. marts.mart_project_roi"
     )
     audit.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    audit.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     audit.set_defaults(handler=_audit)
 
     docs = commands.add_parser(
@@ -243,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     docs.add_argument("--out", default="docs", help="folder for index.html (default docs/)")
     docs.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    docs.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     docs.set_defaults(handler=_docs)
 
     export = commands.add_parser(
@@ -256,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["parquet", "csv"])
     export.add_argument("--out", required=True, help="folder for the files")
     export.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    export.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     export.set_defaults(handler=_export)
 
     report = commands.add_parser(
@@ -267,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(2026-Q1 quarter, 2026-01 month, 2026-W05 week); a day (2026-02-15) takes --grain.",
     )
     report.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    report.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     report.add_argument("--period", help="2026-Q1, 2026-01, 2026-W05, or a day in the period")
     report.add_argument(
         "--grain", choices=GRAINS, help="week, month or quarter (default: --period's, else quarter)"

@@ -12,12 +12,17 @@ from pathlib import Path
 
 from .errors import RoiError
 from .settings import DBT_PROJECT_DIR, DEFAULT_REPORTING_CURRENCY
+from .warehouse import Warehouse, as_warehouse
 
 
 def build_docs(
-    out_dir: Path, warehouse: Path, reporting_currency: str = DEFAULT_REPORTING_CURRENCY
+    out_dir: Path,
+    warehouse: Warehouse | Path,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> Path:
-    """Generate dbt docs against `warehouse` and write `out_dir/index.html` (opens offline)."""
+    """Generate dbt docs against `warehouse` (a Warehouse or a DuckDB file's path) and write
+    `out_dir/index.html` (opens offline)."""
+    warehouse = as_warehouse(warehouse)
     if not warehouse.exists():
         raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
     dbt = Path(sys.executable).parent / "dbt"
@@ -28,9 +33,10 @@ def build_docs(
                 "--project-dir", str(DBT_PROJECT_DIR),
                 "--profiles-dir", str(DBT_PROJECT_DIR),
                 "--target-path", target,
+                "--target", warehouse.dbt_target,
                 "--vars", json.dumps({"reporting_currency": reporting_currency}),
             ],
-            env={**os.environ, "ROI_WAREHOUSE": str(warehouse)},
+            env={**os.environ, **warehouse.dbt_env()},
             capture_output=True,
             text=True,
         )  # fmt: skip

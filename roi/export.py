@@ -1,12 +1,14 @@
 """`roi export`: the published marts as Parquet or CSV files with a schema file, for BI tools.
 
 Every table of the published `marts` schema becomes `<table>.parquet` or `<table>.csv`, read
-in one snapshot of a read-only connection. `schema.json` describes the export (tables, row
-counts, files, column types with a portable type, nullability, English description and
-Chinese label from the dbt manifest, the warehouse's last run) and `schema.md` shows the same
-as one table per mart. Files are written into a temporary folder beside the output folder
-and only moved in once all of them are complete, so a failed export leaves the output folder
-as it was.
+in one snapshot of a read-only connection. From PostgreSQL the marts are first copied, with
+their types, in one repeatable-read transaction into an in-memory DuckDB, and the files are
+written from there by the same code, so both engines give the same files. `schema.json`
+describes the export (tables, row counts, files, column types with a portable type,
+nullability, English description and Chinese label from the dbt manifest, the warehouse's
+last run) and `schema.md` shows the same as one table per mart. Files are written into a
+temporary folder beside the output folder and only moved in once all of them are complete,
+so a failed export leaves the output folder as it was.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from .errors import RoiError
+from .warehouse import Connection, DuckDBWarehouse, Warehouse, as_warehouse
 
 PUBLISHED_SCHEMA = "marts"
 FORMATS = ("parquet", "csv")
@@ -138,7 +143,7 @@ def _label_zh(entry: dict) -> str | None:
     return meta.get("label_zh")
 
 
-def _last_runs(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _last_runs(con: Connection) -> dict[str, Any]:
     has_runs = con.execute(
         "select count(*) from information_schema.tables "
         "where table_catalog = current_database() and table_schema = 'audit' "
@@ -170,7 +175,105 @@ def _open(warehouse: Path) -> duckdb.DuckDBPyConnection:
         ) from error
 
 
-def _published_tables(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[str]:
+# PostgreSQL column types (information_schema.columns.data_type) as the DuckDB types of
+# the snapshot the files are written from; numeric gets its precision and scale.
+_PG_TYPES = {
+    "smallint": "SMALLINT",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "double precision": "DOUBLE",
+    "real": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp with time zone": "TIMESTAMP WITH TIME ZONE",
+    "timestamp without time zone": "TIMESTAMP",
+    "character varying": "VARCHAR",
+    "text": "VARCHAR",
+}
+
+
+def _duckdb_type_of(data_type: str, precision: int | None, scale: int | None) -> str:
+    if data_type == "numeric":
+        # an unconstrained numeric has no fixed scale: DOUBLE is its nearest portable type
+        return f"DECIMAL({precision},{scale})" if precision else "DOUBLE"
+    return _PG_TYPES.get(data_type, "VARCHAR")
+
+
+def _arrow_column(values: list, duckdb_type: str):
+    import pyarrow as pa
+
+    arrow_types = {
+        "SMALLINT": pa.int16(),
+        "INTEGER": pa.int32(),
+        "BIGINT": pa.int64(),
+        "DOUBLE": pa.float64(),
+        "FLOAT": pa.float32(),
+        "BOOLEAN": pa.bool_(),
+        "DATE": pa.date32(),
+        "TIMESTAMP WITH TIME ZONE": pa.timestamp("us", tz="UTC"),
+        "TIMESTAMP": pa.timestamp("us"),
+    }
+    if match := _DECIMAL.fullmatch(duckdb_type):
+        return pa.array(values, pa.decimal128(int(match[1]), int(match[2])))
+    if duckdb_type == "DOUBLE":
+        values = [None if v is None else float(v) for v in values]
+    if duckdb_type in arrow_types:
+        return pa.array(values, arrow_types[duckdb_type])
+    return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
+@contextmanager
+def _snapshot(warehouse: Warehouse) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]:
+    """A DuckDB connection holding one consistent snapshot of the published marts, and the
+    last runs of audit.runs. DuckDB: the file itself, read-only, in one transaction.
+    PostgreSQL: the marts copied, with their types, in one repeatable-read transaction into
+    an in-memory DuckDB, so both engines write byte-for-byte the same files."""
+    if isinstance(warehouse, DuckDBWarehouse):
+        with _open(warehouse.file) as con:
+            con.execute("begin transaction")
+            _published_tables(con, warehouse)
+            yield con, _last_runs(con)
+        return
+    import pyarrow as pa
+
+    with warehouse.connect(read_only=True) as source, duckdb.connect() as con:
+        source.execute("begin isolation level repeatable read read only")
+        try:
+            runs = _last_runs(source)
+            con.execute(f"create schema {PUBLISHED_SCHEMA}")
+            for name in _published_tables(source, warehouse):
+                columns = source.execute(
+                    "select column_name, data_type, numeric_precision, numeric_scale "
+                    "from information_schema.columns where table_catalog = current_database() "
+                    "and table_schema = ? and table_name = ? order by ordinal_position",
+                    [PUBLISHED_SCHEMA, name],
+                ).fetchall()
+                types = [_duckdb_type_of(t, p, sc) for _, t, p, sc in columns]
+                rows = source.execute(f"select * from {PUBLISHED_SCHEMA}.{_quote(name)}").fetchall()
+                table = pa.table(
+                    {
+                        column: _arrow_column([row[i] for row in rows], duckdb_type)
+                        for i, ((column, *_), duckdb_type) in enumerate(
+                            zip(columns, types, strict=True)
+                        )
+                    }
+                )
+                definitions = ", ".join(
+                    f"{_quote(column)} {duckdb_type}"
+                    for (column, *_), duckdb_type in zip(columns, types, strict=True)
+                )
+                con.execute(f"create table {PUBLISHED_SCHEMA}.{_quote(name)} ({definitions})")
+                con.register("snapshot_rows", table)
+                con.execute(
+                    f"insert into {PUBLISHED_SCHEMA}.{_quote(name)} select * from snapshot_rows"
+                )
+                con.unregister("snapshot_rows")
+        finally:
+            source.execute("rollback")
+        yield con, runs
+
+
+def _published_tables(con: Connection, warehouse: Warehouse) -> list[str]:
     tables = [
         name
         for (name,) in con.execute(
@@ -191,32 +294,35 @@ def _published_tables(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[s
 
 
 def export_marts(
-    warehouse: Path, out_dir: Path, fmt: str, *, manifest: Path | None = None
+    warehouse: Warehouse | Path, out_dir: Path, fmt: str, *, manifest: Path | None = None
 ) -> list[Path]:
     """Write every table of the published `marts` schema to `out_dir` as `<table>.<fmt>`,
     plus schema.json and schema.md; return the paths written (tables first).
 
-    `manifest` is the dbt manifest the descriptions come from (default: the project's,
-    parsed again if stale). Nothing in `out_dir` changes unless every file was written.
+    `warehouse`: a roi.warehouse.Warehouse or a DuckDB file's path. `manifest` is the dbt
+    manifest the descriptions come from (default: the project's, parsed again if stale).
+    Nothing in `out_dir` changes unless every file was written.
     """
     if fmt not in FORMATS:
         raise RoiError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    warehouse = Path(warehouse).expanduser().resolve()
+    warehouse = as_warehouse(warehouse)
     out_dir = Path(out_dir).expanduser().resolve()
-    if not warehouse.is_file():
+    if isinstance(warehouse, DuckDBWarehouse) and not warehouse.file.is_file():
         raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
     if out_dir.exists() and not out_dir.is_dir():
         raise RoiError(f"--out {out_dir} is a file, not a folder")
-    with _open(warehouse) as con:
-        _published_tables(con, warehouse)  # fail fast, before the slower dbt manifest
+    if isinstance(warehouse, DuckDBWarehouse):
+        with _open(warehouse.file) as con:
+            _published_tables(con, warehouse)  # fail fast, before the slower dbt manifest
+    else:
+        with warehouse.connect(read_only=True) as con:
+            _published_tables(con, warehouse)
     # Read with no connection open: while a process reads the file, none can write it.
     manifest_data = json.loads(Path(manifest or default_manifest()).read_text(encoding="utf-8"))
     project = manifest_data["metadata"]["project_name"]
-    with _open(warehouse) as con:
-        # One transaction: every file comes from the same snapshot of the warehouse.
-        con.execute("begin transaction")
+    # One snapshot: every file comes from the same state of the warehouse.
+    with _snapshot(warehouse) as (con, runs):
         tables = _published_tables(con, warehouse)
-        runs = _last_runs(con)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.export-", dir=out_dir.parent))
         try:
@@ -246,7 +352,7 @@ def export_marts(
             document = {
                 "format": fmt,
                 "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "warehouse": str(warehouse),
+                "warehouse": warehouse.label,
                 "schema": PUBLISHED_SCHEMA,
                 **runs,
                 "dbt_project": project,

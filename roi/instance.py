@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from .errors import RoiError
-from .settings import REPO_ROOT, state_dir
+from .settings import REPO_ROOT
 
 PG_HOST_VARIABLE = "DAGSTER_PG_HOST"
 # postgres_db field: (variable, required)
@@ -73,12 +73,15 @@ def prepare_home(home: Path) -> Path:
     return target
 
 
-def instance_for(warehouse: Path):
-    """$DAGSTER_HOME's instance if set, else one kept beside the warehouse (history survives)."""
+def instance_for(warehouse):
+    """$DAGSTER_HOME's instance if set, else one kept in the warehouse's local state folder
+    (history survives). `warehouse`: a roi.warehouse.Warehouse or a DuckDB file's path."""
     from dagster import DagsterInstance
+
+    from .warehouse import as_warehouse
 
     if os.environ.get("DAGSTER_HOME"):
         return DagsterInstance.get()
-    home = state_dir(warehouse) / "dagster"
+    home = as_warehouse(warehouse).state_dir / "dagster"
     prepare_home(home)
     return DagsterInstance.from_config(str(home))

@@ -9,6 +9,10 @@ with an error naming the holder. The operating system drops the lock when a proc
 a killed run never leaves the warehouse locked. The lock is re-entrant within a process:
 `roi run` holds it around the job and the audit rows it writes after, and the job's own
 acquisition inside that is a no-op.
+
+A PostgreSQL warehouse (roi.warehouse) has its lock file in its local state folder, and a run
+also takes PostgreSQL's advisory lock on the database after the file lock, so that runs on
+two machines writing the same database wait for each other too.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import RoiError
-from .settings import state_dir
 
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 POLL_SECONDS = 0.5
@@ -39,8 +42,11 @@ class WarehouseBusy(RoiError):
     """Another run held the warehouse for longer than this run would wait."""
 
 
-def lock_path(warehouse: Path) -> Path:
-    return state_dir(warehouse) / "warehouse.lock"
+def lock_path(warehouse) -> Path:
+    """The lock file of a warehouse (a Warehouse, or a DuckDB file's path)."""
+    from .warehouse import as_warehouse
+
+    return as_warehouse(warehouse).state_dir / "warehouse.lock"
 
 
 def lock_timeout() -> float:
@@ -63,16 +69,20 @@ def describe_holder(path: Path) -> str:
 
 @contextmanager
 def warehouse_lock(
-    warehouse: Path,
+    warehouse,
     run_id: str,
     timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
     """Hold the warehouse's write lock; wait up to `timeout` seconds for another run.
 
-    `on_wait` receives the message saying what this run waits for (at once, then every
-    minute). Raises WarehouseBusy when the wait times out.
+    `warehouse` is a Warehouse or a DuckDB file's path. `on_wait` receives the message saying
+    what this run waits for (at once, then every minute). Raises WarehouseBusy when the wait
+    times out.
     """
+    from .warehouse import as_warehouse
+
+    warehouse = as_warehouse(warehouse)
     timeout = lock_timeout() if timeout is None else timeout
     path = lock_path(warehouse).resolve()
     if _HELD.get(path):
@@ -85,6 +95,7 @@ def warehouse_lock(
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+", encoding="utf-8")
     try:
+        started = time.monotonic()
         _acquire(handle, path, warehouse, timeout, on_wait)
         handle.seek(0)
         handle.truncate()
@@ -101,7 +112,9 @@ def warehouse_lock(
         handle.flush()
         _HELD[path] = 1
         try:
-            yield
+            remaining = max(0.0, timeout - (time.monotonic() - started))
+            with warehouse.writer_lock(run_id, remaining, on_wait):
+                yield
         finally:
             del _HELD[path]
             handle.seek(0)
@@ -112,7 +125,7 @@ def warehouse_lock(
         handle.close()
 
 
-def _acquire(handle, path: Path, warehouse: Path, timeout: float, on_wait) -> None:
+def _acquire(handle, path: Path, warehouse, timeout: float, on_wait) -> None:
     started = time.monotonic()
     next_notice = started
     while True:

@@ -20,14 +20,15 @@ from .instance import instance_for
 from .lock import warehouse_lock
 from .periods import Period, periods_between
 from .progress import say
-from .settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
+from .settings import DEFAULT_REPORTING_CURRENCY
+from .warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse, resolve_warehouse
 
 
 @dataclass
 class RunResult:
     run_id: str
     success: bool
-    warehouse: Path
+    warehouse: Warehouse
     failed_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -54,22 +55,25 @@ class RunResult:
 
 def run_pipeline(
     data_dir: Path,
-    warehouse: Path | None = None,
+    warehouse: Warehouse | Path | str | None = None,
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
     trigger: str = "manual",
     source: str = "files",
     period: Period | None = None,
     tags: dict[str, str] | None = None,
+    target: str | None = None,
 ) -> RunResult:
     """Run ingest → transform → checks → publish. Raises DropRejected.
 
-    With `period`, the run is that period's partition of the period's review job (what a
-    schedule or a backfill runs); live connectors then re-extract exactly that period.
+    The warehouse: a roi.warehouse.Warehouse, or chosen by `target` (duckdb or postgres;
+    default $ROI_TARGET, else duckdb) and `warehouse` (the DuckDB file). With `period`, the
+    run is that period's partition of the period's review job (what a schedule or a backfill
+    runs); live connectors then re-extract exactly that period.
     """
-    warehouse = warehouse_path(warehouse)
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    warehouse = resolve_warehouse(target, warehouse)
+    warehouse.state_dir.mkdir(parents=True, exist_ok=True)
     data_dir = Path(data_dir).resolve()
-    os.environ["ROI_WAREHOUSE"] = str(warehouse)
+    _select_warehouse(warehouse)
     os.environ["ROI_DATA_DIR"] = str(data_dir)
     os.environ["ROI_REPORTING_CURRENCY"] = reporting_currency.upper()
     from orchestration.resources import parse_source_choice
@@ -119,14 +123,25 @@ def run_pipeline(
     return result
 
 
+def _select_warehouse(warehouse: Warehouse) -> None:
+    """Point the Dagster resources (which read the environment) and dbt at `warehouse`."""
+    os.environ["ROI_TARGET"] = warehouse.target
+    os.environ.update(warehouse.dbt_env())
+    if isinstance(warehouse, DuckDBWarehouse):
+        warehouse.file.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(warehouse, PostgresWarehouse):
+        os.environ["ROI_STATE_DIR"] = str(warehouse.state_dir)
+
+
 def backfill(
     grain: str,
     first: str,
     last: str,
     data_dir: Path,
-    warehouse: Path | None = None,
+    warehouse: Warehouse | Path | str | None = None,
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
     source: str = "files",
+    target: str | None = None,
 ) -> list[tuple[Period, RunResult]]:
     """Re-run the review of every `grain` period from `first` to `last`, oldest first.
 
@@ -138,6 +153,7 @@ def backfill(
         periods = periods_between(grain, first, last)
     except ValueError as error:
         raise RoiError(str(error)) from None
+    warehouse = resolve_warehouse(target, warehouse)
     backfill_id = f"{grain}:{periods[0].label}..{periods[-1].label}:{int(time.time())}"
     done: list[tuple[Period, RunResult]] = []
     for number, period in enumerate(periods, start=1):
@@ -157,7 +173,7 @@ def backfill(
     return done
 
 
-def _result(outcome, warehouse: Path) -> RunResult:
+def _result(outcome, warehouse: Warehouse) -> RunResult:
     from dagster import AssetCheckSeverity
 
     failed_steps: list[str] = []
@@ -192,12 +208,8 @@ def _result(outcome, warehouse: Path) -> RunResult:
         reports=reports,
     )
     if warehouse.exists():
-        import duckdb
-
-        from .audit import has_table
-
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            if has_table(con, "audit", "quarantine"):
+        with warehouse.connect(read_only=True) as con:
+            if con.has_table("audit", "quarantine"):
                 result.quarantined = dict(
                     con.execute(
                         "select reason, count(*) from audit.quarantine where run_id = ? "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg2
 import pytest
@@ -23,21 +24,39 @@ PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 @pytest.fixture
 def pg_database(monkeypatch) -> Iterator[str]:
-    """A database of its own on the local PostgreSQL server, chosen through the environment
-    as a deployment would; dropped afterwards."""
-    name = f"roi_dagster_{uuid.uuid4().hex[:12]}"
+    """A database of its own on the local PostgreSQL server for Dagster's storage, chosen
+    through the environment as a deployment would; dropped afterwards."""
+    with fresh_pg_database("roi_dagster") as name:
+        monkeypatch.setenv("DAGSTER_PG_HOST", "127.0.0.1")
+        monkeypatch.setenv("DAGSTER_PG_USER", "postgres")
+        monkeypatch.setenv("DAGSTER_PG_DB", name)
+        monkeypatch.setenv("DAGSTER_PG_PORT", "5432")
+        monkeypatch.delenv("DAGSTER_PG_PASSWORD", raising=False)
+        yield name
+
+
+@contextmanager
+def fresh_pg_database(prefix: str) -> Iterator[str]:
+    """A new, uniquely named database on the local PostgreSQL server, dropped at exit (with
+    its open connections) whatever happened."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = psycopg2.connect(f"{PG_SERVER}/test")
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"create database {name}")
-    monkeypatch.setenv("DAGSTER_PG_HOST", "127.0.0.1")
-    monkeypatch.setenv("DAGSTER_PG_USER", "postgres")
-    monkeypatch.setenv("DAGSTER_PG_DB", name)
-    monkeypatch.setenv("DAGSTER_PG_PORT", "5432")
-    monkeypatch.delenv("DAGSTER_PG_PASSWORD", raising=False)
     try:
         yield name
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f"drop database if exists {name} with (force)")
         admin.close()
+
+
+@pytest.fixture
+def pg_warehouse(tmp_path):
+    """A PostgreSQL warehouse (roi.warehouse) in a database of its own, with its local state
+    in tmp_path; the database is dropped afterwards."""
+    from roi.warehouse import PostgresSettings, PostgresWarehouse
+
+    with fresh_pg_database("roi_warehouse") as name:
+        yield PostgresWarehouse(PostgresSettings(database=name), tmp_path / "pg_state")

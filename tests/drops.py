@@ -29,3 +29,26 @@ def copy_fixture(name: str, destination: Path) -> Path:
 
 def header(file_name: str) -> str:
     return ",".join(SPECS_BY_FILE[file_name].column_names)
+
+
+def merge_fixtures(destination: Path, *names: str) -> Path:
+    """One drop holding the rows of several fixture drops. Their keys are disjoint except for
+    FX rates that several of them quote: the first drop's row of such a key is kept."""
+    import csv
+
+    destination.mkdir(parents=True, exist_ok=True)
+    for spec in FILE_SPECS:
+        seen: set[tuple[str, ...]] = set()
+        rows: list[dict[str, str]] = []
+        for name in names:
+            with (FIXTURES / name / spec.file_name).open(encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    key = tuple(row[column] for column in spec.primary_key)
+                    if key not in seen:
+                        seen.add(key)
+                        rows.append(row)
+        with (destination / spec.file_name).open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(spec.column_names), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    return destination

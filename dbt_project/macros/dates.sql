@@ -22,6 +22,28 @@
 {%- endmacro %}
 
 {#
+    seconds_between: exact seconds (to the microsecond) from one TIMESTAMP WITH TIME ZONE to
+    another, as type_money(); no DOUBLE on the way, so sums and ratios of it are the same on
+    every engine. PostgreSQL (14 and later) gives extract(epoch) as NUMERIC; DuckDB counts
+    microseconds in a BIGINT.
+#}
+{% macro seconds_between(start_timestamp, end_timestamp) -%}
+    {{ return(adapter.dispatch('seconds_between', 'roi_warehouse')(start_timestamp, end_timestamp)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_timestamp, end_timestamp) -%}
+    cast(extract(epoch from {{ end_timestamp }}) - extract(epoch from {{ start_timestamp }}) as {{ type_money() }})
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start_timestamp, end_timestamp) -%}
+    cast(
+        cast(epoch_us({{ end_timestamp }}) - epoch_us({{ start_timestamp }}) as {{ type_money() }})
+        * cast(0.000001 as decimal(7, 6))
+        as {{ type_money() }}
+    )
+{%- endmacro %}
+
+{#
     period_start: first day of the ISO week (Monday), month or quarter holding a DATE.
     The date is cast to a time-zone-less TIMESTAMP first: PostgreSQL would otherwise pick
     date_trunc(text, timestamptz) and make the result depend on the session time zone.

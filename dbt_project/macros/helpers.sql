@@ -1,12 +1,68 @@
 {#
-    safe_divide: numerator / denominator, NULL when the denominator is 0 or NULL
-    (METRICS.md: a ratio whose denominator is 0 is NULL, never 0 and never an error).
+    Exact division, the same on every engine.
+
+    DuckDB divides DECIMALs in DOUBLE, PostgreSQL in NUMERIC, and PostgreSQL turns a DOUBLE
+    back into NUMERIC through 15 significant digits: the same formula gave marts that
+    differed in the 9th decimal. So quotients are computed on whole numbers instead: each
+    operand, an exact number with at most 9 decimals, becomes an integer count of 1e-9 units,
+    and the quotient is rounded half away from zero to 9 decimals with integer division
+    (truncating on both engines), then returned as type_money(). Identical by construction
+    on DuckDB, PostgreSQL and any engine with an exact integer type. Operands must be exact
+    (integers or decimals): a DOUBLE would be rounded to 9 decimals first.
+#}
+
+{# units_of: an exact number with at most 9 decimals as a whole number of 1e-9 units. #}
+{% macro units_of(expression) -%}
+    cast(cast(({{ expression }}) as {{ type_money() }}) * 1000000000 as {{ type_exact_integer() }})
+{%- endmacro %}
+
+{#
+    multiply_divide: a * b / c rounded half away from zero to 9 decimals (type_money()),
+    NULL when c is 0 or any operand is NULL. Used for currency conversion:
+    amount * rate(base -> reporting) / rate(base -> currency) (METRICS.md "Conventions").
+    In units u(x) = x * 1e9: a * b / c = u(a) * u(b) / u(c) units, so the rounded result is
+    sign * floor((2 |u(a) u(b)| + |u(c)|) / (2 |u(c)|)).
+#}
+{% macro multiply_divide(a, b, c) -%}
+    {%- set ua = units_of(a) -%}
+    {%- set ub = units_of(b) -%}
+    {%- set uc = units_of(c) -%}
+    cast(
+        case
+            when ({{ c }}) = 0 then null
+            else cast(
+                sign({{ ua }}) * sign({{ ub }}) * sign({{ uc }})
+                * {{ integer_divide('2 * abs(' ~ ua ~ ') * abs(' ~ ub ~ ') + abs(' ~ uc ~ ')', '2 * abs(' ~ uc ~ ')') }}
+                as {{ type_money() }}
+            ) * cast(0.000000001 as decimal(10, 9))
+        end
+        as {{ type_money() }}
+    )
+{%- endmacro %}
+
+{#
+    safe_divide: numerator / denominator, exactly rounded to 9 decimals (type_money(), see
+    multiply_divide), NULL when the denominator is 0 or NULL (METRICS.md: a ratio whose
+    denominator is 0 is NULL, never 0 and never an error). Integer / integer is a fraction,
+    never a truncated integer, on every engine.
 #}
 {% macro safe_divide(numerator, denominator) -%}
-    case
-        when ({{ denominator }}) is null or ({{ denominator }}) = 0 then null
-        else ({{ numerator }}) * 1.0 / ({{ denominator }})
-    end
+    {{ multiply_divide(numerator, 1, denominator) }}
+{%- endmacro %}
+
+{#
+    is_median_position: true on the row(s) holding the median of `value` within
+    `partition_by`: the middle row of an odd count, the two middle rows of an even one
+    (2 * position between count and count + 2). A select-list expression (a window
+    function): filter on it in the next CTE, then take the mean of the kept values with
+    safe_divide(sum(value), count(value)). The median stays exact, which no engine's median
+    aggregate guarantees (PostgreSQL's percentile_cont works in DOUBLE). Rows whose value is
+    NULL must be removed first.
+#}
+{% macro is_median_position(value, partition_by) -%}
+    2 * row_number() over (partition by {{ partition_by }} order by {{ value }})
+        between count({{ value }}) over (partition by {{ partition_by }})
+        and count({{ value }}) over (partition by {{ partition_by }}) + 2
 {%- endmacro %}
 
 {#
@@ -49,12 +105,3 @@
     )
 {%- endmacro %}
 
-{#
-    median: the median of a numeric expression within a group (the mean of the two middle
-    values for an even count), NULLs ignored, NULL for no values. Ordered-set aggregate
-    syntax, which DuckDB and PostgreSQL both implement; the input is cast to a double so
-    DuckDB does not interpolate in the input's decimal scale.
-#}
-{% macro median(expression) -%}
-    percentile_cont(0.5) within group (order by cast({{ expression }} as {{ type_double() }}))
-{%- endmacro %}

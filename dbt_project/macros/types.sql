@@ -19,3 +19,35 @@
 {% macro duckdb__type_double() -%}
     double
 {%- endmacro %}
+
+{#
+    An integer type wide enough for amounts counted in 1e-9 units and multiplied by a rate
+    in 1e-9 units (about 1e35): HUGEINT in DuckDB, unbounded NUMERIC elsewhere.
+#}
+{% macro type_exact_integer() -%}
+    {{ return(adapter.dispatch('type_exact_integer', 'roi_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_exact_integer() -%}
+    numeric
+{%- endmacro %}
+
+{% macro duckdb__type_exact_integer() -%}
+    hugeint
+{%- endmacro %}
+
+{#
+    integer_divide: the quotient of two whole numbers truncated toward zero, as a whole
+    number (DuckDB's `/` would give a DOUBLE; PostgreSQL's div() on NUMERIC truncates).
+#}
+{% macro integer_divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('integer_divide', 'roi_warehouse')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(numerator, denominator) -%}
+    div({{ numerator }}, {{ denominator }})
+{%- endmacro %}
+
+{% macro duckdb__integer_divide(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}

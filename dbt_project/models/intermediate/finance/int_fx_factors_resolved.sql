@@ -4,6 +4,10 @@
 
         factor = rate(base -> R, d') / rate(base -> C, d')
 
+    Amounts are converted from the two rates, exactly (multiply_divide: amount * fx_numerator_rate
+    / fx_denominator_rate, rounded once to 9 decimals); fx_factor, their quotient as a DOUBLE,
+    is kept for reading.
+
     d' is the latest rate date <= d and >= d - 7 days on which ONE base currency quotes both
     C and R (a base's own rate is 1). Ties between bases on the same d' are broken by
     preferring a base that is C or R itself (a direct quote, no cross rate), then the base
@@ -124,6 +128,14 @@ final as (
         ranked.rate_date as fx_rate_date,
         ranked.source_rate as fx_base_to_currency_rate,
         ranked.reporting_rate as fx_base_to_reporting_rate,
+        case
+            when pairs.currency = '{{ reporting_currency }}' then cast(1 as {{ type_money() }})
+            else ranked.reporting_rate
+        end as fx_numerator_rate,
+        case
+            when pairs.currency = '{{ reporting_currency }}' then cast(1 as {{ type_money() }})
+            else ranked.source_rate
+        end as fx_denominator_rate,
         cast(
             case
                 when pairs.currency = '{{ reporting_currency }}' then 1

@@ -45,6 +45,8 @@ joined as (
         orders.cost_of_goods,
         orders.updated_at,
         fx_factors.fx_factor,
+        fx_factors.fx_numerator_rate,
+        fx_factors.fx_denominator_rate,
         fx_factors.fx_base_currency,
         fx_factors.fx_rate_date,
         fx_factors.window_start_date as fx_window_start_date,
@@ -84,11 +86,11 @@ final as (
         fx_rate_date,
         fx_window_start_date,
         cast('{{ var("reporting_currency") | upper }}' as {{ dbt.type_string() }}) as reporting_currency,
-        cast(order_amount * fx_factor as {{ type_money() }}) as revenue,
-        cast(cost_of_goods * fx_factor as {{ type_money() }}) as cogs,
+        {{ multiply_divide('order_amount', 'fx_numerator_rate', 'fx_denominator_rate') }} as revenue,
+        {{ multiply_divide('cost_of_goods', 'fx_numerator_rate', 'fx_denominator_rate') }} as cogs,
         cast(
-            cast(order_amount * fx_factor as {{ type_money() }})
-            - cast(cost_of_goods * fx_factor as {{ type_money() }})
+            {{ multiply_divide('order_amount', 'fx_numerator_rate', 'fx_denominator_rate') }}
+            - {{ multiply_divide('cost_of_goods', 'fx_numerator_rate', 'fx_denominator_rate') }}
             as {{ type_money() }}
         ) as gross_profit,
         is_account_unknown,

@@ -49,7 +49,8 @@ joined as (
         opportunities.*,
         leads.channel as lead_channel,
         account_channels.acquisition_channel as account_channel,
-        fx_factors.fx_factor
+        fx_factors.fx_numerator_rate,
+        fx_factors.fx_denominator_rate
     from opportunities
     inner join projects
         on projects.project_code = opportunities.project_code
@@ -83,10 +84,11 @@ final as (
         cast(closed_at as timestamp with time zone) as closed_at,
         cast(closed_date as date) as closed_date,
         cast(sales_cycle_days as {{ type_double() }}) as sales_cycle_days,
+        cast(sales_cycle_seconds as {{ type_money() }}) as sales_cycle_seconds,
         cast(currency as {{ dbt.type_string() }}) as currency,
         cast(opportunity_amount as {{ type_money() }}) as opportunity_amount,
         cast('{{ var("reporting_currency") | upper }}' as {{ dbt.type_string() }}) as reporting_currency,
-        cast(opportunity_amount * fx_factor as {{ type_money() }}) as amount_reporting
+        {{ multiply_divide('opportunity_amount', 'fx_numerator_rate', 'fx_denominator_rate') }} as amount_reporting
     from joined
 
 )

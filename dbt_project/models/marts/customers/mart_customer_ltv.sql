@@ -12,6 +12,9 @@
                                else min(1 / c, cap), and the cap when c is 0 or NULL
                                (cap: var predicted_ltv_max_lifetime_months, default 36)
         predicted_ltv        = realized_ltv + avg_monthly_gp * remaining lifetime
+
+    Every step is exact decimal arithmetic (ratios rounded to 9 decimals by safe_divide, the
+    product rounded once to 9 decimals), so the values are the same on every engine.
 -#}
 
 {%- set max_lifetime_months = var('predicted_ltv_max_lifetime_months') -%}
@@ -73,7 +76,9 @@ project_churn as (
 
     select
         project_code,
-        {{ safe_divide('sum(churned_customers)', 'sum(active_customers_start)') }} as monthly_churn_rate
+        {{ safe_divide('sum(churned_customers)', 'sum(active_customers_start)') }} as monthly_churn_rate,
+        -- 1 / the churn rate, from the counts themselves (exact, see safe_divide)
+        {{ safe_divide('sum(active_customers_start)', 'sum(churned_customers)') }} as expected_lifetime_months
     from churn_months
     where months_back <= {{ churn_window_months }}
     group by project_code
@@ -95,18 +100,18 @@ predicted as (
         customer_totals.gross_profit,
         customer_totals.tenure_months,
         customer_state.is_active,
-        cast(customer_totals.gross_profit as {{ type_double() }})
-            / customer_totals.tenure_months as avg_monthly_gross_profit,
+        {{ safe_divide('customer_totals.gross_profit', 'customer_totals.tenure_months') }}
+            as avg_monthly_gross_profit,
         project_churn.monthly_churn_rate,
-        case
-            when not customer_state.is_active then 0
-            when project_churn.monthly_churn_rate is null or project_churn.monthly_churn_rate = 0
-                then {{ max_lifetime_months }}
-            else least(
-                1.0 / cast(project_churn.monthly_churn_rate as {{ type_double() }}),
-                {{ max_lifetime_months }}
-            )
-        end as expected_remaining_months
+        cast(
+            case
+                when not customer_state.is_active then 0
+                when project_churn.monthly_churn_rate is null or project_churn.monthly_churn_rate = 0
+                    then {{ max_lifetime_months }}
+                else least(project_churn.expected_lifetime_months, {{ max_lifetime_months }})
+            end
+            as {{ type_money() }}
+        ) as expected_remaining_months
     from customers
     inner join customer_totals
         on customer_totals.account_id = customers.account_id

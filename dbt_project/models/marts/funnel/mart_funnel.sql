@@ -34,7 +34,7 @@ events as (
         0 as opportunities,
         0 as won_deals,
         0 as lost_deals,
-        cast(0 as {{ type_double() }}) as won_sales_cycle_days
+        cast(0 as {{ type_money() }}) as won_sales_cycle_seconds
     from leads
 
     union all
@@ -48,7 +48,7 @@ events as (
         1 as opportunities,
         0 as won_deals,
         0 as lost_deals,
-        cast(0 as {{ type_double() }}) as won_sales_cycle_days
+        cast(0 as {{ type_money() }}) as won_sales_cycle_seconds
     from opportunities
 
     union all
@@ -62,7 +62,7 @@ events as (
         0 as opportunities,
         case when is_won then 1 else 0 end as won_deals,
         case when is_lost then 1 else 0 end as lost_deals,
-        cast(case when is_won then sales_cycle_days else 0 end as {{ type_double() }}) as won_sales_cycle_days
+        cast(case when is_won then sales_cycle_seconds else 0 end as {{ type_money() }}) as won_sales_cycle_seconds
     from opportunities
     where closed_date is not null
         and (is_won or is_lost)
@@ -85,7 +85,7 @@ channel_events as (
         opportunities,
         won_deals,
         lost_deals,
-        won_sales_cycle_days
+        won_sales_cycle_seconds
     from events
 
 ),
@@ -103,7 +103,7 @@ period_counts as (
         sum(opportunities) as opportunities,
         sum(won_deals) as won_deals,
         sum(lost_deals) as lost_deals,
-        sum(won_sales_cycle_days) as won_sales_cycle_days
+        sum(won_sales_cycle_seconds) as won_sales_cycle_seconds
     from channel_events
     group by
         project_code,
@@ -131,7 +131,7 @@ final as (
         cast(won_deals as bigint) as won_deals,
         cast(lost_deals as bigint) as lost_deals,
         cast({{ safe_divide('won_deals', 'won_deals + lost_deals') }} as {{ type_money() }}) as win_rate,
-        cast({{ safe_divide('won_sales_cycle_days', 'won_deals') }} as {{ type_money() }}) as avg_sales_cycle_days
+        cast({{ safe_divide('won_sales_cycle_seconds', 'won_deals * 86400') }} as {{ type_money() }}) as avg_sales_cycle_days
     from period_counts
     where leads <> 0
         or leads_with_opportunity <> 0

@@ -80,7 +80,8 @@ opportunities_closed as (
         closed_date as metric_date,
         sum(case when is_won then 1 else 0 end) as won_deals,
         sum(case when is_lost then 1 else 0 end) as lost_deals,
-        sum(case when is_won then sales_cycle_days else 0 end) as won_sales_cycle_days
+        sum(case when is_won then sales_cycle_days else 0 end) as won_sales_cycle_days,
+        sum(case when is_won then sales_cycle_seconds else 0 end) as won_sales_cycle_seconds
     from {{ ref('fct_opportunities') }}
     where closed_date is not null
         and (is_won or is_lost)
@@ -100,6 +101,7 @@ opportunities_closed as (
     'won_deals': ['opportunities_closed', 'bigint'],
     'lost_deals': ['opportunities_closed', 'bigint'],
     'won_sales_cycle_days': ['opportunities_closed', type_double()],
+    'won_sales_cycle_seconds': ['opportunities_closed', type_money()],
 } %}
 {%- set inputs = ['ad_spend', 'erp_costs', 'orders', 'new_customers', 'leads', 'opportunities_created', 'opportunities_closed'] %}
 

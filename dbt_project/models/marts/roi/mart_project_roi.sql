@@ -43,7 +43,7 @@ period_metrics as (
         sum(opportunities) as opportunities,
         sum(won_deals) as won_deals,
         sum(lost_deals) as lost_deals,
-        sum(won_sales_cycle_days) as won_sales_cycle_days
+        sum(won_sales_cycle_seconds) as won_sales_cycle_seconds
     from daily
     group by
         project_code,
@@ -72,7 +72,7 @@ spined as (
         coalesce(period_metrics.opportunities, 0) as opportunities,
         coalesce(period_metrics.won_deals, 0) as won_deals,
         coalesce(period_metrics.lost_deals, 0) as lost_deals,
-        coalesce(period_metrics.won_sales_cycle_days, 0) as won_sales_cycle_days
+        coalesce(period_metrics.won_sales_cycle_seconds, 0) as won_sales_cycle_seconds
     from spine
     left join period_metrics
         on period_metrics.project_code = spine.project_code
@@ -148,7 +148,7 @@ final as (
             as {{ type_money() }}
         ) as win_rate,
         cast(
-            {{ safe_divide('cumulated.won_sales_cycle_days', 'cumulated.won_deals') }}
+            {{ safe_divide('cumulated.won_sales_cycle_seconds', 'cumulated.won_deals * 86400') }}
             as {{ type_money() }}
         ) as avg_sales_cycle_days
     from cumulated

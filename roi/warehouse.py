@@ -1,0 +1,569 @@
+"""The warehouse a run writes and every command reads: an embedded DuckDB file or PostgreSQL.
+
+One object answers, for either engine, what the rest of the code needs from "the warehouse":
+
+- a DB-API-like connection (`connect()`) whose `execute(sql, params)` takes `?` placeholders
+  on both engines and returns something with `fetchone()`, `fetchall()` and `df()`, plus
+  `executemany`, `transaction()`, `has_table` and `replace_table` (PostgreSQL has no
+  `create or replace table`: drop and create inside the caller's transaction; DDL is
+  transactional there, so publishing stays atomic);
+- the dlt destination the loaders write to, and the dbt target (dbt_project/profiles.yml)
+  the models build in;
+- a local state folder for what is not kept in the database: dlt's pipeline working
+  folders, dbt's target folder, logs, the per-run docs, reports and Dagster's run history
+  (without DAGSTER_HOME);
+- for PostgreSQL, an advisory lock that goes with the local file lock of roi.lock, so that
+  two machines never write the same PostgreSQL warehouse at once.
+
+Which warehouse: `--target duckdb|postgres` (default $ROI_TARGET, else duckdb). DuckDB: the
+file of `--warehouse` / $ROI_WAREHOUSE / warehouse/roi.duckdb. PostgreSQL: the database of
+ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_PASSWORD and ROI_PG_DATABASE (the variables
+dbt's `postgres` target reads), with its local state in $ROI_STATE_DIR, else
+`<warehouse folder>/postgres-<host>-<port>-<database>/`. The password is never part of a
+label, a log line or a file written by the project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import RoiError
+from .settings import state_dir as duckdb_state_dir
+from .settings import warehouse_path
+
+TARGETS = ("duckdb", "postgres")
+TARGET_VARIABLE = "ROI_TARGET"
+STATE_DIR_VARIABLE = "ROI_STATE_DIR"
+# PostgreSQL connection settings: (variable, default). dbt_project/profiles.yml has the same.
+PG_VARIABLES = {
+    "host": ("ROI_PG_HOST", "127.0.0.1"),
+    "port": ("ROI_PG_PORT", "5432"),
+    "user": ("ROI_PG_USER", "postgres"),
+    "password": ("ROI_PG_PASSWORD", ""),
+    "database": ("ROI_PG_DATABASE", "test"),
+}
+# The advisory lock's first key; the second is the database name's hash, so the lock is
+# "the warehouse in this database" (advisory locks are per database on the server anyway).
+ADVISORY_LOCK_CLASS = 0x524F49  # "ROI"
+LOCK_POLL_SECONDS = 0.5
+LOCK_REPEAT_SECONDS = 60.0
+
+
+def choose_target(explicit: str | None = None) -> str:
+    """`--target`, else $ROI_TARGET, else duckdb."""
+    target = (explicit or os.environ.get(TARGET_VARIABLE) or "duckdb").strip().lower()
+    if target not in TARGETS:
+        raise RoiError(
+            f"unknown warehouse target {target!r} (--target / {TARGET_VARIABLE}): "
+            f"expected one of {', '.join(TARGETS)}"
+        )
+    return target
+
+
+class Connection(Protocol):
+    """What readers of the warehouse call: a warehouse connection of this module, or a raw
+    DuckDB connection (both take `?` placeholders)."""
+
+    def execute(self, sql: str, params: Sequence[Any] | None = ...) -> Any: ...
+
+
+def has_table(con: Connection, schema: str, table: str) -> bool:
+    """Whether `schema.table` exists in the warehouse (a first run may not have made it yet).
+    Works on a raw DuckDB connection and on a warehouse Connection alike."""
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+class Warehouse:
+    """What every module needs from the warehouse; see the module docstring."""
+
+    target: str
+    dialect: str  # sqlglot's name of the SQL dialect
+    dbt_target: str  # the output of dbt_project/profiles.yml
+
+    @property
+    def label(self) -> str:
+        """How messages name the warehouse (never with a password)."""
+        raise NotImplementedError
+
+    @property
+    def state_dir(self) -> Path:
+        raise NotImplementedError
+
+    @property
+    def report_dir(self) -> Path:
+        """Where reports go unless ROI_REPORT_DIR or --out says otherwise."""
+        raise NotImplementedError
+
+    def exists(self) -> bool:
+        raise NotImplementedError
+
+    def dlt_destination(self):
+        raise NotImplementedError
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables dbt_project/profiles.yml reads for this warehouse."""
+        raise NotImplementedError
+
+    def connect(self, read_only: bool = False):
+        """A context manager yielding a Connection (closed at exit)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def writer_lock(
+        self, run_id: str, timeout: float, on_wait: Callable[[str], None] | None
+    ) -> Iterator[None]:
+        """A lock beyond the local file lock (roi.lock), held while a run writes."""
+        yield
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# --------------------------------------------------------------------------- DuckDB
+
+
+class DuckDBConnection:
+    """A DuckDB connection with the warehouse Connection interface."""
+
+    dialect = "duckdb"
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None):
+        return self.raw.execute(sql, list(params) if params is not None else None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.raw.executemany(sql, [list(row) for row in rows])
+
+    @contextmanager
+    def transaction(self) -> Iterator[DuckDBConnection]:
+        self.raw.execute("begin transaction")
+        try:
+            yield self
+        except BaseException:
+            self.raw.execute("rollback")
+            raise
+        self.raw.execute("commit")
+
+    def has_table(self, schema: str, table: str) -> bool:
+        return has_table(self, schema, table)
+
+    def replace_table(self, table: str, select_sql: str) -> None:
+        self.raw.execute(f"create or replace table {table} as {select_sql}")
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+@dataclass(frozen=True)
+class DuckDBWarehouse(Warehouse):
+    """The embedded DuckDB file (one writing process at a time)."""
+
+    file: Path
+    target = "duckdb"
+    dialect = "duckdb"
+    dbt_target = "duckdb"
+
+    @property
+    def label(self) -> str:
+        return str(self.file)
+
+    @property
+    def state_dir(self) -> Path:
+        return duckdb_state_dir(self.file)
+
+    @property
+    def report_dir(self) -> Path:
+        return self.file.parent / "reports"
+
+    def exists(self) -> bool:
+        return self.file.exists()
+
+    def dlt_destination(self):
+        import dlt
+
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.duckdb(credentials=str(self.file))
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"ROI_DBT_TARGET": self.dbt_target, "ROI_WAREHOUSE": str(self.file)}
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[DuckDBConnection]:
+        import duckdb
+
+        # DuckDB allows one writing process per file: open late, close early.
+        try:
+            raw = duckdb.connect(str(self.file), read_only=read_only)
+        except duckdb.Error as error:
+            raise WarehouseUnavailable(
+                f"cannot open the warehouse {self.file}"
+                + (" read-only" if read_only else "")
+                + f": {error}\n(DuckDB allows readers only while no process writes the file: "
+                "if a run is writing, try again when it has finished)"
+            ) from error
+        try:
+            yield DuckDBConnection(raw)
+        finally:
+            raw.close()
+
+
+class WarehouseUnavailable(RoiError):
+    """The warehouse cannot be opened (missing, busy, unreachable)."""
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    database: str = "test"
+
+    @classmethod
+    def from_env(cls) -> PostgresSettings:
+        values = {
+            name: os.environ.get(variable) or default
+            for name, (variable, default) in PG_VARIABLES.items()
+        }
+        try:
+            port = int(values.pop("port"))
+        except ValueError:
+            raise RoiError(
+                f"{PG_VARIABLES['port'][0]} must be a port number, got "
+                f"{os.environ.get(PG_VARIABLES['port'][0])!r}"
+            ) from None
+        return cls(port=port, **values)
+
+    @property
+    def label(self) -> str:
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "dbname": self.database,
+            **({"password": self.password} if self.password else {}),
+        }
+
+    def env(self) -> dict[str, str]:
+        values = {"host": self.host, "port": str(self.port), "user": self.user}
+        values |= {"password": self.password, "database": self.database}
+        return {PG_VARIABLES[name][0]: value for name, value in values.items()}
+
+
+_PLACEHOLDER = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*)|(\?)|(%)""")
+
+
+def to_pyformat(sql: str) -> str:
+    """`?` placeholders (outside quotes and comments) as psycopg2's `%s`, and `%` as `%%`."""
+
+    def replace(match: re.Match) -> str:
+        if match.group(1):
+            return match.group(1).replace("%", "%%")
+        return "%s" if match.group(2) else "%%"
+
+    return _PLACEHOLDER.sub(replace, sql)
+
+
+# psycopg2 type codes (pg_type oids) of the columns df() turns into numbers or timestamps
+_NUMERIC_OID = 1700
+_FLOAT_OIDS = {700, 701}
+
+
+class PostgresResult:
+    """The rows of one statement: fetchone/fetchall, and df() like DuckDB's (NUMERIC columns
+    as floats, as DuckDB gives DECIMAL columns to pandas)."""
+
+    def __init__(self, cursor):
+        self.description = cursor.description
+        self._rows = cursor.fetchall() if cursor.description is not None else []
+        self._next = 0
+
+    def fetchone(self):
+        if self._next >= len(self._rows):
+            return None
+        row = self._rows[self._next]
+        self._next += 1
+        return row
+
+    def fetchall(self) -> list[tuple]:
+        rows = self._rows[self._next :]
+        self._next = len(self._rows)
+        return rows
+
+    def df(self):
+        import pandas as pd
+
+        names = [column.name for column in self.description or []]
+        frame = pd.DataFrame.from_records(self.fetchall(), columns=names)
+        for column in self.description or []:
+            if column.type_code == _NUMERIC_OID or column.type_code in _FLOAT_OIDS:
+                frame[column.name] = pd.to_numeric(
+                    frame[column.name].map(
+                        lambda v: float(v) if isinstance(v, Decimal) else v,
+                        na_action="ignore",
+                    ),
+                    errors="coerce",
+                ).astype("float64")
+        return frame
+
+
+class PostgresConnection:
+    """A psycopg2 connection with the warehouse Connection interface. It runs in autocommit
+    mode, as DuckDB does: `transaction()` (or `begin` ... `commit`) groups statements."""
+
+    dialect = "postgres"
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> PostgresResult:
+        with self.raw.cursor() as cursor:
+            if params:
+                cursor.execute(to_pyformat(sql), list(params))
+            else:
+                cursor.execute(sql)
+            return PostgresResult(cursor)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        with self.raw.cursor() as cursor:
+            cursor.executemany(to_pyformat(sql), [list(row) for row in rows])
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresConnection]:
+        self.execute("begin")
+        try:
+            yield self
+        except BaseException:
+            self.execute("rollback")
+            raise
+        self.execute("commit")
+
+    def has_table(self, schema: str, table: str) -> bool:
+        return has_table(self, schema, table)
+
+    def replace_table(self, table: str, select_sql: str) -> None:
+        self.execute(f"drop table if exists {table}")
+        self.execute(f"create table {table} as {select_sql}")
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _state_root() -> Path:
+    return warehouse_path().parent
+
+
+@dataclass(frozen=True)
+class PostgresWarehouse(Warehouse):
+    """A PostgreSQL database: many readers and writers, one run writing at a time."""
+
+    settings: PostgresSettings
+    local_state: Path | None = None  # None: $ROI_STATE_DIR, else beside the DuckDB default
+    target = "postgres"
+    dialect = "postgres"
+    dbt_target = "postgres"
+
+    @classmethod
+    def from_env(cls) -> PostgresWarehouse:
+        state = os.environ.get(STATE_DIR_VARIABLE)
+        local_state = Path(state).expanduser().resolve() if state else None
+        return cls(PostgresSettings.from_env(), local_state)
+
+    @property
+    def label(self) -> str:
+        return self.settings.label
+
+    @property
+    def state_dir(self) -> Path:
+        if self.local_state is not None:
+            return self.local_state
+        s = self.settings
+        return _state_root() / f"postgres-{s.host}-{s.port}-{s.database}"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.state_dir / "reports"
+
+    def exists(self) -> bool:
+        """True when the database answers; an unreachable one raises WarehouseUnavailable
+        with the reason (a server that is down is not "no warehouse yet")."""
+        with self.connect(read_only=True):
+            return True
+
+    def dlt_destination(self):
+        import dlt
+        from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+        s = self.settings
+        credentials = PostgresCredentials()
+        credentials.host, credentials.port, credentials.username = s.host, s.port, s.user
+        credentials.password, credentials.database = s.password, s.database
+        credentials.session_timezone = "UTC"
+        # Resolved as given: dlt would otherwise ask its config providers for a password,
+        # and a server with trust or peer authentication needs none.
+        return dlt.destinations.postgres(credentials=credentials.resolve())
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"ROI_DBT_TARGET": self.dbt_target, **self.settings.env()}
+
+    def _raw_connect(self, read_only: bool, application: str):
+        import psycopg2
+
+        # UTC sessions: timestamps come back as on DuckDB, whatever the server's zone.
+        options = "-c TimeZone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
+        try:
+            raw = psycopg2.connect(
+                **self.settings.connect_kwargs(),
+                options=options,
+                application_name=application,
+                connect_timeout=15,
+            )
+        except psycopg2.Error as error:
+            raise WarehouseUnavailable(
+                f"cannot connect to the warehouse {self.label}: {str(error).strip()}\n"
+                "(set ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_PASSWORD, ROI_PG_DATABASE)"
+            ) from None
+        raw.autocommit = True
+        return raw
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[PostgresConnection]:
+        raw = self._raw_connect(read_only, "roi")
+        try:
+            yield PostgresConnection(raw)
+        finally:
+            raw.close()
+
+    @contextmanager
+    def writer_lock(
+        self, run_id: str, timeout: float, on_wait: Callable[[str], None] | None
+    ) -> Iterator[None]:
+        """PostgreSQL's advisory lock on this database, held on a connection of its own for
+        the whole run: a run on another machine waits for it (the file lock of roi.lock only
+        covers this machine). The server drops it when the holder's connection dies."""
+        raw = self._raw_connect(False, _application_name(run_id))
+        try:
+            cursor = raw.cursor()
+            started = time.monotonic()
+            next_notice = started
+            while True:
+                cursor.execute(
+                    "select pg_try_advisory_lock(%s, hashtext(current_database()))",
+                    [ADVISORY_LOCK_CLASS],
+                )
+                if cursor.fetchone()[0]:
+                    break
+                now = time.monotonic()
+                holder = self._describe_holder(cursor)
+                if now - started >= timeout:
+                    from .lock import WarehouseBusy
+
+                    raise WarehouseBusy(
+                        f"warehouse {self.label} is in use by {holder}; gave up after waiting "
+                        f"{timeout:.0f} s (ROI_LOCK_TIMEOUT_SECONDS). Run again when it has "
+                        "finished; nothing was written by this run."
+                    )
+                if on_wait is not None and now >= next_notice:
+                    on_wait(
+                        f"warehouse {self.label} is in use by {holder}: waiting for it to "
+                        f"finish (up to {timeout:.0f} s)"
+                    )
+                    next_notice = now + LOCK_REPEAT_SECONDS
+                time.sleep(LOCK_POLL_SECONDS)
+            try:
+                yield
+            finally:
+                cursor.execute(
+                    "select pg_advisory_unlock(%s, hashtext(current_database()))",
+                    [ADVISORY_LOCK_CLASS],
+                )
+        finally:
+            raw.close()
+
+    @staticmethod
+    def _describe_holder(cursor) -> str:
+        cursor.execute(
+            """
+            select activity.application_name, activity.client_addr, activity.backend_start
+            from pg_locks as locks
+            join pg_stat_activity as activity on activity.pid = locks.pid
+            where locks.locktype = 'advisory' and locks.granted
+              and locks.classid = %s and locks.objid = hashtext(current_database())::oid
+              and locks.database = (select oid from pg_database where datname = current_database())
+            """,
+            [ADVISORY_LOCK_CLASS],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return "another run"
+        application, address, since = row
+        since_text = since.astimezone(dt.UTC).isoformat(timespec="seconds") if since else "?"
+        where = address or "local socket"
+        return f"{application or 'another client'} (from {where}, since {since_text})"
+
+
+def _application_name(run_id: str) -> str:
+    # PostgreSQL keeps 63 bytes of it: the run id and the host, for _describe_holder.
+    return f"roi run {run_id} on {socket.gethostname()}"[:63]
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+def resolve_warehouse(
+    target: str | None = None, warehouse: str | Path | Warehouse | None = None
+) -> Warehouse:
+    """The warehouse of `--target` and `--warehouse` (see the module docstring). Flags win
+    over the environment: a DuckDB file given without `--target` is that file, whatever
+    $ROI_TARGET says."""
+    if isinstance(warehouse, Warehouse):
+        return warehouse
+    if target is None and warehouse is not None:
+        return DuckDBWarehouse(warehouse_path(warehouse))
+    target = choose_target(target)
+    if target == "postgres":
+        if warehouse is not None:
+            raise RoiError(
+                "--warehouse names a DuckDB file; with --target postgres the warehouse is the "
+                "database of ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_DATABASE "
+                f"({PostgresSettings.from_env().label})"
+            )
+        return PostgresWarehouse.from_env()
+    return DuckDBWarehouse(warehouse_path(warehouse))
+
+
+def as_warehouse(value: str | Path | Warehouse | None) -> Warehouse:
+    """A Warehouse from what callers hold: a Warehouse, a DuckDB file path, or None (the
+    warehouse of $ROI_TARGET and the environment)."""
+    if isinstance(value, Warehouse):
+        return value
+    if value is None:
+        return resolve_warehouse()
+    return DuckDBWarehouse(Path(value).expanduser().resolve())
