@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import hashlib
 import hmac
+import itertools
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -179,11 +180,20 @@ class NetSuiteClient:
             self._session = session
         return self._session
 
-    def _check(self, response: Response) -> dict[str, Any]:
-        if response.status_code == 200:
-            return response.json()
-        detail = _error_detail(response)
+    def _check(self, response: Response, page: str = "") -> dict[str, Any]:
+        """The JSON body of a 200 answer; otherwise an error naming the account and, for
+        errors not about credentials, the endpoint and the page (`page`)."""
         where = f"NetSuite SuiteQL for account {self.account_id}"
+        request = f"POST {self.base_url}{SUITEQL_PATH}" + (f" {page}" if page else "")
+        if response.status_code == 200:
+            try:
+                return response.json()
+            except ValueError:
+                raise NetSuiteError(
+                    f"{where}: {request}: HTTP 200 but the body is not JSON "
+                    f"({len(response.content)} bytes, cut off?)"
+                ) from None
+        detail = _error_detail(response)
         if response.status_code == 401:
             raise NetSuiteAuthError(
                 f"{where}: token-based authentication refused (check sources.netsuite "
@@ -196,8 +206,8 @@ class NetSuiteClient:
                 f"classes and currencies): {detail}"
             )
         if response.status_code == 429:
-            raise NetSuiteError(f"{where}: still throttled after retries: {detail}")
-        raise NetSuiteError(f"{where}: HTTP {response.status_code}: {detail}")
+            raise NetSuiteError(f"{where}: {request}: still throttled after retries: {detail}")
+        raise NetSuiteError(f"{where}: {request}: HTTP {response.status_code}: {detail}")
 
     def query_pages(
         self, query: str, page_size: int, max_rows: int = MAX_ROWS_PER_QUERY
@@ -209,14 +219,14 @@ class NetSuiteClient:
         """
         self.last_query_truncated = False
         offset = 0
-        while True:
+        for number in itertools.count(1):
             response = self.session.post(
                 f"{self.base_url}{SUITEQL_PATH}",
                 params={"limit": page_size, "offset": offset},
                 json={"q": query},
                 headers={"Prefer": "transient"},
             )
-            body = self._check(response)
+            body = self._check(response, f"page {number} (offset {offset}, limit {page_size})")
             items = [
                 {k: v for k, v in item.items() if k != "links"} for item in body.get("items") or []
             ]
