@@ -23,6 +23,10 @@ from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
 
+class WarehouseUnwritable(RoiError):
+    """The warehouse file could not be written (a full disk, a file size limit)."""
+
+
 @dataclass
 class RunResult:
     run_id: str
@@ -81,6 +85,8 @@ def run_pipeline(
     os.environ["ROI_SOURCE"] = source
 
     say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
+    import duckdb
+
     from orchestration.alerting import alert_run
     from orchestration.audit_trail import record_run
     from orchestration.definitions import defs
@@ -114,7 +120,15 @@ def run_pipeline(
             },
         )
         result = _result(outcome, warehouse)
-        record_run(instance, outcome.run_id, warehouse)
+        try:
+            record_run(instance, outcome.run_id, warehouse)
+        except duckdb.Error as error:
+            # e.g. a full disk: the run's outcome is known, only its audit row is missing
+            alert_run(instance, outcome.run_id, warehouse)
+            raise WarehouseUnwritable(
+                f"{result.summary()}\nthe run could not be recorded in audit.runs: cannot "
+                f"write the warehouse {warehouse}: {error}"
+            ) from None
         alert_run(instance, outcome.run_id, warehouse)
     return result
 
@@ -196,15 +210,19 @@ def _result(outcome, warehouse: Path) -> RunResult:
 
         from .audit import has_table
 
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            if has_table(con, "audit", "quarantine"):
-                result.quarantined = dict(
-                    con.execute(
-                        "select reason, count(*) from audit.quarantine where run_id = ? "
-                        "group by 1 order by 1",
-                        [outcome.run_id],
-                    ).fetchall()
-                )
+        try:
+            with duckdb.connect(str(warehouse), read_only=True) as con:
+                if has_table(con, "audit", "quarantine"):
+                    result.quarantined = dict(
+                        con.execute(
+                            "select reason, count(*) from audit.quarantine where run_id = ? "
+                            "group by 1 order by 1",
+                            [outcome.run_id],
+                        ).fetchall()
+                    )
+        except duckdb.Error as error:
+            # a warehouse that cannot be read now: the failed steps already say why
+            result.failed_steps.append(f"reading the run's audit rows: {error}")
     return result
 
 
