@@ -32,6 +32,7 @@ from .resources import (
     WarehouseResource,
     definition_time_pipeline,
 )
+from .schema_drift import new_columns, report_new_columns
 
 FILE_DROP_KEY = dg.AssetKey("file_drop")
 # Staged Parquet of the last runs is kept to debug a load; older ones are removed.
@@ -153,6 +154,12 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
                 dataset=dataset,
                 load_ids=trace.last_load_info.loads_ids,
                 row_counts=trace.last_normalize_info.row_counts,
+            )
+            report_new_columns(
+                warehouse.file,
+                context.run.run_id,
+                origin,
+                new_columns(trace.last_load_info, dataset),
             )
         except Exception as error:
             terminal = _terminal(error)

@@ -37,9 +37,14 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     quarantined: dict[str, int] = field(default_factory=dict)
     reports: list[str] = field(default_factory=list)
+    # columns a source sent for the first time beyond the contract (audit.schema_changes)
+    new_columns: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         warnings = [f"  warning (check failed, not blocking): {w}" for w in self.warnings]
+        warnings += [
+            f"  new column (kept in raw, not read by the models): {c}" for c in self.new_columns
+        ]
         if self.success:
             return "\n".join(
                 [
@@ -220,6 +225,15 @@ def _result(outcome, warehouse: Path) -> RunResult:
                             [outcome.run_id],
                         ).fetchall()
                     )
+                if has_table(con, "audit", "schema_changes"):
+                    result.new_columns = [
+                        f"{dataset}.{table}.{column} ({data_type}, from {source})"
+                        for dataset, table, column, data_type, source in con.execute(
+                            "select dataset, table_name, column_name, data_type, source "
+                            "from audit.schema_changes where run_id = ? order by all",
+                            [outcome.run_id],
+                        ).fetchall()
+                    ]
         except duckdb.Error as error:
             # a warehouse that cannot be read now: the failed steps already say why
             result.failed_steps.append(f"reading the run's audit rows: {error}")

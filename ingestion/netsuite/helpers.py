@@ -10,7 +10,7 @@ import hmac
 import itertools
 import secrets
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from ..files.settings import COST_CATEGORIES
 from .settings import (
     HOST_TEMPLATE,
+    MAPPED_COLUMNS,
     MAX_ROWS_PER_QUERY,
     PROJECT_FIELDS,
     REQUIRED_COLUMNS,
@@ -269,6 +270,16 @@ def validate_category_map(category_map: Mapping[str, str]) -> dict[str, str]:
     return result
 
 
+def extra_fields(item: Mapping[str, Any], taken: Collection[str]) -> dict[str, str | None]:
+    """The columns of a SuiteQL row the mapping does not use (MAPPED_COLUMNS) and that are not
+    a raw column name (`taken`), as text: kept in raw_erp.costs as they came."""
+    return {
+        name: None if value is None else str(value)
+        for name, value in item.items()
+        if name not in MAPPED_COLUMNS and name not in taken
+    }
+
+
 class CostMapper:
     """One SuiteQL row -> one raw_erp.costs row."""
 
@@ -326,8 +337,9 @@ class CostMapper:
         missing = [c for c in REQUIRED_COLUMNS if c not in item]
         if missing:
             raise NetSuiteError(
-                f"NetSuite SuiteQL rows lack column(s) {', '.join(missing)}: the cost query "
-                "(sources.netsuite query) must return " + ", ".join(REQUIRED_COLUMNS)
+                f"NetSuite SuiteQL rows for raw_erp.costs lack column(s) {', '.join(missing)} "
+                f"(cost_id {item.get('cost_id', '?')}): the cost query (sources.netsuite "
+                "query) must return " + ", ".join(REQUIRED_COLUMNS)
             )
         project = item.get(self.project_field)
         project = None if project in (None, "") else str(project).strip()
