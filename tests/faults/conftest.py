@@ -60,12 +60,19 @@ def table_counts(warehouse: Path, schemas: tuple[str, ...]) -> dict[str, int]:
         }
 
 
+def subprocess_env() -> dict[str, str]:
+    """This environment for a `roi` subprocess: this checkout's code, and Dagster's run
+    history beside the warehouse whatever DAGSTER_HOME / DAGSTER_PG_* this shell has."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_HOME", "DAGSTER_PG"))}
+    return {**env, "PYTHONPATH": str(REPO_ROOT)}
+
+
 def _kill_mid_load(drop: Path, warehouse: Path) -> dict:
     run = subprocess.run(
         [sys.executable, "-m", "tests.faults.kill_switch", KILLED_IN, "--", "run"]
         + ["--data-dir", str(drop), "--warehouse", str(warehouse)],
         cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        env=subprocess_env(),
         capture_output=True,
         text=True,
         timeout=600,
@@ -102,9 +109,10 @@ def _build(folder: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def recovered(tmp_path_factory, worker_id) -> Recovered:
+def recovered(tmp_path_factory) -> Recovered:
     base = tmp_path_factory.getbasetemp()
-    shared = base if worker_id == "master" else base.parent
+    # under pytest-xdist every worker has its own basetemp inside the session's folder
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     folder = shared / "faults-recovered"
     with FileLock(str(shared / "faults-recovered.lock")):
         if not (folder / "evidence.json").exists():
@@ -126,5 +134,8 @@ def copy_of_recovered(recovered, tmp_path) -> Path:
     target = tmp_path / "warehouse" / "roi.duckdb"
     target.parent.mkdir()
     shutil.copy2(recovered.warehouse, target)
+    wal = recovered.warehouse.with_name(recovered.warehouse.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, target.with_name(target.name + ".wal"))
     shutil.copytree(state_dir(recovered.warehouse), state_dir(target))
     return target

@@ -18,7 +18,6 @@ traceback, and the file loads were retried for three minutes.)
 
 from __future__ import annotations
 
-import os
 import re
 import resource
 import signal
@@ -31,7 +30,7 @@ import duckdb
 from ingestion.files.settings import FILE_SPECS
 from roi.synthetic import generate_drop
 
-from .conftest import RAW_SCHEMAS, REPO_ROOT
+from .conftest import RAW_SCHEMAS, REPO_ROOT, subprocess_env
 
 
 def published_marts(warehouse: Path) -> dict[str, list[tuple]]:
@@ -77,7 +76,7 @@ def test_a_full_disk_fails_the_run_clearly_and_keeps_the_last_good_marts(
         [sys.executable, "-m", "roi.cli", "run", "--data-dir", str(drop)]
         + ["--warehouse", str(warehouse)],
         cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        env=subprocess_env(),
         preexec_fn=full_disk,
         capture_output=True,
         text=True,
