@@ -62,6 +62,19 @@ DDL = (
         loaded_at timestamp with time zone not null
     )
     """,
+    # columns a source sent beyond the contract (orchestration/schema_drift.py)
+    """
+    create table if not exists audit.schema_changes (
+        run_id varchar not null,
+        source varchar not null,
+        dataset varchar not null,
+        table_name varchar not null,
+        column_name varchar not null,
+        data_type varchar,
+        change varchar not null,
+        detected_at timestamp with time zone not null
+    )
+    """,
 )
 
 

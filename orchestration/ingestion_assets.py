@@ -32,6 +32,7 @@ from .resources import (
     WarehouseResource,
     definition_time_pipeline,
 )
+from .schema_drift import new_columns, report_new_columns
 
 FILE_DROP_KEY = dg.AssetKey("file_drop")
 # Staged Parquet of the last runs is kept to debug a load; older ones are removed.
@@ -143,6 +144,23 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
         pipeline = warehouse.dlt_pipeline(dataset, pipeline_prefix=origin)
         try:
             yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
+            # inside the try: a warehouse that cannot take the audit rows fails the step the
+            # same way (for files without retries)
+            trace = pipeline.last_trace
+            record_loads(
+                warehouse.resolved,
+                context.run.run_id,
+                source=origin,
+                dataset=dataset,
+                load_ids=trace.last_load_info.loads_ids,
+                row_counts=trace.last_normalize_info.row_counts,
+            )
+            report_new_columns(
+                warehouse.resolved,
+                context.run.run_id,
+                origin,
+                new_columns(trace.last_load_info, dataset),
+            )
         except Exception as error:
             terminal = _terminal(error)
             if terminal is None and origin != "files":
@@ -150,15 +168,6 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
             raise dg.Failure(
                 description=f"{dataset} from {origin}: {terminal or error}", allow_retries=False
             ) from error
-        trace = pipeline.last_trace
-        record_loads(
-            warehouse.resolved,
-            context.run.run_id,
-            source=origin,
-            dataset=dataset,
-            load_ids=trace.last_load_info.loads_ids,
-            row_counts=trace.last_normalize_info.row_counts,
-        )
 
     return _load
 

@@ -21,7 +21,17 @@ from .lock import warehouse_lock
 from .periods import Period, periods_between
 from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY
-from .warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse, resolve_warehouse
+from .warehouse import (
+    DuckDBWarehouse,
+    PostgresWarehouse,
+    Warehouse,
+    database_errors,
+    resolve_warehouse,
+)
+
+
+class WarehouseUnwritable(RoiError):
+    """The warehouse file could not be written (a full disk, a file size limit)."""
 
 
 @dataclass
@@ -34,9 +44,14 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     quarantined: dict[str, int] = field(default_factory=dict)
     reports: list[str] = field(default_factory=list)
+    # columns a source sent for the first time beyond the contract (audit.schema_changes)
+    new_columns: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         warnings = [f"  warning (check failed, not blocking): {w}" for w in self.warnings]
+        warnings += [
+            f"  new column (kept in raw, not read by the models): {c}" for c in self.new_columns
+        ]
         if self.success:
             return "\n".join(
                 [
@@ -85,6 +100,7 @@ def run_pipeline(
     os.environ["ROI_SOURCE"] = source
 
     say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
+
     from orchestration.alerting import alert_run
     from orchestration.audit_trail import record_run
     from orchestration.definitions import defs
@@ -118,7 +134,15 @@ def run_pipeline(
             },
         )
         result = _result(outcome, warehouse)
-        record_run(instance, outcome.run_id, warehouse)
+        try:
+            record_run(instance, outcome.run_id, warehouse)
+        except database_errors() as error:
+            # e.g. a full disk: the run's outcome is known, only its audit row is missing
+            alert_run(instance, outcome.run_id, warehouse)
+            raise WarehouseUnwritable(
+                f"{result.summary()}\nthe run could not be recorded in audit.runs: cannot "
+                f"write the warehouse {warehouse}: {error}"
+            ) from None
         alert_run(instance, outcome.run_id, warehouse)
     return result
 
@@ -208,15 +232,29 @@ def _result(outcome, warehouse: Warehouse) -> RunResult:
         reports=reports,
     )
     if warehouse.exists():
-        with warehouse.connect(read_only=True) as con:
-            if con.has_table("audit", "quarantine"):
-                result.quarantined = dict(
-                    con.execute(
-                        "select reason, count(*) from audit.quarantine where run_id = ? "
-                        "group by 1 order by 1",
-                        [outcome.run_id],
-                    ).fetchall()
-                )
+        try:
+            with warehouse.connect(read_only=True) as con:
+                if con.has_table("audit", "quarantine"):
+                    result.quarantined = dict(
+                        con.execute(
+                            "select reason, count(*) from audit.quarantine where run_id = ? "
+                            "group by 1 order by 1",
+                            [outcome.run_id],
+                        ).fetchall()
+                    )
+                if con.has_table("audit", "schema_changes"):
+                    result.new_columns = [
+                        f"{dataset}.{table}.{column} ({data_type}, from {source})"
+                        for dataset, table, column, data_type, source in con.execute(
+                            "select dataset, table_name, column_name, data_type, source "
+                            "from audit.schema_changes where run_id = ? "
+                            "order by dataset, table_name, column_name, data_type, source",
+                            [outcome.run_id],
+                        ).fetchall()
+                    ]
+        except database_errors() as error:
+            # a warehouse that cannot be read now: the failed steps already say why
+            result.failed_steps.append(f"reading the run's audit rows: {error}")
     return result
 
 

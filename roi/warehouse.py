@@ -230,6 +230,15 @@ class WarehouseUnavailable(RoiError):
     """The warehouse cannot be opened (missing, busy, unreachable)."""
 
 
+def database_errors() -> tuple[type[Exception], ...]:
+    """What either engine raises when the warehouse cannot be opened, read or written (a full
+    disk, a lost connection): for callers that must turn it into a message, not a traceback."""
+    import duckdb
+    import psycopg2
+
+    return (duckdb.Error, psycopg2.Error, WarehouseUnavailable)
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 
 

@@ -232,8 +232,9 @@ class FxiaokeClient:
             "field_values": [start_ms, end_ms],
             "operator": "BETWEEN",
         }
-        offset, last_id, keyset = 0, None, False
+        offset, last_id, keyset, number = 0, None, False, 0
         while True:
+            number += 1
             filters = [window]
             if keyset and last_id is not None:
                 filters.append(
@@ -249,12 +250,19 @@ class FxiaokeClient:
                     "orders": [{"fieldName": ID_FIELD, "isAsc": True}],
                 },
             }
+            # errors name the page: the object, its number and where it starts
+            if keyset and last_id is not None:
+                start = f"after _id {last_id}"
+            else:
+                start = f"offset {0 if keyset else offset}"
+            page = f"data/query {api_name} page {number} ({start})"
             try:
-                payload = self.call(QUERY_PATH, data, f"data/query {api_name}")
+                payload = self.call(QUERY_PATH, data, page)
             except OffsetOutOfRange:
                 if keyset:
                     raise
                 keyset = True
+                number -= 1  # the same page again, by keyset
                 continue
             records = (payload.get("data") or {}).get("dataList") or []
             if records:

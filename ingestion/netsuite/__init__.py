@@ -31,6 +31,7 @@ from .helpers import (
     NetSuiteClient,
     NetSuiteError,
     authorization_header,
+    extra_fields,
 )
 from .settings import (
     DEFAULT_CATEGORY,
@@ -73,6 +74,8 @@ def _costs_resource(
     max_rows: int,
     window: ExtractWindow | None,
 ):
+    taken = {*spec.column_names, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN}
+
     @empty_table_when_nothing_found(spec, hard_delete_extra(spec))
     def costs() -> Iterator[pa.Table]:
         """raw_erp.costs from NetSuite SuiteQL. Write disposition: merge. Primary key:
@@ -98,7 +101,7 @@ def _costs_resource(
             )
             newest = since
             for page in client.query_pages(text, page_size, max_rows):
-                rows = []
+                rows, extras = [], set()
                 for item in page:
                     row = mapper.map(item)
                     newest = max(newest, row["posted_at"])
@@ -106,8 +109,11 @@ def _costs_resource(
                         continue
                     row[SOURCE_FILE_COLUMN] = SOURCE_FILE_VALUE
                     row[SOURCE_LINE_COLUMN] = None
-                    rows.append(row)
-                yield rows_to_table(spec, rows)
+                    # columns beyond the contract are kept (and reported by the load)
+                    extra = extra_fields(item, taken)
+                    extras.update(extra)
+                    rows.append({**extra, **row})
+                yield rows_to_table(spec, rows, dict.fromkeys(sorted(extras), pa.string()))
                 if end is not None and newest >= end:
                     return
                 if state is not None:

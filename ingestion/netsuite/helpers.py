@@ -7,9 +7,10 @@ import datetime as dt
 import decimal
 import hashlib
 import hmac
+import itertools
 import secrets
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from ..files.settings import COST_CATEGORIES
 from .settings import (
     HOST_TEMPLATE,
+    MAPPED_COLUMNS,
     MAX_ROWS_PER_QUERY,
     PROJECT_FIELDS,
     REQUIRED_COLUMNS,
@@ -179,11 +181,20 @@ class NetSuiteClient:
             self._session = session
         return self._session
 
-    def _check(self, response: Response) -> dict[str, Any]:
-        if response.status_code == 200:
-            return response.json()
-        detail = _error_detail(response)
+    def _check(self, response: Response, page: str = "") -> dict[str, Any]:
+        """The JSON body of a 200 answer; otherwise an error naming the account and, for
+        errors not about credentials, the endpoint and the page (`page`)."""
         where = f"NetSuite SuiteQL for account {self.account_id}"
+        request = f"POST {self.base_url}{SUITEQL_PATH}" + (f" {page}" if page else "")
+        if response.status_code == 200:
+            try:
+                return response.json()
+            except ValueError:
+                raise NetSuiteError(
+                    f"{where}: {request}: HTTP 200 but the body is not JSON "
+                    f"({len(response.content)} bytes, cut off?)"
+                ) from None
+        detail = _error_detail(response)
         if response.status_code == 401:
             raise NetSuiteAuthError(
                 f"{where}: token-based authentication refused (check sources.netsuite "
@@ -196,8 +207,8 @@ class NetSuiteClient:
                 f"classes and currencies): {detail}"
             )
         if response.status_code == 429:
-            raise NetSuiteError(f"{where}: still throttled after retries: {detail}")
-        raise NetSuiteError(f"{where}: HTTP {response.status_code}: {detail}")
+            raise NetSuiteError(f"{where}: {request}: still throttled after retries: {detail}")
+        raise NetSuiteError(f"{where}: {request}: HTTP {response.status_code}: {detail}")
 
     def query_pages(
         self, query: str, page_size: int, max_rows: int = MAX_ROWS_PER_QUERY
@@ -209,14 +220,14 @@ class NetSuiteClient:
         """
         self.last_query_truncated = False
         offset = 0
-        while True:
+        for number in itertools.count(1):
             response = self.session.post(
                 f"{self.base_url}{SUITEQL_PATH}",
                 params={"limit": page_size, "offset": offset},
                 json={"q": query},
                 headers={"Prefer": "transient"},
             )
-            body = self._check(response)
+            body = self._check(response, f"page {number} (offset {offset}, limit {page_size})")
             items = [
                 {k: v for k, v in item.items() if k != "links"} for item in body.get("items") or []
             ]
@@ -257,6 +268,16 @@ def validate_category_map(category_map: Mapping[str, str]) -> dict[str, str]:
             )
         result[str(key).strip()] = category
     return result
+
+
+def extra_fields(item: Mapping[str, Any], taken: Collection[str]) -> dict[str, str | None]:
+    """The columns of a SuiteQL row the mapping does not use (MAPPED_COLUMNS) and that are not
+    a raw column name (`taken`), as text: kept in raw_erp.costs as they came."""
+    return {
+        name: None if value is None else str(value)
+        for name, value in item.items()
+        if name not in MAPPED_COLUMNS and name not in taken
+    }
 
 
 class CostMapper:
@@ -316,8 +337,9 @@ class CostMapper:
         missing = [c for c in REQUIRED_COLUMNS if c not in item]
         if missing:
             raise NetSuiteError(
-                f"NetSuite SuiteQL rows lack column(s) {', '.join(missing)}: the cost query "
-                "(sources.netsuite query) must return " + ", ".join(REQUIRED_COLUMNS)
+                f"NetSuite SuiteQL rows for raw_erp.costs lack column(s) {', '.join(missing)} "
+                f"(cost_id {item.get('cost_id', '?')}): the cost query (sources.netsuite "
+                "query) must return " + ", ".join(REQUIRED_COLUMNS)
             )
         project = item.get(self.project_field)
         project = None if project in (None, "") else str(project).strip()

@@ -1,0 +1,141 @@
+"""The one warehouse the fault tests share: small_drop, killed mid-load, then run again.
+
+Building it is the only full pipeline run of tests/faults. `roi run` over
+tests/fixtures/small_drop is started in a subprocess that SIGKILLs itself inside the merge
+of raw_crm.opportunities (tests/faults/kill_switch.py); what the kill left behind is
+recorded; then the same `roi run` is repeated to the end. test_killed_mid_load.py checks
+that the result is exactly what an uninterrupted run gives (hand-computed marts), so the
+other fault modules can start from a copy of it as "a warehouse with published marts".
+
+It is built once per test session even under pytest-xdist: the first worker that needs it
+builds it under a file lock in the session's shared temporary folder, the others wait and
+read it. Tests copy it (`copy_of_recovered`) before changing anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from filelock import FileLock
+
+from roi.settings import state_dir
+
+from ..drops import FIXTURES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KILLED_IN = "raw_crm.opportunities"
+RAW_SCHEMAS = ("raw_ads", "raw_crm", "raw_erp", "raw_fx", "raw_reference")
+
+
+@dataclass(frozen=True)
+class Recovered:
+    warehouse: Path  # published marts of small_drop, after the kill and the rerun
+    drop: Path  # the drop both runs read
+    killed: dict  # what the killed run left: returncode, stderr, raw row counts, packages
+    rerun: dict  # the second run: success, summary
+
+
+def table_counts(warehouse: Path, schemas: tuple[str, ...]) -> dict[str, int]:
+    """Row count of every table in `schemas`, as `schema.table`."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in ({', '.join('?' * len(schemas))}) order by 1, 2",
+            list(schemas),
+        ).fetchall()
+        return {
+            f"{schema}.{table}": con.execute(f'select count(*) from {schema}."{table}"').fetchone()[
+                0
+            ]
+            for schema, table in tables
+        }
+
+
+def subprocess_env() -> dict[str, str]:
+    """This environment for a `roi` subprocess: this checkout's code, and Dagster's run
+    history beside the warehouse whatever DAGSTER_HOME / DAGSTER_PG_* this shell has."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_HOME", "DAGSTER_PG"))}
+    return {**env, "PYTHONPATH": str(REPO_ROOT)}
+
+
+def _kill_mid_load(drop: Path, warehouse: Path) -> dict:
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.faults.kill_switch", KILLED_IN, "--", "run"]
+        + ["--data-dir", str(drop), "--warehouse", str(warehouse)],
+        cwd=REPO_ROOT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    dlt_dir = state_dir(warehouse) / "dlt"
+    return {
+        "returncode": run.returncode,
+        "stderr": run.stderr[-5000:],
+        "raw_counts": table_counts(warehouse, RAW_SCHEMAS),
+        # load packages dlt had normalised but not finished, per pipeline
+        "pending_packages": {
+            pipeline.name: sorted(p.name for p in (pipeline / "load" / "normalized").iterdir())
+            for pipeline in sorted(dlt_dir.iterdir())
+            if (pipeline / "load" / "normalized").is_dir()
+        },
+        "audit_runs": table_counts(warehouse, ("audit",)).get("audit.runs"),
+    }
+
+
+def _build(folder: Path) -> None:
+    from roi.runner import run_pipeline
+
+    drop = shutil.copytree(FIXTURES / "small_drop", folder / "small_drop")
+    warehouse = folder / "warehouse" / "roi.duckdb"
+    warehouse.parent.mkdir()
+    killed = _kill_mid_load(drop, warehouse)
+    assert killed["returncode"] == -signal.SIGKILL, killed["stderr"]
+    result = run_pipeline(data_dir=drop, warehouse=warehouse, reporting_currency="USD")
+    evidence = {
+        "killed": killed,
+        "rerun": {"success": result.success, "summary": result.summary()},
+    }
+    (folder / "evidence.json").write_text(json.dumps(evidence), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def recovered(tmp_path_factory) -> Recovered:
+    base = tmp_path_factory.getbasetemp()
+    # under pytest-xdist every worker has its own basetemp inside the session's folder
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "faults-recovered"
+    with FileLock(str(shared / "faults-recovered.lock")):
+        if not (folder / "evidence.json").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            _build(folder)
+    evidence = json.loads((folder / "evidence.json").read_text(encoding="utf-8"))
+    return Recovered(
+        warehouse=folder / "warehouse" / "roi.duckdb",
+        drop=folder / "small_drop",
+        killed=evidence["killed"],
+        rerun=evidence["rerun"],
+    )
+
+
+@pytest.fixture
+def copy_of_recovered(recovered, tmp_path) -> Path:
+    """A private copy of the shared warehouse with its run state (dlt, dbt, Dagster)."""
+    target = tmp_path / "warehouse" / "roi.duckdb"
+    target.parent.mkdir()
+    shutil.copy2(recovered.warehouse, target)
+    wal = recovered.warehouse.with_name(recovered.warehouse.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, target.with_name(target.name + ".wal"))
+    shutil.copytree(state_dir(recovered.warehouse), state_dir(target))
+    return target

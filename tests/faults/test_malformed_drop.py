@@ -1,0 +1,110 @@
+"""Fault: a file drop with 10% of its rows malformed, and a key twice in one file.
+
+Injected: a generated drop (`roi generate`, scale 1: about 33,000 rows in ten files) in
+which every tenth data row of every file has one bad value, a different column in each file
+(a comma decimal, an impossible date, a timestamp in words, a value outside its set, a rate
+of 0, ...), and one order appears twice. It is run against a copy of the shared published
+warehouse (conftest.py).
+
+Asserted: `roi run` rejects the drop before anything is loaded (exit code 2); the message
+lists the first 20 bad rows with file, line, key, column and value, then how many more and
+the exact total; and the warehouse file is byte for byte what it was.
+
+The smaller cases live beside the validator: a key twice in one file naming the key and both
+lines (tests/test_file_validation.py::test_key_twice_in_one_file_names_the_key_and_both_lines
+and, through `roi run`, tests/test_run_failures.py::
+test_malformed_drop_is_rejected_and_changes_nothing), the limit on listed rows with 25 bad
+rates (test_many_bad_rows_are_listed_up_to_a_limit_with_the_total), and a removed column
+(test_missing_column_is_named).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+from ingestion.files.settings import SPECS_BY_FILE
+from roi.cli import main
+from roi.errors import DropRejected
+from roi.synthetic import generate_drop
+
+# file -> (column, bad value, the validator's message)
+CORRUPTIONS = {
+    "ad_spend.csv": ("spend", "12,50", "is not a decimal number such as 1234.56"),
+    "crm_leads.csv": ("created_at", "yesterday", "is not an ISO-8601 timestamp"),
+    "crm_accounts.csv": ("is_deleted", "maybe", "must be true or false (empty means false)"),
+    "crm_opportunities.csv": ("stage", "closed_won", "must be one of prospecting"),
+    "crm_orders.csv": ("currency", "euro", "is not a three-letter ISO-4217 currency code"),
+    "crm_activities.csv": ("occurred_at", "2026-02-30T10:00:00Z", "is not an ISO-8601"),
+    "crm_tickets.csv": ("satisfaction", "6", "must be at most 5"),
+    "erp_costs.csv": ("cost_date", "2026-13-01", "is not a date YYYY-MM-DD"),
+    "fx_rates.csv": ("rate", "0", "must be greater than 0"),
+    "projects.csv": ("launch_date", "soon", "is not a date YYYY-MM-DD"),
+}
+
+
+def corrupt_every_tenth_row(drop: Path) -> dict[str, list[tuple[int, dict]]]:
+    """Put each file's bad value into its data rows 10, 20, 30, ...; return per file the
+    (line number, original row) of every row changed. Line 1 is the header."""
+    changed: dict[str, list[tuple[int, dict]]] = {}
+    for file_name, (column, bad, _) in CORRUPTIONS.items():
+        path = drop / file_name
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header, rows = reader.fieldnames, list(reader)
+        changed[file_name] = []
+        for index, row in enumerate(rows):
+            if (index + 1) % 10 == 0:
+                changed[file_name].append((index + 2, dict(row)))
+                row[column] = bad
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, header)
+            writer.writeheader()
+            writer.writerows(rows)
+    return changed
+
+
+def key_text(file_name: str, row: dict) -> str:
+    return ", ".join(f"{name}={row[name]}" for name in SPECS_BY_FILE[file_name].key)
+
+
+def test_a_drop_with_ten_percent_bad_rows_is_rejected_and_the_warehouse_is_untouched(
+    copy_of_recovered, tmp_path, capsys
+):
+    warehouse = copy_of_recovered
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    # GIVEN a generated drop with every tenth row of every file broken in one column ...
+    drop = tmp_path / "drop"
+    rows_per_file = generate_drop(drop, scale=1, seed=42)
+    changed = corrupt_every_tenth_row(drop)
+    bad_rows = sum(len(rows) for rows in changed.values())
+    assert bad_rows == sum(rows // 10 for rows in rows_per_file.values())
+    assert 0.09 < bad_rows / sum(rows_per_file.values()) <= 0.1
+    # ... and one order twice: the first order's row appended again at the end (one more
+    # problem, "key appears twice in this file (first on line 2)", counted in the total)
+    orders = (drop / "crm_orders.csv").read_text(encoding="utf-8").splitlines()
+    (drop / "crm_orders.csv").write_text("\n".join([*orders, orders[1]]) + "\n")
+    total = bad_rows + 1
+
+    # WHEN it is run
+    code = main(["run", "--data-dir", str(drop), "--warehouse", str(warehouse)])
+
+    # THEN it is rejected before loading, with the exact number of problems
+    assert code == 2
+    error = capsys.readouterr().err
+    assert f"{total} problem(s); nothing was loaded" in error
+    # AND the first 20 bad rows are listed, each with file, line, key, column and value: the
+    # files in the contract's order, projects.csv first (6 rows: none is a tenth), then
+    # ad_spend.csv's rows 10, 20, ...
+    listed = [line.removeprefix("  - ") for line in error.splitlines() if line.startswith("  - ")]
+    column, bad, message = CORRUPTIONS["ad_spend.csv"]
+    assert listed == [
+        f"ad_spend.csv line {line} ({key_text('ad_spend.csv', row)}), column {column}: "
+        f"{bad!r}: {message}"
+        for line, row in changed["ad_spend.csv"][: DropRejected.SHOWN_LIMIT]
+    ]
+    assert f"  ... and {total - 20} more ({total} in total)" in error
+    # AND the warehouse file is byte for byte what it was, with no write-ahead log beside it
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+    assert not warehouse.with_name(warehouse.name + ".wal").exists()

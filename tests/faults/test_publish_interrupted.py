@@ -1,0 +1,130 @@
+"""Fault: a run fails between building the candidate marts and publishing them, or while
+publishing: the published marts never mix two runs.
+
+Both tests start from a copy of the shared published warehouse (conftest.py) and first make
+every candidate mart differ from its published copy (all candidate rows deleted), so any mart
+replaced by a failed run would show. They run the real Dagster job, limited to the steps that
+matter, in this process.
+
+1. Injected: one candidate mart in the middle of the publishing order cannot be read (it is
+   replaced by a view that raises), so `publish_marts` fails after it has already replaced
+   the marts before it inside its transaction. Asserted: the step fails naming that mart, and
+   every published mart is still exactly the previous run's.
+2. Injected: after dbt built the candidates, the lineage step fails (dbt's manifest is
+   unreadable). Asserted: publishing refuses to run and every published mart is unchanged.
+   (A failed blocking check between dbt and publishing is covered in tests/
+   test_run_failures.py::test_unusable_rows_are_quarantined_and_marts_keep_last_good_state.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.publish import CANDIDATE_SCHEMA, MART_NAMES, PUBLISHED_SCHEMA
+from roi.runner import root_cause
+from roi.settings import state_dir
+
+PUBLISH_KEYS = [dg.AssetKey([PUBLISHED_SCHEMA, name]) for name in MART_NAMES]
+LINEAGE_KEY = dg.AssetKey(["audit", "lineage"])
+
+
+def published_marts(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = ? "
+                "order by 1",
+                [PUBLISHED_SCHEMA],
+            ).fetchall()
+        ]
+        return {
+            name: sorted(
+                con.execute(f"select * from {PUBLISHED_SCHEMA}.{name}").fetchall(), key=repr
+            )
+            for name in names
+        }
+
+
+def empty_every_candidate(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        for name in MART_NAMES:
+            con.execute(f"delete from {CANDIDATE_SCHEMA}.{name}")
+
+
+def run_steps(warehouse: Path, monkeypatch, selection: list[dg.AssetKey]):
+    """The pipeline job limited to `selection`, in this process, on `warehouse`."""
+    from orchestration.definitions import defs
+
+    monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("ROI_DATA_DIR", str(warehouse.parent / "no-drop"))
+    monkeypatch.setenv("ROI_SOURCE", "files")
+    monkeypatch.setenv("ROI_REPORTING_CURRENCY", "USD")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("roi_pipeline").execute_in_process(
+            instance=instance,
+            asset_selection=selection,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+        failures = {
+            event.step_key: root_cause(event.step_failure_data.error).message
+            for event in result.all_events
+            if event.is_step_failure
+        }
+        return result, failures
+
+
+@pytest.fixture
+def warehouse(copy_of_recovered) -> Path:
+    # GIVEN published marts, and candidate marts that all differ from them
+    marts = published_marts(copy_of_recovered)
+    assert set(marts) == set(MART_NAMES) and all(marts.values())
+    empty_every_candidate(copy_of_recovered)
+    return copy_of_recovered
+
+
+def test_a_failure_half_way_through_publishing_leaves_every_published_mart_as_it_was(
+    warehouse, monkeypatch
+):
+    before = published_marts(warehouse)
+    # GIVEN the candidate in the middle of the publishing order cannot be read
+    broken = MART_NAMES[len(MART_NAMES) // 2]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"drop table {CANDIDATE_SCHEMA}.{broken}")
+        con.execute(
+            f"create view {CANDIDATE_SCHEMA}.{broken} as "
+            f"select error('injected: {CANDIDATE_SCHEMA}.{broken} cannot be read') as failure"
+        )
+    # WHEN the marts are published
+    result, failures = run_steps(warehouse, monkeypatch, PUBLISH_KEYS)
+    # THEN publishing failed on that mart, after the ones before it had been replaced
+    assert not result.success
+    assert list(failures) == ["publish_marts"]
+    assert f"injected: {CANDIDATE_SCHEMA}.{broken} cannot be read" in failures["publish_marts"]
+    assert MART_NAMES[: MART_NAMES.index(broken)], "marts are replaced before it"
+    # AND every published mart still holds exactly the previous run's rows
+    assert published_marts(warehouse) == before
+
+
+def test_a_failed_step_after_dbt_stops_publishing(warehouse, monkeypatch):
+    before = published_marts(warehouse)
+    # GIVEN the lineage step, which runs after dbt and before publishing, cannot read the
+    # manifest dbt wrote
+    manifest = state_dir(warehouse) / "dbt_target" / "manifest.json"
+    manifest.write_text("{ cut off", encoding="utf-8")
+    # WHEN lineage and publishing run
+    result, failures = run_steps(warehouse, monkeypatch, [LINEAGE_KEY, *PUBLISH_KEYS])
+    # THEN lineage failed and publishing refused to replace anything
+    assert not result.success
+    assert set(failures) == {"audit__lineage", "publish_marts"}
+    assert (
+        failures["publish_marts"]
+        .strip()
+        .endswith("Failure: not publishing: step audit__lineage failed")
+    )
+    assert published_marts(warehouse) == before
