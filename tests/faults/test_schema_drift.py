@@ -31,6 +31,7 @@ from orchestration.ingestion_assets import file_drop, file_load_assets
 from orchestration.resources import FileDropResource, SourceSelection, WarehouseResource
 from orchestration.schema_drift import NewColumn, new_columns
 from roi.runner import _result
+from roi.warehouse import as_warehouse
 
 from ..ingestion.conftest import (  # noqa: F401  (fixture: no real credentials, fast retries)
     isolated_dlt_config,
@@ -100,7 +101,7 @@ def test_new_columns_from_a_file_and_from_netsuite_are_kept_and_reported(
     outcome = load_steps(warehouse, drop)
 
     # THEN they succeed and the new columns are reported in the run's output ...
-    result = _result(outcome, warehouse)
+    result = _result(outcome, as_warehouse(warehouse))
     assert result.success, result.summary()
     err = capsys.readouterr().err
     assert (
@@ -137,7 +138,7 @@ def test_new_columns_from_a_file_and_from_netsuite_are_kept_and_reported(
         ).fetchall() == sorted(MEMOS.items())
 
     # WHEN the same loads run again THEN the columns are not new any more: nothing reported
-    again = _result(load_steps(warehouse, drop), warehouse)
+    again = _result(load_steps(warehouse, drop), as_warehouse(warehouse))
     assert again.success and again.new_columns == []
     assert "schema change" not in capsys.readouterr().err
 
