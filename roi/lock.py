@@ -126,24 +126,39 @@ def warehouse_lock(
 
 
 def _acquire(handle, path: Path, warehouse, timeout: float, on_wait) -> None:
-    started = time.monotonic()
-    next_notice = started
-    while True:
+    def try_lock() -> bool:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
+            return True
         except BlockingIOError:
-            pass
+            return False
+
+    wait_for_lock(try_lock, lambda: describe_holder(path), warehouse, timeout, on_wait)
+
+
+def wait_for_lock(
+    try_lock: Callable[[], bool],
+    holder: Callable[[], str],
+    warehouse,
+    timeout: float,
+    on_wait: Callable[[str], None] | None,
+) -> None:
+    """Call `try_lock` until it succeeds, saying whom the run waits for every minute; give
+    up with WarehouseBusy after `timeout` seconds. Shared by the file lock and PostgreSQL's
+    advisory lock (roi.warehouse)."""
+    started = time.monotonic()
+    next_notice = started
+    while not try_lock():
         now = time.monotonic()
         if now - started >= timeout:
             raise WarehouseBusy(
-                f"warehouse {warehouse} is in use by {describe_holder(path)}; gave up after "
+                f"warehouse {warehouse} is in use by {holder()}; gave up after "
                 f"waiting {timeout:.0f} s (ROI_LOCK_TIMEOUT_SECONDS). Run again when it has "
                 "finished; nothing was written by this run."
             )
         if on_wait is not None and now >= next_notice:
             on_wait(
-                f"warehouse {warehouse} is in use by {describe_holder(path)}: waiting for it "
+                f"warehouse {warehouse} is in use by {holder()}: waiting for it "
                 f"to finish (up to {timeout:.0f} s)"
             )
             next_notice = now + REPEAT_SECONDS

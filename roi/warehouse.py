@@ -29,7 +29,6 @@ import datetime as dt
 import os
 import re
 import socket
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,8 +54,6 @@ PG_VARIABLES = {
 # The advisory lock's first key; the second is the database name's hash, so the lock is
 # "the warehouse in this database" (advisory locks are per database on the server anyway).
 ADVISORY_LOCK_CLASS = 0x524F49  # "ROI"
-LOCK_POLL_SECONDS = 0.5
-LOCK_REPEAT_SECONDS = 60.0
 
 
 def choose_target(explicit: str | None = None) -> str:
@@ -480,32 +477,18 @@ class PostgresWarehouse(Warehouse):
         raw = self._raw_connect(False, _application_name(run_id))
         try:
             cursor = raw.cursor()
-            started = time.monotonic()
-            next_notice = started
-            while True:
+            from .lock import wait_for_lock
+
+            def try_lock() -> bool:
                 cursor.execute(
                     "select pg_try_advisory_lock(%s, hashtext(current_database()))",
                     [ADVISORY_LOCK_CLASS],
                 )
-                if cursor.fetchone()[0]:
-                    break
-                now = time.monotonic()
-                holder = self._describe_holder(cursor)
-                if now - started >= timeout:
-                    from .lock import WarehouseBusy
+                return bool(cursor.fetchone()[0])
 
-                    raise WarehouseBusy(
-                        f"warehouse {self.label} is in use by {holder}; gave up after waiting "
-                        f"{timeout:.0f} s (ROI_LOCK_TIMEOUT_SECONDS). Run again when it has "
-                        "finished; nothing was written by this run."
-                    )
-                if on_wait is not None and now >= next_notice:
-                    on_wait(
-                        f"warehouse {self.label} is in use by {holder}: waiting for it to "
-                        f"finish (up to {timeout:.0f} s)"
-                    )
-                    next_notice = now + LOCK_REPEAT_SECONDS
-                time.sleep(LOCK_POLL_SECONDS)
+            wait_for_lock(
+                try_lock, lambda: self._describe_holder(cursor), self.label, timeout, on_wait
+            )
             try:
                 yield
             finally:
