@@ -36,12 +36,15 @@ def _renamed(values: pd.Series, copied: set[str]) -> pd.Series:
     return values.where(~values.isin(copied), values + NEW_KEY_SUFFIX)
 
 
-def _every(frame: pd.DataFrame) -> pd.Series:
-    return pd.Series(range(len(frame)), index=frame.index) % EVERY == 0
+def derive_incremental_drop(full_drop: Path, out_dir: Path, every: int = EVERY) -> dict[str, int]:
+    """Write the incremental drop of `full_drop` into `out_dir`; return rows per file.
 
+    `every`: one account, unconverted lead, ad spend row and cost line in `every` is copied.
+    """
 
-def derive_incremental_drop(full_drop: Path, out_dir: Path) -> dict[str, int]:
-    """Write the incremental drop of `full_drop` into `out_dir`; return rows per file."""
+    def _every(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series(range(len(frame)), index=frame.index) % every == 0
+
     full_drop, out_dir = Path(full_drop), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = {
@@ -73,7 +76,7 @@ def derive_incremental_drop(full_drop: Path, out_dir: Path) -> dict[str, int]:
     chosen_leads = (
         leads["converted_account_id"].isin(account_ids)
         | leads["lead_id"].isin(set(opportunities.loc[chosen_opportunities, "lead_id"]))
-        | (unconverted & (leads.groupby(unconverted).cumcount() % EVERY == 0))
+        | (unconverted & (leads.groupby(unconverted).cumcount() % every == 0))
     )
     lead_ids = set(leads.loc[chosen_leads, "lead_id"])
     chosen_activities = activities["lead_id"].isin(lead_ids) | activities["opportunity_id"].isin(
