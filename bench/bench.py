@@ -318,17 +318,21 @@ def dbt_invocations(warehouse: Path, since: float) -> list[dict]:
 
 
 def build_node_seconds(warehouse: Path) -> dict[str, float]:
-    """Seconds per dbt node type of the last `dbt build` (its run_results.json)."""
+    """Execution seconds of every node of the last `dbt build` (its run_results.json)."""
     path = warehouse.parent / f".{warehouse.name}.state" / "dbt_target" / "run_results.json"
     if not path.exists():
         return {}
     results = json.loads(path.read_text())
     if results.get("args", {}).get("which") != "build":
         return {}
+    return {result["unique_id"]: result["execution_time"] for result in results["results"]}
+
+
+def seconds_by_node_type(nodes: dict[str, float]) -> dict[str, float]:
     seconds: dict[str, float] = {}
-    for result in results["results"]:
-        kind = result["unique_id"].split(".", 1)[0]
-        seconds[kind] = seconds.get(kind, 0.0) + result["execution_time"]
+    for unique_id, value in nodes.items():
+        kind = unique_id.split(".", 1)[0]
+        seconds[kind] = seconds.get(kind, 0.0) + value
     return seconds
 
 
@@ -708,6 +712,15 @@ def render(results: dict) -> str:
         )
     add("")
 
+    add("Slowest dbt nodes of the build per scale (execution seconds):\n")
+    for scale in scales:
+        nodes = sorted(scale["full"]["dbt_nodes"].items(), key=lambda item: -item[1])[:8]
+        add(
+            f"- scale {scale['scale']}: "
+            + ", ".join(f"{node.split('.')[2]} {seconds:.2f} s" for node, seconds in nodes)
+        )
+    add("")
+
     add("## Incremental runs (about 1% new rows, into the scale's warehouse)\n")
     add(
         "| scale | new rows | wall s | CPU s | share of the full run (wall) | share (CPU) | "
@@ -776,7 +789,7 @@ def render(results: dict) -> str:
             f"| of the transform step: dbt executing nodes | "
             f"{build.get('execution_seconds') or 0:.1f} |"
         )
-        for kind, seconds in sorted(first["dbt_nodes"].items()):
+        for kind, seconds in sorted(seconds_by_node_type(first["dbt_nodes"]).items()):
             add(f"| of which dbt {kind} nodes | {seconds:.1f} |")
         add(
             "| of the transform step: Dagster handling dbt's events after dbt ended | "
