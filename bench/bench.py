@@ -789,7 +789,7 @@ def render(results: dict) -> str:
             f"| of the transform step: dbt executing nodes | "
             f"{build.get('execution_seconds') or 0:.1f} |"
         )
-        for kind, seconds in sorted(seconds_by_node_type(first["dbt_nodes"]).items()):
+        for kind, seconds in sorted(first["dbt_node_types"].items()):
             add(f"| of which dbt {kind} nodes | {seconds:.1f} |")
         add(
             "| of the transform step: Dagster handling dbt's events after dbt ended | "
@@ -884,7 +884,9 @@ def _figures(run: RunFigures) -> dict:
         "phases": run.phases(),
         "steps": [{**asdict(step), "seconds": step.seconds} for step in run.steps],
         "dbt": run.dbt,
-        "dbt_nodes": run.dbt_nodes,
+        # the slowest nodes, and the total per node type (all nodes would bloat the JSON)
+        "dbt_nodes": dict(sorted(run.dbt_nodes.items(), key=lambda item: -item[1])[:40]),
+        "dbt_node_types": seconds_by_node_type(run.dbt_nodes),
     }
 
 
