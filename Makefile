@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test install lint format dev lock clean
+.PHONY: demo test install lint format dev lock clean bench
 
 demo: $(STAMP)
 	$(BIN)/roi demo
@@ -69,6 +69,13 @@ dev: $(STAMP)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home}; \
 	$(BIN)/roi dagster-home $$DAGSTER_HOME && \
 	DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+# The benchmark (bench/bench.py): generate, full run, 1% incremental run and DuckDB alone at
+# each scale; figures into bench/RESULTS.md. Scale 50 takes many minutes: `make bench
+# SCALES=1,10` for a quicker look.
+SCALES ?= 1,10,50
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py --scales $(SCALES)
 
 # Re-pin the full dependency tree after changing pyproject.toml.
 lock:

@@ -51,10 +51,10 @@ def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOu
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas(name="warehouse")
     batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
-    expectations = [
-        getattr(gx.expectations, rule.expectation)(**rule.kwargs, meta={"rule": index})
-        for index, rule in enumerate(rules)
-    ]
+    expectations = []
+    for index, rule in enumerate(rules):
+        expectation, kwargs = _ge_arguments(rule, frame)
+        expectations.append(getattr(gx.expectations, expectation)(**kwargs, meta={"rule": index}))
     suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=name, data=batch, suite=suite)
@@ -72,6 +72,27 @@ def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOu
             )
         )
     return SuiteOutcome(outcomes=outcomes, result=result)
+
+
+def _ge_arguments(rule: Rule, frame: pd.DataFrame) -> tuple[str, dict[str, Any]]:
+    """The Great Expectations expectation and arguments that check `rule` on `frame`.
+
+    A foreign-key rule (ExpectColumnValuesToBeInSet with every key of the referenced table)
+    goes to GE as its mirror image, ExpectColumnValuesToNotBeInSet with the column's values
+    that are not keys (the orphans, found here in one vectorised lookup; usually none): the
+    same rows fail, with the same counts and examples, and the rule keeps its name. Handing
+    GE the key set itself cost time per key: GE copies an expectation's arguments about a
+    hundred times per validation (pydantic dict()), 5 s for the 35,000 accounts of a
+    scale-50 drop and about 30 s for its 200,000 leads, on every run.
+    """
+    kwargs = dict(rule.kwargs)
+    if not rule.foreign_key or kwargs.get("column") not in frame.columns:
+        return rule.expectation, kwargs
+    # as Python objects: pandas' Arrow-backed strings look each key up one by one in isin
+    values = frame[kwargs["column"]].dropna().astype(object)
+    orphans = pd.unique(values[~values.isin(kwargs["value_set"])])
+    kwargs["value_set"] = sorted(orphans.tolist(), key=str)
+    return "ExpectColumnValuesToNotBeInSet", kwargs
 
 
 def _observed(result) -> str:

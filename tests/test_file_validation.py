@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
+import pyarrow.parquet as pq
 import pytest
 
+from ingestion.files import stage_drop, staged_file
+from ingestion.files.settings import FILE_SPECS, SPECS_BY_FILE
 from ingestion.files.validate import read_drop
 from roi.errors import DropRejected
 
@@ -164,3 +167,26 @@ def test_values_are_typed_and_timestamps_normalised_to_utc(tmp_path):
     assert (leads[0]["_source_file"], leads[0]["_source_line"]) == ("crm_leads.csv", 2)
     rate = tables["fx_rates.csv"].to_pylist()[0]["rate"]
     assert rate == decimal.Decimal("1.085600000")  # rounded half-even to 9 places
+
+
+def test_staging_writes_every_valid_file_and_nothing_of_a_rejected_drop(tmp_path):
+    orders = ORDERS + "\nO-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,5,EUR,"
+    # GIVEN a valid drop: every file is staged as Parquet (header-only files too)
+    staged = tmp_path / "staged-good"
+    counts = stage_drop(write_drop(tmp_path / "good", crm_orders=orders), staged)
+    assert counts == {
+        spec.file_name: int(spec.file_name == "crm_orders.csv") for spec in FILE_SPECS
+    }
+    assert sorted(p.name for p in staged.iterdir()) == sorted(
+        staged_file(staged, spec).name for spec in FILE_SPECS
+    )
+    assert pq.read_table(staged_file(staged, SPECS_BY_FILE["crm_orders.csv"])).num_rows == 1
+    # WHEN the last file of an otherwise valid drop is malformed (files before it were
+    # already validated and written one by one)
+    staged = tmp_path / "staged-bad"
+    bad = write_drop(tmp_path / "bad", crm_orders=orders, fx_rates="date,base_currency,rate")
+    with pytest.raises(DropRejected) as caught:
+        stage_drop(bad, staged)
+    # THEN the drop is rejected naming the problem, and no staged file is left to load
+    assert "fx_rates.csv, column quote_currency: required column is missing" in str(caught.value)
+    assert not staged.exists()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from expectations.suites import SUITES, History
-from expectations.validate import validate_frame
+from expectations.suites import SUITES, History, Rule
+from expectations.validate import ExpectationOutcome, validate_frame
 
 PAIR_AT_LEAST = "ExpectColumnPairValuesAToBeGreaterThanB"
 
@@ -114,3 +114,45 @@ def test_raw_orders_suite_blocks_bad_keys_and_values_and_warns_on_orphans():
 )
 def test_mart_suites_catch_impossible_values(mart, frame, expected):
     assert failures(f"marts_candidate.{mart}", frame, no_history()) == expected
+
+
+def test_foreign_key_rule_fails_the_same_rows_as_the_plain_in_set_check():
+    # GIVEN account references with a null, a known key twice and two orphans (one twice)
+    frame = pd.DataFrame({"account_id": ["A-1", None, "A-GHOST", "A-1", "A-X", "A-GHOST"]})
+    keys = ["A-1", "A-2", "A-3"]
+
+    def checked(foreign_key: bool):
+        rule = Rule(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "account_id", "value_set": keys},
+            blocking=False,
+            foreign_key=foreign_key,
+        )
+        outcome = validate_frame("raw_crm.orders", frame, [rule])
+        details = outcome.result.results[0].result
+        counts = ("element_count", "missing_count", "unexpected_count", "unexpected_percent")
+        return (
+            outcome.outcomes,
+            {name: details[name] for name in counts},
+            details["partial_unexpected_list"],
+        )
+
+    # WHEN the rule is checked as a foreign key (GE sees only the orphans, not the key set)
+    outcomes, counts, unexpected = checked(foreign_key=True)
+    # THEN it fails as a warning with the same name, counts and examples as GE's own check
+    assert outcomes == [
+        ExpectationOutcome(
+            expectation="ExpectColumnValuesToBeInSet(account_id)",
+            blocking=False,
+            success=False,
+            observed="3 unexpected, e.g. ['A-GHOST', 'A-X', 'A-GHOST']",
+        )
+    ]
+    assert counts == {
+        "element_count": 6,
+        "missing_count": 1,
+        "unexpected_count": 3,
+        "unexpected_percent": 60.0,
+    }
+    assert unexpected == ["A-GHOST", "A-X", "A-GHOST"]
+    assert checked(foreign_key=False) == (outcomes, counts, unexpected)

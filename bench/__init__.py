@@ -1,0 +1,1 @@
+"""The benchmark (bench/bench.py): see bench/RESULTS.md."""
