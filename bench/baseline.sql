@@ -3,8 +3,9 @@
 -- METRICS.md closely enough to do the same kind of work (typed CSV reads, latest version per
 -- key, deleted records, FX conversion through a base currency with the 7-day fallback,
 -- first confirmed orders, a calendar spine per project, three grains, running sums), but it
--- is not the pipeline's model: no quarantine, no validation, no tie-breaks between bases on
--- the same day, and business dates of tickets and activities only widen the spine.
+-- is not the pipeline's model: no validation, no quarantine (rows without a rate or a known
+-- account are simply left out), and business dates of tickets and activities only widen the
+-- spine.
 -- {drop} is replaced by the drop folder and {currency} by the reporting currency.
 
 create or replace table baseline_mart_project_roi as
@@ -129,12 +130,13 @@ pairs as (
 ),
 
 -- the latest day within 7 days on which one base quotes both the currency and the
--- reporting currency; factor = rate(base -> reporting) / rate(base -> currency)
+-- reporting currency; factor = rate(base -> reporting) / rate(base -> currency); two bases
+-- on that day: the one that is either currency itself, then the first by name
 fx_factors as (
     select
         pairs.currency,
         pairs.business_date,
-        arg_max(reporting_rates.rate / source_rates.rate, source_rates.date) as fx_factor
+        reporting_rates.rate / source_rates.rate as fx_factor
     from pairs
     inner join rates as source_rates
         on source_rates.quote_currency = pairs.currency
@@ -143,7 +145,13 @@ fx_factors as (
         on reporting_rates.base_currency = source_rates.base_currency
         and reporting_rates.date = source_rates.date
         and reporting_rates.quote_currency = '{currency}'
-    group by all
+    qualify row_number() over (
+        partition by pairs.currency, pairs.business_date
+        order by
+            source_rates.date desc,
+            source_rates.base_currency in (pairs.currency, '{currency}') desc,
+            source_rates.base_currency
+    ) = 1
 ),
 
 first_orders as (
