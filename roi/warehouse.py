@@ -29,6 +29,7 @@ import datetime as dt
 import os
 import re
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -86,40 +87,45 @@ def has_table(con: Connection, schema: str, table: str) -> bool:
     )
 
 
-class Warehouse:
-    """What every module needs from the warehouse; see the module docstring."""
+class Warehouse(ABC):
+    """What every module needs from the warehouse; see the module docstring. One subclass
+    per engine (DuckDBWarehouse, PostgresWarehouse)."""
 
     target: str
     dialect: str  # sqlglot's name of the SQL dialect
     dbt_target: str  # the output of dbt_project/profiles.yml
 
     @property
+    @abstractmethod
     def label(self) -> str:
         """How messages name the warehouse (never with a password)."""
-        raise NotImplementedError
 
     @property
+    @abstractmethod
     def state_dir(self) -> Path:
-        raise NotImplementedError
+        """The local folder of what is not in the warehouse: dlt and dbt working folders,
+        logs, per-run docs."""
 
     @property
+    @abstractmethod
     def report_dir(self) -> Path:
         """Where reports go unless ROI_REPORT_DIR or --out says otherwise."""
-        raise NotImplementedError
 
+    @abstractmethod
     def exists(self) -> bool:
-        raise NotImplementedError
+        """Whether a run has created the warehouse yet."""
 
+    @abstractmethod
     def dlt_destination(self):
-        raise NotImplementedError
+        """The dlt destination the loads write to."""
 
+    @abstractmethod
     def dbt_env(self) -> dict[str, str]:
         """Environment variables dbt_project/profiles.yml reads for this warehouse."""
-        raise NotImplementedError
 
+    @abstractmethod
     def connect(self, read_only: bool = False):
         """A context manager yielding a Connection (closed at exit)."""
-        raise NotImplementedError
 
     @contextmanager
     def writer_lock(
