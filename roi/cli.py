@@ -204,29 +204,35 @@ def build_parser() -> argparse.ArgumentParser:
         prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    # Options several commands share, declared once (argparse parent parsers).
+    warehouse_options = argparse.ArgumentParser(add_help=False)
+    warehouse_options.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    warehouse_options.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
+    load_options = argparse.ArgumentParser(add_help=False, parents=[warehouse_options])
+    load_options.add_argument("--data-dir", help="the file drop folder (with --source files)")
+    load_options.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
 
-    demo = commands.add_parser("demo", help="build demo data and run the whole pipeline on it")
+    demo = commands.add_parser(
+        "demo",
+        help="build demo data and run the whole pipeline on it",
+        parents=[warehouse_options],
+    )
     demo.add_argument("--out", default=str(DEMO_DIR), help="folder for the demo drop")
-    demo.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    demo.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     demo.set_defaults(handler=_demo)
 
-    run = commands.add_parser("run", help="one full pipeline run")
+    run = commands.add_parser("run", help="one full pipeline run", parents=[load_options])
     run.add_argument(
         "--source",
         default="files",
         help="files (default), api (every family with a live connector), or per family, "
         "e.g. ads=api,crm=api,erp=files,fx=api",
     )
-    run.add_argument("--data-dir", help="the file drop folder (with --source files)")
-    run.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    run.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
-    run.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
     run.set_defaults(handler=_run)
 
     backfill = commands.add_parser(
         "backfill",
         help="re-run the review of past periods, one run per period",
+        parents=[load_options],
         description="Re-run the weekly, monthly or quarterly review for every period from "
         "--from to --to (labels like 2025-W05, 2025-01, 2025-Q1, or a day in the period). "
         "Live connectors re-extract each period; loads merge on their keys, so nothing is "
@@ -236,10 +242,6 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--from", dest="start", required=True, metavar="PERIOD")
     backfill.add_argument("--to", dest="stop", required=True, metavar="PERIOD")
     backfill.add_argument("--source", default="files", help="as for roi run")
-    backfill.add_argument("--data-dir", help="the file drop folder (as for roi run)")
-    backfill.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    backfill.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
-    backfill.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
     backfill.set_defaults(handler=_backfill)
 
     home = commands.add_parser(
@@ -251,27 +253,28 @@ def build_parser() -> argparse.ArgumentParser:
     home.set_defaults(handler=_dagster_home)
 
     audit = commands.add_parser(
-        "audit", help="a run's checks, quarantine and loads, and a table's lineage"
+        "audit",
+        help="a run's checks, quarantine and loads, and a table's lineage",
+        parents=[warehouse_options],
     )
     audit.add_argument("--run", help="run id (default: the latest run)")
     audit.add_argument(
         "--table", help="schema.table whose lineage to show, e.g. marts.mart_project_roi"
     )
-    audit.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    audit.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     audit.set_defaults(handler=_audit)
 
     docs = commands.add_parser(
-        "docs", help="the data dictionary (English/中文) and lineage as a static HTML site"
+        "docs",
+        help="the data dictionary (English/中文) and lineage as a static HTML site",
+        parents=[warehouse_options],
     )
     docs.add_argument("--out", default="docs", help="folder for index.html (default docs/)")
-    docs.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    docs.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     docs.set_defaults(handler=_docs)
 
     export = commands.add_parser(
         "export",
         help="write every published mart as Parquet or CSV, with schema.json, for BI tools",
+        parents=[warehouse_options],
         description="Write every table of the published marts schema to --out as "
         "<table>.parquet or <table>.csv, with schema.json (columns, types, nullability, "
         "descriptions, Chinese labels, row counts, last run) and schema.md. Reads the "
@@ -279,20 +282,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--format", required=True, choices=["parquet", "csv"])
     export.add_argument("--out", required=True, help="folder for the files")
-    export.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    export.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     export.set_defaults(handler=_export)
 
     report = commands.add_parser(
         "report",
         help="write the ROI evaluation report (HTML, charts, alerts) from the marts",
+        parents=[warehouse_options],
         description="Write the ROI evaluation report of a period as one self-contained HTML "
         "file (out/roi-report-<period>-<lang>.html). Without --period: the last complete "
         "period of --grain (default quarter) with data. The grain follows --period's label "
         "(2026-Q1 quarter, 2026-01 month, 2026-W05 week); a day (2026-02-15) takes --grain.",
     )
-    report.add_argument("--warehouse", help=WAREHOUSE_HELP)
-    report.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     report.add_argument("--period", help="2026-Q1, 2026-01, 2026-W05, or a day in the period")
     report.add_argument(
         "--grain", choices=GRAINS, help="week, month or quarter (default: --period's, else quarter)"
