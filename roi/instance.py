@@ -1,11 +1,14 @@
 """The Dagster instance: where run history, event logs and schedule state are kept.
 
 `dagster.yaml` at the repository root is the instance configuration: SQLite files under
-$DAGSTER_HOME by default. Setting `DAGSTER_PG_HOST` (with `DAGSTER_PG_USER` and
-`DAGSTER_PG_DB`; `DAGSTER_PG_PASSWORD` and `DAGSTER_PG_PORT` if needed) switches run,
-event-log and schedule storage to PostgreSQL (dagster-postgres), as a production deployment
-with a daemon and a webserver on different machines needs. The file names the variables;
-Dagster reads their values when the instance starts, so the password is never on disk.
+$DAGSTER_HOME by default. The copy roi writes into a home (`prepare_home`) adds either
+PostgreSQL storage (dagster-postgres), when `DAGSTER_PG_HOST` is set (with
+`DAGSTER_PG_USER` and `DAGSTER_PG_DB`; `DAGSTER_PG_PASSWORD` and `DAGSTER_PG_PORT` if
+needed), as a production deployment with a daemon and a webserver on different machines
+needs; or else the SQLite event log written through roi.dagster_storage (Dagster's own files
+and schema, one database engine per file instead of one per event). The file names the
+PostgreSQL variables; Dagster reads their values when the instance starts, so the password
+is never on disk.
 
 `roi run` uses $DAGSTER_HOME when it is set, else a home kept beside the warehouse
 (`<state>/dagster`), and writes the configuration there; `roi dagster-home DIR` prepares
@@ -14,6 +17,7 @@ a home for `dagster dev`, the webserver or the daemon.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -56,18 +60,28 @@ def _postgres_storage_yaml() -> str:
     )
 
 
-def instance_yaml() -> str:
-    """The instance configuration for this environment: the repository's dagster.yaml,
-    plus PostgreSQL storage when DAGSTER_PG_HOST is set."""
+def _sqlite_event_log_yaml(home: Path) -> str:
+    return (
+        "\n# SQLite event log (Dagster's files under history/runs) written through one engine per\n"
+        "# file instead of one per event: roi.dagster_storage. Written for this folder by roi.\n"
+        "event_log_storage:\n  module: roi.dagster_storage\n  class: PooledSqliteEventLogStorage\n"
+        f"  config:\n    base_dir: {json.dumps(str(home.resolve() / 'history' / 'runs'))}\n"
+    )
+
+
+def instance_yaml(home: Path) -> str:
+    """The instance configuration of the Dagster home `home` in this environment: the
+    repository's dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_HOST is set, else
+    the pooled SQLite event log (roi.dagster_storage) in `home`."""
     text = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
-    return text + _postgres_storage_yaml() if postgres_storage() else text
+    return text + (_postgres_storage_yaml() if postgres_storage() else _sqlite_event_log_yaml(home))
 
 
 def prepare_home(home: Path) -> Path:
     """Write dagster.yaml for this environment into `home`; return the file."""
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    text = instance_yaml()
+    text = instance_yaml(home)
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
     return target

@@ -16,8 +16,14 @@ from .conftest import PG_SERVER
 def test_sqlite_by_default_postgres_with_dagster_pg_host(monkeypatch, tmp_path):
     for variable in ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT"):
         monkeypatch.delenv(variable, raising=False)
-    default = yaml.safe_load(instance_yaml())
-    assert "storage" not in default  # Dagster's default: SQLite files under DAGSTER_HOME
+    default = yaml.safe_load(instance_yaml(tmp_path / "home"))
+    # Dagster's SQLite files under the home, the event log through roi.dagster_storage
+    assert "storage" not in default
+    assert default["event_log_storage"] == {
+        "module": "roi.dagster_storage",
+        "class": "PooledSqliteEventLogStorage",
+        "config": {"base_dir": str(tmp_path / "home" / "history" / "runs")},
+    }
     assert default["telemetry"] == {"enabled": False}
     assert default["run_coordinator"]["config"]["tag_concurrency_limits"] == [
         {"key": "roi/writes_warehouse", "limit": 1}
@@ -45,7 +51,9 @@ def test_sqlite_by_default_postgres_with_dagster_pg_host(monkeypatch, tmp_path):
         }
     }
     assert "s3cret" not in written.read_text()
-    assert {k: v for k, v in production.items() if k != "storage"} == default
+    assert {k: v for k, v in production.items() if k != "storage"} == {
+        k: v for k, v in default.items() if k != "event_log_storage"
+    }
 
 
 def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_database):
@@ -94,7 +102,7 @@ def test_roi_dagster_home_prepares_a_home_for_the_webserver_and_daemon(
 
     monkeypatch.delenv("DAGSTER_PG_HOST", raising=False)
     assert main(["dagster-home", str(tmp_path / "home")]) == 0
-    assert (tmp_path / "home" / "dagster.yaml").read_text() == instance_yaml()
+    assert (tmp_path / "home" / "dagster.yaml").read_text() == instance_yaml(tmp_path / "home")
     assert capsys.readouterr().out == (
         f"wrote {tmp_path / 'home' / 'dagster.yaml'} (SQLite storage); "
         f"use it with DAGSTER_HOME={tmp_path / 'home'}\n"
