@@ -126,6 +126,22 @@ class AdPlatformHTTPError(AdPlatformError, HTTPError):
         self.request = response.request
 
 
+class AdPlatformResponseError(AdPlatformError, HTTPError):
+    """A 2xx response whose body is not JSON (cut off), once dlt's retries are exhausted."""
+
+    def __init__(self, platform: str, response: Response, detail: str) -> None:
+        url = sanitize_url(response.request.url if response.request else response.url)
+        method = response.request.method if response.request else "GET"
+        AdPlatformError.__init__(
+            self,
+            platform,
+            f"{method} {url} answered HTTP {response.status_code} with a body that is not "
+            f"valid JSON ({len(response.content)} bytes, cut off?): {detail}",
+        )
+        self.response = response
+        self.request = response.request
+
+
 @dataclass(frozen=True)
 class AuthProblem:
     """How a platform explains an authorisation failure: which credential, what to do."""
@@ -154,6 +170,18 @@ def response_json(response: Response) -> Any:
         return None
 
 
+def is_cut_off(response: Response | None, exception: BaseException | None = None) -> bool:
+    """Retry predicate: a successful response whose body is not JSON, as when the connection
+    dropped mid-transfer. Every endpoint these connectors call answers JSON."""
+    if response is None or not response.ok:
+        return False
+    try:
+        response.json()
+    except ValueError:
+        return True
+    return False
+
+
 def raise_for_platform(
     response: Response,
     platform: str,
@@ -161,8 +189,11 @@ def raise_for_platform(
     auth_problem: Callable[[Response], AuthProblem | None],
     secrets: Iterable[str | None] = (),
 ) -> None:
-    """Raise the platform's error for a failed response: auth errors name the credential."""
+    """Raise the platform's error for a failed response: auth errors name the credential; a
+    2xx whose body is not JSON (cut off) names the request and how much arrived."""
     if response.ok:
+        if is_cut_off(response):
+            raise AdPlatformResponseError(platform, response, short(redact(response.text, secrets)))
         return
     text = short(redact(detail(response) or "", secrets))
     problem = auth_problem(response)
@@ -183,9 +214,11 @@ def http_session(retry_condition: RetryPredicate | None = None) -> Session:
     Attempts, backoff factor, longest wait and timeout come from dlt's runtime configuration
     (`[runtime] request_max_attempts`, `request_backoff_factor`, `request_max_retry_delay`,
     `request_timeout`, or RUNTIME__REQUEST_... environment variables), read when the session is
-    made. Status codes are checked by the caller (`raise_for_platform`) once retries are over.
+    made. A 2xx whose body is not JSON (cut off mid-transfer) is retried the same way. Status
+    codes and bodies are checked by the caller (`raise_for_platform`) once retries are over.
     """
-    client = Client(raise_for_status=False, retry_condition=retry_condition)
+    conditions = [is_cut_off] + ([retry_condition] if retry_condition else [])
+    client = Client(raise_for_status=False, retry_condition=conditions)
     return client.session
 
 

@@ -22,6 +22,13 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
+def cut_off(response: Response) -> Response:
+    """`response` as a dropped connection leaves it: status 200, the first half of the body."""
+    body = response.get_data()
+    return Response(body[: len(body) // 2], status=response.status_code,
+                    content_type=response.content_type)  # fmt: skip
+
+
 def seen(request: Request) -> dict[str, Any]:
     """What a test wants to check about a request once the server has answered it."""
     return {

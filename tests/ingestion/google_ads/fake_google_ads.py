@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from ..conftest import set_config
-from ..fakes import json_response, recorded, seen
+from ..fakes import cut_off, json_response, recorded, seen
 
 SECRETS = {
     "developer_token": "dev-token-XYZ123",
@@ -36,6 +36,8 @@ class FakeGoogleAds:
     tokens: list[str] = field(default_factory=lambda: ["token"])  # recorded, in issue order
     rejected_tokens: set[str] = field(default_factory=set)  # access tokens answered with 401
     failing: dict[str, tuple[int, str]] = field(default_factory=dict)  # customer -> error
+    # customers answered 200 with half of the body, as by a connection dropped mid-transfer
+    cut_off: set[str] = field(default_factory=set)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     stream_requests: list[dict[str, Any]] = field(default_factory=list)
 
@@ -82,4 +84,5 @@ class FakeGoogleAds:
                                   if first <= r["segments"]["date"] <= last]}
             for batch in recorded("google_ads", self.streams[customer])
         ]  # fmt: skip
-        return json_response(batches)
+        response = json_response(batches)
+        return cut_off(response) if customer in self.cut_off else response

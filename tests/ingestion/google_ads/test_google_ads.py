@@ -202,6 +202,30 @@ def test_failed_run_loads_nothing_and_the_rerun_loads_every_row_once(
     }
 
 
+def test_a_stream_cut_off_mid_transfer_fails_clearly_and_the_rerun_loads_every_row_once(
+    google, make_pipeline
+):
+    # GIVEN the second customer's stream arrives as HTTP 200 with half of its JSON, every time
+    pipeline = make_pipeline()
+    google.cut_off = {C2}
+
+    with pytest.raises(PipelineStepFailed) as raised:
+        pipeline.run(google_ads_source())
+
+    message = str(raised.value)
+    assert "google_ads: POST http://localhost:" in message
+    assert f"/customers/{C2}/googleAds:searchStream answered HTTP 200 with a body" in message
+    assert "that is not valid JSON" in message
+    assert [r["customer"] for r in google.stream_requests] == [C1, C2, C2, C2]  # 3 attempts
+    assert ad_spend_rows(pipeline) == []
+    assert resource_state(pipeline, "google_ads") == {}
+
+    google.cut_off = set()
+    pipeline.run(google_ads_source())
+
+    assert ad_spend_rows(pipeline) == sorted(FIRST_RUN, key=lambda row: (row[2], row[3], row[0]))
+
+
 def test_second_run_reloads_the_lookback_window_and_restated_spend_replaces(
     google, make_pipeline, monkeypatch
 ):

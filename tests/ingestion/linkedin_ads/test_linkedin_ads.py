@@ -156,6 +156,28 @@ def test_500_on_a_later_slice_loads_nothing_and_the_rerun_loads_every_row_once(
     assert ad_spend_rows(pipeline) == sorted(FIRST_RUN, key=lambda row: (row[2], row[3], row[0]))
 
 
+def test_a_slice_cut_off_mid_transfer_fails_clearly_and_the_rerun_loads_every_row_once(
+    linkedin, make_pipeline
+):
+    pipeline = make_pipeline()
+    linkedin.cut_off = {("501", "2026-03-03", "2026-03-03")}
+
+    with pytest.raises(PipelineStepFailed) as raised:
+        pipeline.run(linkedin_ads_source())
+
+    message = str(raised.value)
+    assert "linkedin_ads: GET http://localhost:" in message
+    assert "/rest/adAnalytics?" in message
+    assert "answered HTTP 200 with a body that is not valid JSON" in message
+    assert ad_spend_rows(pipeline) == []
+    assert resource_state(pipeline, "linkedin_ads") == {}
+
+    linkedin.cut_off = set()
+    pipeline.run(linkedin_ads_source())
+
+    assert ad_spend_rows(pipeline) == sorted(FIRST_RUN, key=lambda row: (row[2], row[3], row[0]))
+
+
 def test_second_run_goes_back_7_days_and_restated_spend_replaces(
     linkedin, make_pipeline, monkeypatch
 ):

@@ -161,6 +161,57 @@ def test_500_in_the_middle_of_paging_loads_nothing_and_the_rerun_loads_every_row
     assert ad_spend_rows(pipeline) == sorted(FIRST_RUN, key=lambda row: (row[2], row[3], row[0]))
 
 
+def test_a_page_cut_off_mid_transfer_fails_clearly_and_the_rerun_loads_every_row_once(
+    meta, make_pipeline
+):
+    # GIVEN page 2 of act_101 arrives as HTTP 200 with half of its JSON, on every attempt
+    pipeline = make_pipeline()
+    meta.cut_off = {("101", "MQZDZD")}
+
+    # WHEN the run reads it: retried like a 5xx, then the run fails naming the request
+    with pytest.raises(PipelineStepFailed) as raised:
+        pipeline.run(meta_ads_source())
+
+    message = str(raised.value)
+    assert "meta_ads: GET http://localhost:" in message
+    assert "/act_101/insights?" in message and "after=MQZDZD" in message
+    assert "answered HTTP 200 with a body that is not valid JSON" in message
+    assert ACCESS_TOKEN not in message
+    assert [r["args"].get("after") for r in meta.requests] == [None, "MQZDZD", "MQZDZD", "MQZDZD"]
+    # THEN nothing is loaded and the state did not move
+    assert ad_spend_rows(pipeline) == []
+    assert resource_state(pipeline, "meta_ads") == {}
+
+    # WHEN the connection is whole again (the second attempt of a page cut off once succeeds)
+    meta.cut_off = set()
+    pipeline.run(meta_ads_source())
+
+    # THEN every row is loaded exactly once
+    assert ad_spend_rows(pipeline) == sorted(FIRST_RUN, key=lambda row: (row[2], row[3], row[0]))
+
+
+def test_a_page_cut_off_once_is_read_again(meta, httpserver):
+    # GIVEN the first answer for page 2 of act_101 is cut off, the next one whole
+    meta.cut_off = {("101", "MQZDZD")}
+    attempts = []
+    original = meta._insights
+
+    def once(request):
+        attempts.append(request.args.get("after"))
+        if attempts.count("MQZDZD") > 1:
+            meta.cut_off = set()
+        return original(request)
+
+    meta._insights = once
+    httpserver.clear_all_handlers()
+    meta.install()
+
+    rows, _ = collect(meta_ads_platform())
+
+    assert as_tuples(rows) == FIRST_RUN
+    assert attempts == [None, "MQZDZD", "MQZDZD", "MgZDZD", None]
+
+
 def test_second_run_goes_back_28_days_and_restated_spend_replaces(meta, make_pipeline, monkeypatch):
     pipeline = make_pipeline()
     meta.configure(monkeypatch, account_ids="101", start_date="2026-02-01")
