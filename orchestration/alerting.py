@@ -21,7 +21,7 @@ from roi.errors import RoiError
 from roi.runner import root_cause
 from roi.warehouse import Warehouse, as_warehouse
 
-from .audit_trail import check_rows
+from .audit_trail import check_rows, unfinished_steps
 
 ALERTED_BY_TAG = "roi/alerted_by"
 UI_URL_VARIABLE = "ROI_DAGSTER_UI_URL"
@@ -81,6 +81,9 @@ def run_alert(
             f"step {record.dagster_event.step_key} failed: "
             + _innermost_message(record.dagster_event.step_failure_data.error)
             for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+        ] + [
+            f"step {step} did not finish: the process running it ended (killed?)"
+            for step in unfinished_steps(instance, run_id)
         ] or ["the run failed before any step ran (see the run's event log)"]
     ui = os.environ.get(UI_URL_VARIABLE, "").rstrip("/")
     return Alert(

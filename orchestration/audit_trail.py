@@ -175,6 +175,21 @@ def check_rows(instance: dg.DagsterInstance, run_id: str) -> list[tuple]:
     return rows
 
 
+def unfinished_steps(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """Steps of the run that started and never ended: in a finished run, the steps its
+    process was running when it died (killed, out of memory, the machine went down)."""
+    ended = {
+        record.dagster_event.step_key
+        for kind in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
+        for record in instance.all_logs(run_id, of_type=kind)
+    }
+    started = [
+        record.dagster_event.step_key
+        for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START)
+    ]
+    return [step for step in dict.fromkeys(started) if step not in ended]
+
+
 def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse | Path) -> dict:
     """Write audit.runs and audit.check_results of a run; return the runs row. A run still
     going gets status `running` and its checks so far; the call at its end replaces both."""
@@ -190,6 +205,8 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
     succeeded = run.status == dg.DagsterRunStatus.SUCCESS and not failed_blocking
     # called from inside a run too (the report writes its data-quality section from it)
     running = not run.is_finished
+    if not running:
+        failed_steps += [f"{step} (did not finish)" for step in unfinished_steps(instance, run_id)]
     row = {
         "run_id": run_id,
         "job_name": run.job_name,

@@ -29,6 +29,9 @@ from .warehouse import (
     resolve_warehouse,
 )
 
+# The warehouse a `roi run` wrote (its label): finds runs whose process died (see below).
+WAREHOUSE_TAG = "roi/warehouse"
+
 
 class WarehouseUnwritable(RoiError):
     """The warehouse file could not be written (a full disk, a file size limit)."""
@@ -109,6 +112,7 @@ def run_pipeline(
     job = defs.resolve_job_def(REVIEW_JOB_NAMES[period.grain] if period else PIPELINE_JOB_NAME)
     run_id = str(uuid.uuid4())
     with instance_for(warehouse) as instance, warehouse_lock(warehouse, run_id, on_wait=say):
+        _record_abandoned_runs(instance, warehouse)
         say(
             f"run {run_id} starting: sources {source}, drop {data_dir} -> {warehouse} "
             f"({reporting_currency.upper()})"
@@ -129,6 +133,7 @@ def run_pipeline(
                 "roi/reporting_currency": reporting_currency.upper(),
                 # this process records the run and sends its alert, not the daemon's sensors
                 "roi/alerted_by": "cli",
+                WAREHOUSE_TAG: warehouse.label,
                 **(period.tags() if period else {}),
                 **(tags or {}),
             },
@@ -145,6 +150,41 @@ def run_pipeline(
             ) from None
         alert_run(instance, outcome.run_id, warehouse)
     return result
+
+
+def _record_abandoned_runs(instance, warehouse: Warehouse) -> None:
+    """Record as failed the earlier `roi run`s on this warehouse whose process died.
+
+    Such a run (SIGKILL, out of memory, a reboot) never reached its end: Dagster still shows
+    it as started and it has no audit.runs row. Every `roi run` holds the warehouse lock
+    while it executes, so with the lock held here, a started run of this warehouse is dead.
+    Each is marked failed in Dagster, recorded in audit.runs with the steps it did not
+    finish, and alerted. Runs the daemon launched carry no roi/warehouse tag and are left to
+    Dagster.
+    """
+    from dagster import DagsterRunStatus, RunsFilter
+
+    from orchestration.alerting import alert_run
+    from orchestration.audit_trail import record_run
+
+    abandoned = instance.get_runs(
+        filters=RunsFilter(
+            statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED],
+            tags={WAREHOUSE_TAG: warehouse.label},
+        )
+    )
+    for run in reversed(abandoned):  # oldest first
+        message = (
+            "the process running it ended before the run did (killed?); recorded as failed "
+            "by the next run on this warehouse"
+        )
+        instance.report_run_failed(run, message=message)
+        say(f"earlier run {run.run_id} never finished (its process ended): recorded as failed")
+        try:
+            record_run(instance, run.run_id, warehouse)
+        except database_errors() as error:
+            say(f"  its audit.runs row could not be written: {error}")
+        alert_run(instance, run.run_id, warehouse)
 
 
 def _select_warehouse(warehouse: Warehouse) -> None:

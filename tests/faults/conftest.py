@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -27,6 +28,8 @@ import duckdb
 import pytest
 from filelock import FileLock
 
+from orchestration.alerting import run_alert
+from roi.instance import instance_for
 from roi.settings import state_dir
 
 from ..drops import FIXTURES
@@ -40,8 +43,8 @@ RAW_SCHEMAS = ("raw_ads", "raw_crm", "raw_erp", "raw_fx", "raw_reference")
 class Recovered:
     warehouse: Path  # published marts of small_drop, after the kill and the rerun
     drop: Path  # the drop both runs read
-    killed: dict  # what the killed run left: returncode, stderr, raw row counts, packages
-    rerun: dict  # the second run: success, summary
+    killed: dict  # what the killed run left: run_id, returncode, stderr, raw counts, packages
+    rerun: dict  # the second run: run_id, success, summary, audit.runs and Dagster afterwards
 
 
 def table_counts(warehouse: Path, schemas: tuple[str, ...]) -> dict[str, int]:
@@ -78,7 +81,9 @@ def _kill_mid_load(drop: Path, warehouse: Path) -> dict:
         timeout=600,
     )
     dlt_dir = state_dir(warehouse) / "dlt"
+    started = re.search(r"run ([0-9a-f-]{36}) starting", run.stderr)
     return {
+        "run_id": started.group(1) if started else None,
         "returncode": run.returncode,
         "stderr": run.stderr[-5000:],
         "raw_counts": table_counts(warehouse, RAW_SCHEMAS),
@@ -101,9 +106,27 @@ def _build(folder: Path) -> None:
     killed = _kill_mid_load(drop, warehouse)
     assert killed["returncode"] == -signal.SIGKILL, killed["stderr"]
     result = run_pipeline(data_dir=drop, warehouse=warehouse, reporting_currency="USD")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        audit_runs = con.execute(
+            "select run_id, status, failed_steps, trigger, finished_at is not null "
+            "from audit.runs order by started_at"
+        ).fetchall()
+    with instance_for(warehouse) as instance:
+        statuses = {
+            run_id: instance.get_run_by_id(run_id).status.value
+            for run_id in (killed["run_id"], result.run_id)
+        }
+        alert = run_alert(instance, killed["run_id"], warehouse)
     evidence = {
         "killed": killed,
-        "rerun": {"success": result.success, "summary": result.summary()},
+        "rerun": {
+            "run_id": result.run_id,
+            "success": result.success,
+            "summary": result.summary(),
+            "audit_runs": audit_runs,
+            "dagster_status": statuses,
+            "killed_run_alert": [alert.title, *alert.lines] if alert else None,
+        },
     }
     (folder / "evidence.json").write_text(json.dumps(evidence), encoding="utf-8")
 

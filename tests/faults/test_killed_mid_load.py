@@ -9,7 +9,8 @@ loaded, some raw_crm tables were merged, the other families never started. Then 
 Asserted: the kill left a half-loaded warehouse (that is the fault), and the uncommitted
 merge was rolled back; the rerun's raw tables hold exactly the drop's rows (no duplicates,
 no loss); its marts equal the hand-computed marts of an uninterrupted run
-(tests/test_mart_project_roi.py, tests/test_marts_fixture.py).
+(tests/test_mart_project_roi.py, tests/test_marts_fixture.py); the rerun recorded the
+killed run as failed (audit.runs and Dagster), naming the step it did not finish.
 """
 
 from __future__ import annotations
@@ -85,3 +86,19 @@ def test_the_rerun_marts_equal_an_uninterrupted_runs_hand_computed_marts(recover
                 if not other_marts._matches(column, actual[key][column], want)
             }
             assert not wrong, (mart, key, wrong)
+
+
+def test_the_rerun_records_the_killed_run_as_failed_naming_the_unfinished_step(recovered):
+    killed_id, rerun_id = recovered.killed["run_id"], recovered.rerun["run_id"]
+    assert killed_id is not None and killed_id != rerun_id
+    # the killed run has a row now (it had none before the rerun), after which the rerun's
+    assert [tuple(row) for row in recovered.rerun["audit_runs"]] == [
+        (killed_id, "failed", "load_raw_crm (did not finish)", "manual", True),
+        (rerun_id, "success", None, "manual", True),
+    ]
+    # and Dagster no longer shows it as started; its alert says what it did not finish
+    assert recovered.rerun["dagster_status"] == {killed_id: "FAILURE", rerun_id: "SUCCESS"}
+    assert recovered.rerun["killed_run_alert"] == [
+        "Pipeline run failed: roi_pipeline",
+        "step load_raw_crm did not finish: the process running it ended (killed?)",
+    ]
