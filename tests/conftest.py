@@ -5,16 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import duckdb
 import psycopg2
 import pytest
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Order test files that run the whole pipeline first, the most runs first
-    (`PIPELINE_RUNS` in the module), so that the longest files could start first and the
-    workers finish close together. Seen on 2026-11-27: pytest-xdist's file scheduling
-    (--dist loadfile) did not follow this order; to be fixed or removed."""
+    (`PIPELINE_RUNS` in the module), so that the longest files start first and the workers
+    finish close together. `make test` passes --no-loadscope-reorder: without it,
+    pytest-xdist's --dist loadfile reorders the files by test count instead."""
     items.sort(key=lambda item: -getattr(getattr(item, "module", None), "PIPELINE_RUNS", 0))
 
 
@@ -60,3 +62,25 @@ def pg_warehouse(tmp_path):
 
     with fresh_pg_database("roi_warehouse") as name:
         yield PostgresWarehouse(PostgresSettings(database=name), tmp_path / "pg_state")
+
+
+def schema_tables(warehouse: Path, schema: str) -> dict[str, list[tuple]]:
+    """Every table of `schema`, all rows sorted (dlt's load ids left out)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = ? "
+                "order by 1",
+                [schema],
+            ).fetchall()
+        ]
+        return {
+            name: con.execute(
+                f"select * exclude (_dlt_load_id) from {schema}.{name} order by all"
+                if schema.startswith("raw_")
+                else f"select * from {schema}.{name} order by all"
+            ).fetchall()
+            for name in names
+            if not name.startswith("_dlt")
+        }

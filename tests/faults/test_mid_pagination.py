@@ -40,7 +40,7 @@ from ..ingestion.conftest import (  # noqa: F401  (fixtures: fast retries, no re
     query,
 )
 from ..ingestion.ecb_fx.fake_fx import FALLBACK_API_KEY, FakeEcb, FakeFallback, history_zip
-from ..ingestion.fxiaoke.fake_fxiaoke import APP, OPEN_USER_ID, FakeFxiaoke
+from ..ingestion.fxiaoke.fake_fxiaoke import FakeFxiaoke, set_tenant_env
 from ..ingestion.netsuite.fake_netsuite import ACCOUNT_ID, CREDENTIALS, FakeNetSuite
 from ..ingestion.netsuite.test_source import CATEGORY_MAP
 from ..ingestion.netsuite.test_source import EXPECTED as NETSUITE_COSTS
@@ -203,18 +203,7 @@ class FxiaokeDownAfterPageOne(FakeFxiaoke):
 
 @pytest.fixture
 def fxiaoke_tenant(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = {
-        "BASE_URL": httpserver.url_for("/"),
-        "APP_ID": APP["appId"],
-        "APP_SECRET": APP["appSecret"],
-        "PERMANENT_CODE": APP["permanentCode"],
-        "OPEN_USER_ID": OPEN_USER_ID,
-        "START_DATE": "2026-01-01",
-        "PAGE_SIZE": "2",
-        "OFFSET_CAP": "4",
-    }
-    for key, value in settings.items():
-        monkeypatch.setenv(f"SOURCES__FXIAOKE__{key}", value)
+    set_tenant_env(monkeypatch, httpserver.url_for("/"))
 
 
 FXIAOKE_TABLES = ("leads", "accounts", "opportunities", "orders", "activities", "tickets")

@@ -28,26 +28,10 @@ from orchestration.publish import CANDIDATE_SCHEMA, MART_NAMES, PUBLISHED_SCHEMA
 from roi.runner import root_cause
 from roi.settings import state_dir
 
+from ..conftest import schema_tables
+
 PUBLISH_KEYS = [dg.AssetKey([PUBLISHED_SCHEMA, name]) for name in MART_NAMES]
 LINEAGE_KEY = dg.AssetKey(["audit", "lineage"])
-
-
-def published_marts(warehouse: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = ? "
-                "order by 1",
-                [PUBLISHED_SCHEMA],
-            ).fetchall()
-        ]
-        return {
-            name: sorted(
-                con.execute(f"select * from {PUBLISHED_SCHEMA}.{name}").fetchall(), key=repr
-            )
-            for name in names
-        }
 
 
 def empty_every_candidate(warehouse: Path) -> None:
@@ -82,7 +66,7 @@ def run_steps(warehouse: Path, monkeypatch, selection: list[dg.AssetKey]):
 @pytest.fixture
 def warehouse(copy_of_recovered) -> Path:
     # GIVEN published marts, and candidate marts that all differ from them
-    marts = published_marts(copy_of_recovered)
+    marts = schema_tables(copy_of_recovered, PUBLISHED_SCHEMA)
     assert set(marts) == set(MART_NAMES) and all(marts.values())
     empty_every_candidate(copy_of_recovered)
     return copy_of_recovered
@@ -91,7 +75,7 @@ def warehouse(copy_of_recovered) -> Path:
 def test_a_failure_half_way_through_publishing_leaves_every_published_mart_as_it_was(
     warehouse, monkeypatch
 ):
-    before = published_marts(warehouse)
+    before = schema_tables(warehouse, PUBLISHED_SCHEMA)
     # GIVEN the candidate in the middle of the publishing order cannot be read
     broken = MART_NAMES[len(MART_NAMES) // 2]
     with duckdb.connect(str(warehouse)) as con:
@@ -108,11 +92,11 @@ def test_a_failure_half_way_through_publishing_leaves_every_published_mart_as_it
     assert f"injected: {CANDIDATE_SCHEMA}.{broken} cannot be read" in failures["publish_marts"]
     assert MART_NAMES[: MART_NAMES.index(broken)], "marts are replaced before it"
     # AND every published mart still holds exactly the previous run's rows
-    assert published_marts(warehouse) == before
+    assert schema_tables(warehouse, PUBLISHED_SCHEMA) == before
 
 
 def test_a_failed_step_after_dbt_stops_publishing(warehouse, monkeypatch):
-    before = published_marts(warehouse)
+    before = schema_tables(warehouse, PUBLISHED_SCHEMA)
     # GIVEN the lineage step, which runs after dbt and before publishing, cannot read the
     # manifest dbt wrote
     manifest = state_dir(warehouse) / "dbt_target" / "manifest.json"
@@ -127,4 +111,4 @@ def test_a_failed_step_after_dbt_stops_publishing(warehouse, monkeypatch):
         .strip()
         .endswith("Failure: not publishing: step audit__lineage failed")
     )
-    assert published_marts(warehouse) == before
+    assert schema_tables(warehouse, PUBLISHED_SCHEMA) == before

@@ -9,13 +9,11 @@ PostgreSQL (127.0.0.1:5432), as a production deployment would keep them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import psycopg2
 import pytest
 
-from ..conftest import PG_SERVER
+from ..conftest import PG_SERVER, schema_tables
 from ..drops import write_drop
 from .google_ads.fake_google_ads import FakeGoogleAds
 from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
@@ -36,28 +34,6 @@ RAW_TABLES = (
     "raw_crm.tickets",
     "raw_erp.costs",
 )
-
-
-def tables(warehouse: Path, schema: str) -> dict[str, list[tuple]]:
-    """Every table of `schema`, all rows sorted (dlt's load ids left out)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = ? "
-                "order by 1",
-                [schema],
-            ).fetchall()
-        ]
-        return {
-            name: con.execute(
-                f"select * exclude (_dlt_load_id) from {schema}.{name} order by all"
-                if schema.startswith("raw_")
-                else f"select * from {schema}.{name} order by all"
-            ).fetchall()
-            for name in names
-            if not name.startswith("_dlt")
-        }
 
 
 @pytest.mark.usefixtures("deployment")
@@ -92,12 +68,13 @@ def test_backfill_of_three_months_equals_one_full_run(
     ]
     # AND the raw tables and every published mart hold exactly what the full run produced
     backfilled = tmp_path / "backfill.duckdb"
-    full_marts = tables(tmp_path / "full.duckdb", "marts")
+    full_marts = schema_tables(tmp_path / "full.duckdb", "marts")
     assert len(full_marts) >= 8 and all(full_marts.values())
-    assert tables(backfilled, "marts") == full_marts
+    assert schema_tables(backfilled, "marts") == full_marts
     for table in RAW_TABLES:
         schema, name = table.split(".")
-        assert tables(backfilled, schema)[name] == tables(tmp_path / "full.duckdb", schema)[name]
+        full = schema_tables(tmp_path / "full.duckdb", schema)
+        assert schema_tables(backfilled, schema)[name] == full[name]
     # AND audit.runs names each month, as a backfill
     with duckdb.connect(str(backfilled), read_only=True) as con:
         audit = con.execute(

@@ -29,6 +29,23 @@ API_NAMES = (
 )
 
 
+def set_tenant_env(monkeypatch, base_url: str, **settings: str) -> None:
+    """The test tenant's settings, the way a deployment gives them: SOURCES__FXIAOKE__*
+    variables. Pages of two records and an offset cap of four, so paging is exercised."""
+    defaults = {
+        "BASE_URL": base_url,
+        "APP_ID": APP["appId"],
+        "APP_SECRET": APP["appSecret"],
+        "PERMANENT_CODE": APP["permanentCode"],
+        "OPEN_USER_ID": OPEN_USER_ID,
+        "START_DATE": "2026-01-01",
+        "PAGE_SIZE": "2",
+        "OFFSET_CAP": "4",
+    }
+    for key, value in {**defaults, **settings}.items():
+        monkeypatch.setenv(f"SOURCES__FXIAOKE__{key}", value)
+
+
 def envelope(name: str) -> dict[str, Any]:
     return json.loads((RESPONSES / f"{name}.json").read_text(encoding="utf-8"))
 

@@ -23,7 +23,7 @@ from ingestion.raw_tables import raw_table
 from ingestion.window import ExtractWindow
 
 from ..conftest import query
-from .fake_fxiaoke import APP, OPEN_USER_ID, FakeFxiaoke, records
+from .fake_fxiaoke import FakeFxiaoke, records, set_tenant_env
 
 UTC = dt.UTC
 SOURCE = ("fxiaoke API", None)
@@ -241,21 +241,13 @@ def fake(httpserver: HTTPServer) -> FakeFxiaoke:
 
 @pytest.fixture
 def tenant_config(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tenant's settings, the way a deployment gives them: SOURCES__FXIAOKE__* variables."""
-    settings = {
-        "BASE_URL": httpserver.url_for("/"),
-        "APP_ID": APP["appId"],
-        "APP_SECRET": APP["appSecret"],
-        "PERMANENT_CODE": APP["permanentCode"],
-        "OPEN_USER_ID": OPEN_USER_ID,
-        "START_DATE": "2026-01-01",
-        "FIELD_MAP": json.dumps(TENANT_FIELD_MAP),
-        "VALUE_MAP": json.dumps(TENANT_VALUE_MAP),
-        "PAGE_SIZE": "2",
-        "OFFSET_CAP": "4",
-    }
-    for key, value in settings.items():
-        monkeypatch.setenv(f"SOURCES__FXIAOKE__{key}", value)
+    """The tenant's settings with its field and value maps (set_tenant_env)."""
+    set_tenant_env(
+        monkeypatch,
+        httpserver.url_for("/"),
+        FIELD_MAP=json.dumps(TENANT_FIELD_MAP),
+        VALUE_MAP=json.dumps(TENANT_VALUE_MAP),
+    )
 
 
 @pytest.mark.usefixtures("tenant_config")
