@@ -19,7 +19,7 @@ import dagster as dg
 from roi.alerts import Alert, send_alert
 from roi.errors import RoiError
 from roi.runner import root_cause
-from roi.warehouse import Warehouse, as_warehouse
+from roi.warehouse import Warehouse, as_warehouse, database_errors
 
 from .audit_trail import check_rows, unfinished_steps
 
@@ -41,7 +41,7 @@ def _quarantined(warehouse: Warehouse | Path, run_id: str) -> list[str]:
                 "group by 1 order by 1",
                 [run_id],
             ).fetchall()
-    except (RoiError, *_database_errors()):
+    except (RoiError, *database_errors()):
         return []
     return [f"{count} row(s) quarantined: {reason}" for reason, count in rows]
 
@@ -52,13 +52,6 @@ def failed_blocking_checks(instance: dg.DagsterInstance, run_id: str) -> list[st
         for _, name, table, kind, severity, status, observed, _ in check_rows(instance, run_id)
         if status == "fail" and severity == "error" and kind != "great_expectations_expectation"
     ]
-
-
-def _database_errors() -> tuple[type[BaseException], ...]:
-    import duckdb
-    import psycopg2
-
-    return (duckdb.Error, psycopg2.Error)
 
 
 def run_alert(

@@ -178,16 +178,20 @@ def check_rows(instance: dg.DagsterInstance, run_id: str) -> list[tuple]:
 def unfinished_steps(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     """Steps of the run that started and never ended: in a finished run, the steps its
     process was running when it died (killed, out of memory, the machine went down)."""
-    ended = {
-        record.dagster_event.step_key
-        for kind in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
-        for record in instance.all_logs(run_id, of_type=kind)
+    started: dict[str, None] = {}
+    ended: set[str] = set()
+    step_events = {
+        dg.DagsterEventType.STEP_START,
+        dg.DagsterEventType.STEP_SUCCESS,
+        dg.DagsterEventType.STEP_FAILURE,
     }
-    started = [
-        record.dagster_event.step_key
-        for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START)
-    ]
-    return [step for step in dict.fromkeys(started) if step not in ended]
+    for record in instance.all_logs(run_id, of_type=step_events):
+        event = record.dagster_event
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started[event.step_key] = None
+        else:
+            ended.add(event.step_key)
+    return [step for step in started if step not in ended]
 
 
 def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse | Path) -> dict:

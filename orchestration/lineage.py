@@ -350,18 +350,18 @@ class _Project:
     def _tables_in(self, scope: Scope) -> set[str]:
         """The relations a scope reads its rows from, through its CTEs, subqueries and unions."""
         found: set[str] = set()
-        todo, seen = [scope], set()
-        while todo:
-            current = todo.pop()
+        pending, seen = [scope], set()
+        while pending:
+            current = pending.pop()
             if id(current) in seen:
                 continue
             seen.add(id(current))
-            todo.extend(current.set_operation_scopes)
+            pending.extend(current.set_operation_scopes)
             # selected_sources: what the FROM and JOINs name (sources also lists every CTE
             # defined before this one, whether read or not)
             for _, source in current.selected_sources.values():
                 if isinstance(source, Scope):
-                    todo.append(source)
+                    pending.append(source)
                 elif isinstance(source, exp.Table):
                     uid = self.lookup(source)
                     if uid is None:

@@ -103,7 +103,6 @@ def run_pipeline(
     os.environ["ROI_SOURCE"] = source
 
     say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
-
     from orchestration.alerting import alert_run
     from orchestration.audit_trail import record_run
     from orchestration.definitions import defs

@@ -240,13 +240,13 @@ def _path(key) -> tuple[str, ...]:
 
 def _ancestors(asset_nodes: dict[tuple[str, ...], dict], key: tuple[str, ...]) -> set:
     seen: set[tuple[str, ...]] = set()
-    todo = [key]
-    while todo:
-        for dep in asset_nodes[todo.pop()]["dependencyKeys"]:
+    pending = [key]
+    while pending:
+        for dep in asset_nodes[pending.pop()]["dependencyKeys"]:
             parent = tuple(dep["path"])
             if parent not in seen:
                 seen.add(parent)
-                todo.append(parent)
+                pending.append(parent)
     return seen
 
 

@@ -185,6 +185,9 @@ def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Pro
 
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # what pd.read_csv(dtype=str) gives
+# What Arrow raises when it declines a file or a cast (invalid input, an unsupported case):
+# the pandas path then takes over and names the problem, if there is one.
+_ARROW_DECLINED = pa.ArrowException
 
 
 def _read_plain_csv(path: Path) -> pd.DataFrame | None:
@@ -210,7 +213,7 @@ def _read_plain_csv(path: Path) -> pd.DataFrame | None:
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except _ARROW_DECLINED:
         return None
     if table.column_names != header:
         return None
@@ -280,7 +283,7 @@ def _cast_or_none(texts: pa.Array, data_type: pa.DataType) -> pa.Array | None:
     Arrow refuses one of them (pandas then parses the column, value by value)."""
     try:
         return texts.cast(data_type)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except _ARROW_DECLINED:
         return None
 
 
