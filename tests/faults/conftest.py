@@ -87,9 +87,13 @@ def _kill_mid_load(drop: Path, warehouse: Path) -> dict:
         "returncode": run.returncode,
         "stderr": run.stderr[-5000:],
         "raw_counts": table_counts(warehouse, RAW_SCHEMAS),
-        # load packages dlt had normalised but not finished, per pipeline
+        # load packages dlt had normalised but not finished, per pipeline: the folders, as
+        # dlt lists them. A file beside them is one of dlt's atomic-write temporaries, left
+        # when the kill lands while another loader thread is saving a job's state.
         "pending_packages": {
-            pipeline.name: sorted(p.name for p in (pipeline / "load" / "normalized").iterdir())
+            pipeline.name: sorted(
+                p.name for p in (pipeline / "load" / "normalized").iterdir() if p.is_dir()
+            )
             for pipeline in sorted(dlt_dir.iterdir())
             if (pipeline / "load" / "normalized").is_dir()
         },
