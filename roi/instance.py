@@ -2,7 +2,8 @@
 
 `dagster.yaml` at the repository root is the instance configuration: SQLite files under
 $DAGSTER_HOME by default. The copy roi writes into a home (`prepare_home`) adds either
-PostgreSQL storage (dagster-postgres), when `DAGSTER_PG_HOST` is set (with
+PostgreSQL storage (dagster-postgres, its event log through roi.dagster_storage:
+connections kept instead of one per event), when `DAGSTER_PG_HOST` is set (with
 `DAGSTER_PG_USER` and `DAGSTER_PG_DB`; `DAGSTER_PG_PASSWORD` and `DAGSTER_PG_PORT` if
 needed), as a production deployment with a daemon and a webserver on different machines
 needs; or else the SQLite event log written through roi.dagster_storage (Dagster's own files
@@ -52,11 +53,18 @@ def _postgres_storage_yaml() -> str:
         for field, (var, _) in _PG_FIELDS.items()
         if os.environ.get(var)
     )
+    # dagster-postgres speaks psycopg2; SQLAlchemy 2.1's plain postgresql:// would not
+    config = f"\n  config:\n    postgres_db:{fields}\n      scheme: postgresql+psycopg2\n"
+    # Dagster's `storage: postgres:` block, spelled out per storage so that the event log can
+    # be dagster-postgres's own through one kept connection (roi.dagster_storage)
     return (
         f"\n# Chosen because {PG_HOST_VARIABLE} is set (roi.instance): PostgreSQL storage.\n"
-        "storage:\n  postgres:\n    postgres_db:"
-        # dagster-postgres speaks psycopg2; SQLAlchemy 2.1's plain postgresql:// would not
-        f"{fields}\n      scheme: postgresql+psycopg2\n"
+        "run_storage:\n  module: dagster_postgres.run_storage\n  class: PostgresRunStorage"
+        f"{config}"
+        "event_log_storage:\n  module: roi.dagster_storage\n"
+        f"  class: PooledPostgresEventLogStorage{config}"
+        "schedule_storage:\n  module: dagster_postgres.schedule_storage\n"
+        f"  class: PostgresScheduleStorage{config}"
     )
 
 

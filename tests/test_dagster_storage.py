@@ -1,4 +1,6 @@
-"""roi.dagster_storage: Dagster's SQLite event log with one engine per file, not per event."""
+"""roi.dagster_storage: Dagster's SQLite event log with one engine per file, not per event, and
+dagster-postgres's event log with its connections kept, not one per event (tested against the
+PostgreSQL server at 127.0.0.1:5432)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,18 @@ import inspect
 import dagster as dg
 import pytest
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster_postgres import PostgresEventLogStorage
+from sqlalchemy import event
 
 import roi.dagster_storage as dagster_storage
-from roi.dagster_storage import KEPT_RUN_ENGINES, PooledSqliteEventLogStorage
+from roi.dagster_storage import (
+    KEPT_RUN_ENGINES,
+    PooledPostgresEventLogStorage,
+    PooledSqliteEventLogStorage,
+)
 from roi.instance import instance_for
+
+from .conftest import PG_SERVER
 
 
 @dg.asset(key=["raw", "numbers"])
@@ -97,3 +107,64 @@ def test_wipe_closes_the_files_it_deletes_and_the_storage_keeps_working(instance
     second = _materialize(instance)
     assert storage.get_records_for_run(second).records
     assert not storage.get_records_for_run(first).records
+
+
+def _count_connections(storage) -> list[int]:
+    opened = []
+    event.listen(storage._engine, "connect", lambda *_: opened.append(1))
+    return opened
+
+
+def test_postgres_event_log_keeps_its_connections_and_dagster_reads_its_rows(
+    monkeypatch, tmp_path, pg_database
+):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    with instance_for(tmp_path / "warehouse.duckdb") as instance:
+        storage = instance.event_log_storage
+        assert type(storage) is PooledPostgresEventLogStorage
+        opened = _count_connections(storage)
+        # WHEN two runs with an asset and its check are written
+        run_ids = [_materialize(instance) for _ in range(2)]
+        events = storage.get_records_for_run(run_ids[1]).records
+        # THEN all their events (dagster-postgres would open a connection for each, and again
+        # for the asset and check indexes) went through two connections: storing an asset
+        # event reads the index on a second one meanwhile
+        assert len(events) > 10
+        assert len(opened) == 2
+    # AND dagster-postgres's own storage (the webserver's) reads the same rows
+    # (through psycopg2, as the instance's configuration asks)
+    server = PG_SERVER.replace("postgresql://", "postgresql+psycopg2://")
+    stock = PostgresEventLogStorage(f"{server}/{pg_database}")
+    try:
+        assert [e.event_log_entry for e in stock.get_records_for_run(run_ids[1]).records] == [
+            e.event_log_entry for e in events
+        ]
+        key = dg.AssetKey(["raw", "numbers"])
+        assert stock.get_latest_materialization_events([key])[key].run_id == run_ids[1]
+        check = stock.get_asset_check_execution_history(
+            dg.AssetCheckKey(key, "three_rows"), limit=5
+        )
+        assert [(c.run_id, c.status.value) for c in check] == [
+            (run_ids[1], "SUCCEEDED"),
+            (run_ids[0], "SUCCEEDED"),
+        ]
+    finally:
+        stock.dispose()
+
+
+def test_postgres_event_log_in_a_forked_process_opens_its_own_connection(
+    monkeypatch, tmp_path, pg_database
+):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    with instance_for(tmp_path / "warehouse.duckdb") as instance:
+        storage = instance.event_log_storage
+        first = _materialize(instance)
+        opened = _count_connections(storage)
+        # GIVEN the storage finds itself in another process than the one that built its pool
+        monkeypatch.setattr(dagster_storage.os, "getpid", lambda: -1)
+        # WHEN it is used there
+        second = _materialize(instance)
+        # THEN it connected afresh (the parent's sockets are left to the parent) and wrote
+        assert len(opened) == 2
+        assert storage.get_records_for_run(second).records
+        assert storage.get_records_for_run(first).records

@@ -12,6 +12,8 @@ from roi.instance import instance_for, instance_yaml, prepare_home
 
 from .conftest import PG_SERVER
 
+STORAGES = ("run_storage", "event_log_storage", "schedule_storage")
+
 
 def test_sqlite_by_default_postgres_with_dagster_pg_host(monkeypatch, tmp_path):
     for variable in ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT"):
@@ -39,20 +41,36 @@ def test_sqlite_by_default_postgres_with_dagster_pg_host(monkeypatch, tmp_path):
     written = prepare_home(tmp_path / "home")
     production = yaml.safe_load(written.read_text())
     # the values (a password among them) stay in the environment; the file names variables
-    assert production["storage"] == {
-        "postgres": {
-            "postgres_db": {
-                "hostname": {"env": "DAGSTER_PG_HOST"},
-                "username": {"env": "DAGSTER_PG_USER"},
-                "db_name": {"env": "DAGSTER_PG_DB"},
-                "password": {"env": "DAGSTER_PG_PASSWORD"},
-                "scheme": "postgresql+psycopg2",
-            }
+    postgres_db = {
+        "postgres_db": {
+            "hostname": {"env": "DAGSTER_PG_HOST"},
+            "username": {"env": "DAGSTER_PG_USER"},
+            "db_name": {"env": "DAGSTER_PG_DB"},
+            "password": {"env": "DAGSTER_PG_PASSWORD"},
+            "scheme": "postgresql+psycopg2",
         }
     }
+    # dagster-postgres's three storages, the event log through roi.dagster_storage
+    assert {key: production[key] for key in STORAGES} == {
+        "run_storage": {
+            "module": "dagster_postgres.run_storage",
+            "class": "PostgresRunStorage",
+            "config": postgres_db,
+        },
+        "event_log_storage": {
+            "module": "roi.dagster_storage",
+            "class": "PooledPostgresEventLogStorage",
+            "config": postgres_db,
+        },
+        "schedule_storage": {
+            "module": "dagster_postgres.schedule_storage",
+            "class": "PostgresScheduleStorage",
+            "config": postgres_db,
+        },
+    }
     assert "s3cret" not in written.read_text()
-    assert {k: v for k, v in production.items() if k != "storage"} == {
-        k: v for k, v in default.items() if k != "event_log_storage"
+    assert {k: v for k, v in production.items() if k not in STORAGES} == {
+        k: v for k, v in default.items() if k not in STORAGES
     }
 
 
@@ -60,6 +78,7 @@ def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_databas
     from dagster_postgres import PostgresRunStorage
 
     from orchestration.definitions import defs
+    from roi.dagster_storage import PooledPostgresEventLogStorage
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.setenv("ROI_WAREHOUSE", str(tmp_path / "roi.duckdb"))
@@ -68,6 +87,7 @@ def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_databas
     # GIVEN the instance `roi run` uses, with DAGSTER_PG_* set
     with instance_for(tmp_path / "roi.duckdb") as instance:
         assert isinstance(instance.run_storage, PostgresRunStorage)
+        assert isinstance(instance.event_log_storage, PooledPostgresEventLogStorage)
         # WHEN a quarterly review partition runs on it (and fails on a missing drop)
         result = defs.resolve_job_def("roi_quarterly").execute_in_process(
             partition_key="2026-01-01", instance=instance, raise_on_error=False
