@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import re
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import psycopg2
 import pytest
+from filelock import FileLock
+
+from .drops import FIXTURES
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -84,3 +93,83 @@ def schema_tables(warehouse: Path, schema: str) -> dict[str, list[tuple]]:
             for name in names
             if not name.startswith("_dlt")
         }
+
+
+def build_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder `name` in the test session's shared temporary folder, filled by
+    `build(folder)` once per session even under pytest-xdist: the first worker that needs it
+    builds it under a file lock, the others wait and read it. Tests that change what is in
+    it work on a copy (`copy_warehouse`)."""
+    base = tmp_path_factory.getbasetemp()
+    # under pytest-xdist every worker has its own basetemp inside the session's folder
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / name
+    built = shared / f"{name}.built"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not built.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            built.touch()
+    return folder
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    """A private copy of the DuckDB warehouse `source` at `target`, with its run state (dlt,
+    dbt, Dagster); a later run on the copy continues from where `source` was."""
+    from roi.settings import state_dir
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, target.with_name(target.name + ".wal"))
+    shutil.copytree(state_dir(source), state_dir(target))
+    return target
+
+
+@dataclass(frozen=True)
+class PublishedRun:
+    warehouse: Path  # published marts of tests/fixtures/small_drop, one `roi run`, nothing else
+    drop: Path  # the copy of the drop it read
+    run_id: str
+    reports: list[str]  # as `roi run` printed them
+    output: str  # what `roi run` printed on stdout
+
+
+def _publish_small_drop(folder: Path) -> None:
+    from roi.cli import main
+
+    drop = shutil.copytree(FIXTURES / "small_drop", folder / "small_drop")
+    warehouse = folder / "warehouse" / "roi.duckdb"
+    warehouse.parent.mkdir()
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(
+            ["run", "--source", "files", "--data-dir", str(drop), "--warehouse", str(warehouse)]
+            + ["--reporting-currency", "USD"]
+        )
+    (folder / "stdout.txt").write_text(printed.getvalue(), encoding="utf-8")
+    assert code == 0, printed.getvalue()
+
+
+@pytest.fixture(scope="session")
+def small_drop_published(tmp_path_factory) -> PublishedRun:
+    """tests/fixtures/small_drop run once through `roi run` into an empty warehouse: the
+    uninterrupted run that test_mart_project_roi.py and test_marts_fixture.py check against
+    their hand-computed marts, and the starting point of the runs of test_run_failures.py.
+    Read it in place (read-only), or run on a `copy_warehouse` of it."""
+    folder = build_once(tmp_path_factory, "small-drop-published", _publish_small_drop)
+    output = (folder / "stdout.txt").read_text(encoding="utf-8")
+    warehouse = folder / "warehouse" / "roi.duckdb"
+    succeeded = re.match(
+        rf"run (\S+) succeeded: marts published in {re.escape(str(warehouse))}\n", output
+    )
+    assert succeeded, output
+    return PublishedRun(
+        warehouse=warehouse,
+        drop=folder / "small_drop",
+        run_id=succeeded.group(1),
+        reports=re.findall(r"^  report: (.+)$", output, flags=re.MULTILINE),
+        output=output,
+    )

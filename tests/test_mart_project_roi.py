@@ -118,7 +118,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+from .conftest import copy_warehouse
+
+# Whole pipeline runs in this file (the first is the session's shared run of small_drop, built
+# by whichever file needs it first): tests/conftest.py starts the longest files first.
 PIPELINE_RUNS = 3
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -755,21 +758,21 @@ def _assert_row(actual: dict | None, expected: dict, key) -> None:
 
 
 @pytest.fixture(scope="module")
-def replay(tmp_path_factory) -> dict:
+def replay(tmp_path_factory, small_drop_published) -> dict:
     """drop 1, the same drop 1 again, then drop 2, all into one warehouse; snapshots between."""
-    # GIVEN an empty warehouse and the hand-checkable drop 1
-    workdir = tmp_path_factory.mktemp("roi_replay")
-    warehouse = workdir / "roi.duckdb"
-    snapshots = {"warehouse": warehouse}
-    # WHEN one pipeline run loads it (THEN, in the tests, the published mart holds exactly
-    # the hand-computed rows), then the same drop again, then drop 2
-    snapshots["run of drop 1"] = _run(DROP_1, workdir, warehouse)
+    # GIVEN an empty warehouse and the hand-checkable drop 1, WHEN one `roi run` loads it
+    # (the session's shared run, tests/conftest.py; THEN, in the tests, the published mart
+    # holds exactly the hand-computed rows)
+    first = small_drop_published
+    snapshots = {"run of drop 1": first}
     snapshots["reports of drop 1"] = {
-        Path(path).name: Path(path).read_text(encoding="utf-8")
-        for path in snapshots["run of drop 1"].reports
+        Path(path).name: Path(path).read_text(encoding="utf-8") for path in first.reports
     }
-    snapshots["rows after drop 1"] = _read_rows(warehouse)
-    snapshots["after drop 1"] = _full_snapshot(warehouse)
+    snapshots["rows after drop 1"] = _read_rows(first.warehouse)
+    snapshots["after drop 1"] = _full_snapshot(first.warehouse)
+    # AND THEN the same drop again, then drop 2, into (a copy of) that warehouse
+    workdir = tmp_path_factory.mktemp("roi_replay")
+    warehouse = copy_warehouse(first.warehouse, workdir / "roi.duckdb")
     _run(DROP_1, workdir, warehouse)
     snapshots["after drop 1 again"] = _full_snapshot(warehouse)
     _run(DROP_2, workdir, warehouse)
@@ -922,7 +925,8 @@ def test_the_run_ends_with_the_report_of_the_last_complete_quarter(replay):
     P-JP 1,740 and 750, ROI (750 - 1740) / 1740 = -56.9%;
     all projects 9,290 and 2,125, ROI (2125 - 9290) / 9290 = -77.1%."""
     result = replay["run of drop 1"]
-    folder = replay["warehouse"].parent / "reports"
+    folder = result.warehouse.parent / "reports"
+    # as `roi run` printed them
     assert result.reports == [
         str(folder / "roi-report-2026-Q1-en.html"),
         str(folder / "roi-report-2026-Q1-zh.html"),

@@ -6,7 +6,8 @@ number below was derived by hand from METRICS.md and cross-checked once by an in
 throwaway computation. The tables are literals; each non-trivial number carries its arithmetic.
 `predicted_ltv` is a model of the project's own choosing: only "NULL or >= 0" is asserted.
 
-Two drops, one pipeline run each, reporting currency USD:
+Two drops, one pipeline run each, reporting currency USD (small_drop's is the session's shared
+`roi run` of it, `small_drop_published` in tests/conftest.py):
 
 * tests/fixtures/customers_drop/ (written for this file; all marts above).
 * tests/fixtures/small_drop/ (the mart_project_roi fixture, see its story in
@@ -154,7 +155,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+# Whole pipeline runs in this file (one of them the session's shared run of small_drop, built
+# by whichever file needs it first): tests/conftest.py starts the longest files first.
 PIPELINE_RUNS = 2
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -991,11 +993,9 @@ def customers_drop_marts(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def small_drop_marts(tmp_path_factory) -> dict:
-    workdir = tmp_path_factory.mktemp("roi_small_drop")
-    warehouse = workdir / "roi.duckdb"
-    _run(DROPS["small_drop"], workdir, warehouse)
-    return _read_marts(warehouse)
+def small_drop_marts(small_drop_published) -> dict:
+    # one `roi run` of small_drop into an empty warehouse, shared with test_mart_project_roi.py
+    return _read_marts(small_drop_published.warehouse)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Bad input never damages the warehouse: rejected drops load nothing, quarantines keep marts.
 
 One warehouse goes through a story (module-scoped, runs in order):
-1. a good drop is published;
+1. a good drop is published (the session's shared `roi run` of small_drop, copied);
 2. a malformed drop is rejected with file/line/column, exit code 2, warehouse untouched;
 3. a well-formed drop with unusable rows (no FX rate, unknown account, unmapped campaign)
    is processed, the rows are quarantined with the run id, the blocking checks fail,
@@ -20,9 +20,11 @@ from werkzeug import Response
 
 from roi.cli import main
 
+from .conftest import copy_warehouse
 from .drops import FIXTURES
 
-# Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
+# Whole pipeline runs in this file (the first is the session's shared run of small_drop, built
+# by whichever file needs it first): tests/conftest.py starts the longest files first.
 PIPELINE_RUNS = 3
 
 RAW_TABLES = ("raw_crm.orders", "raw_ads.ad_spend", "raw_fx.rates", "raw_crm.leads")
@@ -47,22 +49,12 @@ def append(drop: Path, file_name: str, *lines: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    # GIVEN a warehouse holding the published marts of a good drop
-    warehouse = tmp_path_factory.mktemp("failures") / "roi.duckdb"
-    code = main(
-        [
-            "run",
-            "--source",
-            "files",
-            "--data-dir",
-            str(FIXTURES / "small_drop"),
-            "--warehouse",
-            str(warehouse),
-        ]
+def published(tmp_path_factory, small_drop_published) -> Path:
+    # GIVEN a warehouse holding the published marts of a good drop (a copy of the session's
+    # shared `roi run` of small_drop, tests/conftest.py)
+    return copy_warehouse(
+        small_drop_published.warehouse, tmp_path_factory.mktemp("failures") / "roi.duckdb"
     )
-    assert code == 0
-    return warehouse
 
 
 def test_malformed_drop_is_rejected_and_changes_nothing(published, tmp_path, capsys):

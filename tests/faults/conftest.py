@@ -7,9 +7,8 @@ recorded; then the same `roi run` is repeated to the end. test_killed_mid_load.p
 that the result is exactly what an uninterrupted run gives (hand-computed marts), so the
 other fault modules can start from a copy of it as "a warehouse with published marts".
 
-It is built once per test session even under pytest-xdist: the first worker that needs it
-builds it under a file lock in the session's shared temporary folder, the others wait and
-read it. Tests copy it (`copy_of_recovered`) before changing anything.
+It is built once per test session even under pytest-xdist (`build_once`, tests/conftest.py).
+Tests copy it (`copy_of_recovered`) before changing anything.
 """
 
 from __future__ import annotations
@@ -26,12 +25,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from filelock import FileLock
 
 from orchestration.alerting import run_alert
 from roi.instance import instance_for
 from roi.settings import state_dir
 
+from ..conftest import build_once, copy_warehouse
 from ..drops import FIXTURES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -137,15 +136,7 @@ def _build(folder: Path) -> None:
 
 @pytest.fixture(scope="session")
 def recovered(tmp_path_factory) -> Recovered:
-    base = tmp_path_factory.getbasetemp()
-    # under pytest-xdist every worker has its own basetemp inside the session's folder
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / "faults-recovered"
-    with FileLock(str(shared / "faults-recovered.lock")):
-        if not (folder / "evidence.json").exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir()
-            _build(folder)
+    folder = build_once(tmp_path_factory, "faults-recovered", _build)
     evidence = json.loads((folder / "evidence.json").read_text(encoding="utf-8"))
     return Recovered(
         warehouse=folder / "warehouse" / "roi.duckdb",
@@ -158,11 +149,4 @@ def recovered(tmp_path_factory) -> Recovered:
 @pytest.fixture
 def copy_of_recovered(recovered, tmp_path) -> Path:
     """A private copy of the shared warehouse with its run state (dlt, dbt, Dagster)."""
-    target = tmp_path / "warehouse" / "roi.duckdb"
-    target.parent.mkdir()
-    shutil.copy2(recovered.warehouse, target)
-    wal = recovered.warehouse.with_name(recovered.warehouse.name + ".wal")
-    if wal.exists():
-        shutil.copy2(wal, target.with_name(target.name + ".wal"))
-    shutil.copytree(state_dir(recovered.warehouse), state_dir(target))
-    return target
+    return copy_warehouse(recovered.warehouse, tmp_path / "warehouse" / "roi.duckdb")
