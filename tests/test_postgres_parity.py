@@ -36,6 +36,7 @@ from roi.warehouse import DuckDBWarehouse, PostgresSettings, PostgresWarehouse, 
 
 from .conftest import fresh_pg_database
 from .drops import merge_fixtures
+from .test_dbt_unit_tests import manifest_ids, run_unit_tests
 
 PIPELINE_RUNS = 2
 # Every model of models/marts is published to `marts` (orchestration/publish.py).
@@ -233,6 +234,8 @@ def runs(tmp_path_factory):
                     "raw": raw_row_counts(warehouse),
                     "checks": check_results(warehouse, result.run_id),
                 }
+            # AND the dbt unit tests on PostgreSQL (runs leave them to CI)
+            found["postgres unit tests"] = run_unit_tests(pg_warehouse, workdir / "unit")
             # AND the same drop loaded once more into PostgreSQL
             found["raw before reload"] = read_raw_tables(pg_warehouse)
             found["loads before reload"] = dlt_load_count(pg_warehouse)
@@ -285,6 +288,12 @@ def _report_data(warehouse: Warehouse):
         data = load_report_data(con, None, "month")
     # the run (its id and times) is each warehouse's own; everything else must agree
     return dataclasses.replace(data, audit=None)
+
+
+def test_every_dbt_unit_test_passes_on_postgres(runs):
+    assert runs["postgres unit tests"] == dict.fromkeys(
+        manifest_ids("unit_tests", "unit_test"), "pass"
+    )
 
 
 def test_both_engines_publish_every_mart(runs):
