@@ -15,14 +15,16 @@ class. Used by the instance `roi run` creates and by `roi dagster-home` (roi.ins
 repository's dagster.yaml keeps Dagster's stock storage.
 
 It overrides `SqliteEventLogStorage._connect`, a private method: checked against Dagster
-1.13 (tests/test_instance.py fails if the method goes away or changes its signature).
+1.13 (tests/test_dagster_storage.py fails if the method goes away or changes its signature).
 
 `PooledPostgresEventLogStorage` does the same for dagster-postgres, whose event log opens a
 new PostgreSQL connection (NullPool) for every event and again for its asset and check
 indexes: about 4.4 ms a connection on this machine's local server, 8-9 s of a run with
 ~1,560 events. It keeps two connections open (SQLAlchemy's QueuePool, checked with a ping
 before use, so a restarted server costs one reconnect); the tables are dagster-postgres's.
-Dagster's webserver already swaps in such a pool for itself (`optimize_for_webserver`).
+Dagster's webserver already swaps in such a pool for itself (`optimize_for_webserver`). It
+overrides `PostgresEventLogStorage._connect`, through which all its reads and writes go
+(checked in the same test file).
 """
 
 from __future__ import annotations
@@ -126,9 +128,6 @@ class PooledPostgresEventLogStorage(PostgresEventLogStorage):
             inst_data=inst_data,
             token_provider=token_provider,
         )
-        self._pool()
-
-    def _pool(self) -> None:
         # dagster-postgres built a NullPool engine (holds nothing): replace it
         self._engine.dispose()
         self._engine = create_pg_engine(

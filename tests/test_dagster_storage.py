@@ -52,6 +52,10 @@ def test_the_overridden_private_method_is_still_dagsters():
     # renames or changes it, the override would silently stop being used.
     assert list(inspect.signature(SqliteEventLogStorage._connect).parameters) == ["self", "shard"]
     assert SqliteEventLogStorage.run_connection.__code__.co_names.count("_connect") == 1
+    # and PooledPostgresEventLogStorage replaces PostgresEventLogStorage._connect()
+    assert list(inspect.signature(PostgresEventLogStorage._connect).parameters) == ["self"]
+    for method in ("run_connection", "index_connection"):
+        assert getattr(PostgresEventLogStorage, method).__code__.co_names == ("_connect",)
 
 
 def test_roi_instances_write_one_engine_per_file_and_dagster_reads_the_files(
