@@ -56,7 +56,7 @@ def _postgres_storage_yaml() -> str:
     # dagster-postgres speaks psycopg2; SQLAlchemy 2.1's plain postgresql:// would not
     config = f"\n  config:\n    postgres_db:{fields}\n      scheme: postgresql+psycopg2\n"
     # Dagster's `storage: postgres:` block, spelled out per storage so that the event log can
-    # be dagster-postgres's own through one kept connection (roi.dagster_storage)
+    # be dagster-postgres's own through kept connections (roi.dagster_storage)
     return (
         f"\n# Chosen because {PG_HOST_VARIABLE} is set (roi.instance): PostgreSQL storage.\n"
         "run_storage:\n  module: dagster_postgres.run_storage\n  class: PostgresRunStorage"

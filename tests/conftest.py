@@ -131,10 +131,8 @@ def copy_warehouse(source: Path, target: Path) -> Path:
 @dataclass(frozen=True)
 class PublishedRun:
     warehouse: Path  # published marts of tests/fixtures/small_drop, one `roi run`, nothing else
-    drop: Path  # the copy of the drop it read
     run_id: str
     reports: list[str]  # as `roi run` printed them
-    output: str  # what `roi run` printed on stdout
 
 
 def _publish_small_drop(folder: Path) -> None:
@@ -168,8 +166,6 @@ def small_drop_published(tmp_path_factory) -> PublishedRun:
     assert succeeded, output
     return PublishedRun(
         warehouse=warehouse,
-        drop=folder / "small_drop",
         run_id=succeeded.group(1),
         reports=re.findall(r"^  report: (.+)$", output, flags=re.MULTILINE),
-        output=output,
     )
