@@ -28,6 +28,7 @@ from requests import PreparedRequest
 from requests.auth import AuthBase
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
+from ..http_retries import is_cut_off
 from ..window import ExtractWindow
 from .mapping import campaign_tag
 from .settings import (
@@ -168,18 +169,6 @@ def response_json(response: Response) -> Any:
         return response.json()
     except ValueError:
         return None
-
-
-def is_cut_off(response: Response | None, exception: BaseException | None = None) -> bool:
-    """Retry predicate: a successful response whose body is not JSON, as when the connection
-    dropped mid-transfer. Every endpoint these connectors call answers JSON."""
-    if response is None or not response.ok:
-        return False
-    try:
-        response.json()
-    except ValueError:
-        return True
-    return False
 
 
 def raise_for_platform(

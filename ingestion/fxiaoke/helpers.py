@@ -15,6 +15,7 @@ from dlt.common import logger
 from dlt.sources.helpers.requests import Client, Response
 
 from ..files.settings import FileSpec
+from ..http_retries import is_cut_off
 from .settings import (
     CREDENTIAL_ERROR_CODES,
     CURSOR_FIELD,
@@ -95,7 +96,9 @@ class FxiaokeClient:
         self._app_secret = app_secret
         self._permanent_code = permanent_code
         self.open_user_id = open_user_id
-        self._http = http or Client(retry_condition=_is_throttled, raise_for_status=False)
+        self._http = http or Client(
+            retry_condition=[_is_throttled, is_cut_off], raise_for_status=False
+        )
         self._clock = clock
         self._token: str | None = None
         self._corp_id: str | None = None
@@ -118,7 +121,10 @@ class FxiaokeClient:
         try:
             payload = response.json()
         except ValueError:
-            raise FxiaokeError(f"Fxiaoke {what} at {self.base_url}: response is not JSON") from None
+            raise FxiaokeError(
+                f"Fxiaoke {what} at {self.base_url}: HTTP 200 but the body is not JSON "
+                f"({len(response.content)} bytes, cut off?) after retries"
+            ) from None
         if not isinstance(payload, dict) or "errorCode" not in payload:
             raise FxiaokeError(f"Fxiaoke {what}: response has no errorCode")
         return payload

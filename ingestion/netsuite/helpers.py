@@ -20,6 +20,7 @@ from dlt.sources.helpers.requests import Client, Response
 from requests.adapters import HTTPAdapter
 
 from ..files.settings import COST_CATEGORIES
+from ..http_retries import is_cut_off
 from .settings import (
     HOST_TEMPLATE,
     MAPPED_COLUMNS,
@@ -145,7 +146,8 @@ class _SigningAdapter(HTTPAdapter):
 
 class NetSuiteClient:
     """SuiteQL over REST with token-based authentication (TBA), through dlt's requests client
-    (429 / 5xx retried with backoff honouring Retry-After, per dlt's `[runtime]` settings)."""
+    (429 / 5xx, and an HTTP 200 whose JSON is cut off, retried with backoff honouring
+    Retry-After, per dlt's `[runtime]` settings)."""
 
     def __init__(
         self,
@@ -174,7 +176,7 @@ class NetSuiteClient:
     @property
     def session(self):
         if self._session is None:
-            session = Client(raise_for_status=False).session
+            session = Client(raise_for_status=False, retry_condition=is_cut_off).session
             adapter = _SigningAdapter(self._signer)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
@@ -192,7 +194,7 @@ class NetSuiteClient:
             except ValueError:
                 raise NetSuiteError(
                     f"{where}: {request}: HTTP 200 but the body is not JSON "
-                    f"({len(response.content)} bytes, cut off?)"
+                    f"({len(response.content)} bytes, cut off?) after retries"
                 ) from None
         detail = _error_detail(response)
         if response.status_code == 401:

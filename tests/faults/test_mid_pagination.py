@@ -137,7 +137,7 @@ class NetSuiteDownAfterPageOne(FakeNetSuite):
     ("fault", "problem", "attempts"),
     [
         ("http_500", "HTTP 500: INTERNAL SERVER ERROR", 3),
-        ("cut_off_body", "HTTP 200 but the body is not JSON", 1),
+        ("cut_off_body", "HTTP 200 but the body is not JSON", 3),
     ],
 )
 def test_netsuite_fails_on_page_two_then_the_rerun_loads_every_cost_once(

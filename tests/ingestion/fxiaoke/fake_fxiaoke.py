@@ -2,8 +2,8 @@
 
 It implements what the connector relies on: the corpAccessToken call, data/query with the
 BETWEEN / GT filters, _id ordering, limit/offset and the offset cap (errorCode 10013), and it
-can be told to misbehave: expire the token, throttle (errorCode 14001 or HTTP 429), or fail
-with an errorCode on a given query call. Envelopes and records come from responses/.
+can be told to misbehave: expire the token, throttle (errorCode 14001 or HTTP 429), cut a
+page's JSON off half-way, or fail with an errorCode on a given query call. Envelopes and records come from responses/.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from ..fakes import cut_off
 
 RESPONSES = Path(__file__).parent / "responses"
 APP = {"appId": "FSAID_test_app", "appSecret": "s3cr3t-app-secret", "permanentCode": "perm-code-42"}
@@ -67,6 +69,7 @@ class FakeFxiaoke:
         self.expire_token_before_query: set[int] = set()  # query call numbers (1-based)
         self.throttle_codes = 0  # next N query calls answer errorCode 14001
         self.http_429 = 0  # next N query calls answer HTTP 429 with Retry-After
+        self.cut_off = 0  # next N pages arrive as HTTP 200 with half of their JSON
         self.fail_query_at: dict[int, str] = {}  # query call number -> error envelope name
         # (dataObjectApiName, offset) -> error envelope name, answered once
         self.fail_page_once: dict[tuple[str, int], str] = {}
@@ -128,6 +131,9 @@ class FakeFxiaoke:
             rows.sort(key=lambda r, f=order["fieldName"]: r[f], reverse=not order["isAsc"])
         answer = envelope("query_ok")
         answer["data"].update(dataList=rows[offset : offset + limit], offset=offset, limit=limit)
+        if self.cut_off:
+            self.cut_off -= 1
+            return cut_off(_json(answer))
         return _json(answer)
 
     # --- changing the CRM between runs ------------------------------------------------

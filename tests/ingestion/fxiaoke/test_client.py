@@ -116,6 +116,25 @@ def test_throttling_that_never_ends_fails_clearly(httpserver: HTTPServer):
     assert fake.query_calls == 4
 
 
+def test_a_page_cut_off_mid_transfer_is_asked_again(httpserver: HTTPServer):
+    # GIVEN the first page arrives as HTTP 200 with half of its JSON (a dropped connection)
+    fake = FakeFxiaoke().install(httpserver)
+    fake.cut_off = 1
+
+    # THEN it is asked again and the query returns everything once
+    assert all_ids(client(httpserver), "LeadsObj") == LEAD_IDS
+    assert fake.query_calls == 1 + 3
+
+
+def test_a_page_cut_off_on_every_attempt_fails_clearly(httpserver: HTTPServer):
+    fake = FakeFxiaoke().install(httpserver)
+    fake.cut_off = 100  # more than RUNTIME__REQUEST_MAX_ATTEMPTS
+
+    with pytest.raises(FxiaokeError, match=r"HTTP 200 but the body is not JSON \(\d+ bytes, cut"):
+        all_ids(client(httpserver), "LeadsObj")
+    assert fake.query_calls == 4
+
+
 def test_paging_past_the_offset_cap_switches_to_id_keyset(httpserver: HTTPServer):
     # GIVEN 5 leads, 2 a page, and an offset cap of 4
     fake = FakeFxiaoke(offset_cap=4).install(httpserver)

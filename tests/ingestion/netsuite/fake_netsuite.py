@@ -22,6 +22,8 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from ..fakes import cut_off
+
 RESPONSES = Path(__file__).parent / "responses"
 ACCOUNT_ID = "1234567_SB1"
 CREDENTIALS = {
@@ -67,6 +69,7 @@ class FakeNetSuite:
         self.requests: list[dict[str, Any]] = []  # limit, offset, since, nonce of each request
         self.nonces: list[str] = []
         self.throttle = 0  # next N requests answer HTTP 429
+        self.cut_off = 0  # next N pages arrive as HTTP 200 with half of their JSON
 
     def install(self, server: HTTPServer) -> FakeNetSuite:
         server.expect_request(
@@ -107,6 +110,9 @@ class FakeNetSuite:
             offset=offset,
             totalResults=len(rows),
         )
+        if self.cut_off:
+            self.cut_off -= 1
+            return cut_off(_json(page))
         return _json(page)
 
 

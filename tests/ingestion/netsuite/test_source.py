@@ -106,6 +106,21 @@ def test_throttling_is_retried_with_a_fresh_signature(httpserver, fake, make_pip
     assert len(fake.nonces) == 4 and len(set(fake.nonces)) == 4
 
 
+def test_a_page_cut_off_mid_transfer_is_read_again_with_a_fresh_signature(
+    httpserver, fake, make_pipeline, warehouse
+):
+    # GIVEN the answer for page 1 arrives as HTTP 200 with half of its JSON (a dropped
+    # connection); page 2 whole
+    fake.cut_off = 1
+
+    make_pipeline("netsuite_raw_erp", "raw_erp").run(source(httpserver))
+
+    # THEN it was asked again, signed anew, and every cost line landed once
+    assert costs(warehouse) == EXPECTED
+    assert [r["offset"] for r in fake.requests] == [0, 0, 2]
+    assert len(fake.nonces) == 3 and len(set(fake.nonces)) == 3
+
+
 def test_refused_credentials_fail_naming_the_settings_but_not_their_values(
     httpserver, fake, make_pipeline
 ):
