@@ -3,7 +3,8 @@
 It implements what the connector relies on: the corpAccessToken call, data/query with the
 BETWEEN / GT filters, _id ordering, limit/offset and the offset cap (errorCode 10013), and it
 can be told to misbehave: expire the token, throttle (errorCode 14001 or HTTP 429), cut a
-page's JSON off half-way, or fail with an errorCode on a given query call. Envelopes and records come from responses/.
+page's JSON off half-way, or fail with an errorCode on a given query call. Envelopes and
+records come from responses/.
 """
 
 from __future__ import annotations
