@@ -121,7 +121,7 @@ class PooledPostgresEventLogStorage(PostgresEventLogStorage):
         inst_data=None,
         token_provider=None,
     ):
-        self._engine_pid = os.getpid()
+        self._engine_pid = os.getpid()  # before: dagster-postgres connects while it starts
         super().__init__(
             postgres_url,
             should_autocreate_tables=should_autocreate_tables,
@@ -140,7 +140,6 @@ class PooledPostgresEventLogStorage(PostgresEventLogStorage):
             pool_pre_ping=True,
             pool_recycle=3600,
         )
-        self._engine_pid = os.getpid()
 
     @classmethod
     def from_config_value(cls, inst_data, config_value) -> PooledPostgresEventLogStorage:

@@ -28,7 +28,7 @@ from requests import PreparedRequest
 from requests.auth import AuthBase
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
-from ..http_retries import is_cut_off
+from ..http_retries import is_cut_off, json_body
 from ..window import ExtractWindow
 from .mapping import campaign_tag
 from .settings import (
@@ -166,7 +166,7 @@ def short(text: str, limit: int = ERROR_DETAIL_LIMIT) -> str:
 
 def response_json(response: Response) -> Any:
     try:
-        return response.json()
+        return json_body(response)
     except ValueError:
         return None
 

@@ -15,7 +15,7 @@ from dlt.common import logger
 from dlt.sources.helpers.requests import Client, Response
 
 from ..files.settings import FileSpec
-from ..http_retries import is_cut_off
+from ..http_retries import is_cut_off, json_body
 from .settings import (
     CREDENTIAL_ERROR_CODES,
     CURSOR_FIELD,
@@ -54,7 +54,7 @@ def _error_code(response: Response | None) -> Any:
     if response is None or response.status_code != 200:
         return None
     try:
-        payload = response.json()
+        payload = json_body(response)
     except ValueError:
         return None
     return payload.get("errorCode") if isinstance(payload, dict) else None
@@ -119,7 +119,7 @@ class FxiaokeClient:
                 + (" (still throttled after retries)" if response.status_code == 429 else "")
             )
         try:
-            payload = response.json()
+            payload = json_body(response)
         except ValueError:
             raise FxiaokeError(
                 f"Fxiaoke {what} at {self.base_url}: HTTP 200 but the body is not JSON "

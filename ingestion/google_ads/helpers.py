@@ -23,6 +23,7 @@ from ..ad_platforms.helpers import (
     to_decimal,
     to_int,
 )
+from ..http_retries import json_body
 from .settings import (
     CUSTOMER_ACCESS_ERRORS,
     DEVELOPER_TOKEN_ERRORS,
@@ -168,7 +169,7 @@ class GoogleOAuth:
     def refresh(self) -> None:
         response = self._session.post(self._token_url, data=self._form)
         raise_for_platform(response, PLATFORM, token_error_detail, token_auth_problem, self.secrets)
-        body = response.json()
+        body = json_body(response)
         self._access_token = body["access_token"]
         lifetime = float(body.get("expires_in") or 3600)
         self._expires_at = time.monotonic() + max(0.0, lifetime - TOKEN_EXPIRY_MARGIN_SECONDS)
@@ -243,7 +244,7 @@ class GoogleAdsPlatform:
             auth_problem,
             (*self.oauth.secrets, self._developer_token),
         )
-        batches = response.json()
+        batches = json_body(response)
         return batches if isinstance(batches, list) else [batches]
 
     def fetch(self, account_id: str, start: date, end: date) -> Iterator[list[dict[str, Any]]]:

@@ -23,6 +23,7 @@ from ..ad_platforms.helpers import (
     to_decimal,
     to_int,
 )
+from ..http_retries import json_body
 from .settings import (
     ACCOUNT_PATH,
     ACCOUNT_URN,
@@ -154,7 +155,7 @@ class LinkedInAdsPlatform:
         url = self._base_url + path + (f"?{query}" if query else "")
         response = self._session.get(url, headers=self._headers, auth=self._auth)
         self._check(response)
-        return response.json()
+        return json_body(response)
 
     def account_currency(self, account_id: str) -> str | None:
         return self._get(ACCOUNT_PATH.format(account_id=account_id)).get("currency")

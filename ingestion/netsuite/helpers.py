@@ -20,7 +20,7 @@ from dlt.sources.helpers.requests import Client, Response
 from requests.adapters import HTTPAdapter
 
 from ..files.settings import COST_CATEGORIES
-from ..http_retries import is_cut_off
+from ..http_retries import is_cut_off, json_body
 from .settings import (
     HOST_TEMPLATE,
     MAPPED_COLUMNS,
@@ -190,7 +190,7 @@ class NetSuiteClient:
         request = f"POST {self.base_url}{SUITEQL_PATH}" + (f" {page}" if page else "")
         if response.status_code == 200:
             try:
-                return response.json()
+                return json_body(response)
             except ValueError:
                 raise NetSuiteError(
                     f"{where}: {request}: HTTP 200 but the body is not JSON "
@@ -245,7 +245,7 @@ class NetSuiteClient:
 
 def _error_detail(response: Response) -> str:
     try:
-        body = response.json()
+        body = json_body(response)
     except ValueError:
         return response.reason or "no detail"
     details = body.get("o:errorDetails") or []
