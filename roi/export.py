@@ -47,8 +47,8 @@ CSV_DIALECT = {
     "date_format": "YYYY-MM-DD",
     "timestamp_format": "YYYY-MM-DDTHH:MM:SS.ffffff, with Z (UTC) for timestamps with time zone",
     "boolean": "true / false",
-    "quoting": "every text field is in double quotes (a quote inside is doubled); numbers, "
-    "dates, timestamps and booleans never are",
+    "quoting": "every text field is in double quotes (a quote inside is doubled), and so is "
+    "the header name of a text column; numbers, dates, timestamps and booleans never are",
     "formula_guard": "a text value that starts with = + - @ TAB or CR, or with ' characters "
     "followed by one of these, is written with one more ' in front, so that a spreadsheet "
     "shows it as text instead of running it as a formula (OWASP: CSV injection); to read "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import dagster as dg
@@ -14,7 +15,7 @@ import pytest
 from orchestration.resources import WarehouseResource
 from roi.cli import main
 from roi.private import exposed_secrets_warnings
-from roi.settings import state_dir
+from roi.settings import REPO_ROOT, state_dir
 
 
 def not_private(*roots: Path) -> dict[str, str]:
@@ -107,3 +108,15 @@ def test_roi_dagster_home_is_private(tmp_path, capsys):
 
     assert not_private(home) == {}
     assert (home / "dagster.yaml").is_file()
+
+
+def test_make_dev_starts_dagster_with_a_private_umask():
+    # `dagster dev` is started by make, not by roi: its recipe sets the umask in the same
+    # shell, so the webserver, the daemon and the runs they launch inherit it
+    recipe = subprocess.run(
+        ["make", "-n", "dev"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    one_shell_per_line = recipe.replace("\\\n", "")
+    starts_dagster = [line for line in one_shell_per_line.splitlines() if "dagster dev" in line]
+    assert len(starts_dagster) == 1
+    assert starts_dagster[0].startswith("umask 077; ")
