@@ -64,9 +64,11 @@ format: $(STAMP)
 # The Dagster UI on http://127.0.0.1:3000 with the asset graph, checks and schedules, and
 # the daemon that runs schedules, sensors and backfills. dagster.yaml is written into
 # DAGSTER_HOME for this environment (SQLite, or PostgreSQL when DAGSTER_PG_HOST is set).
+# umask 077: the event logs, run state, reports and dlt traces the webserver, the daemon and
+# the runs they launch write are the user's only (0600 files, 0700 folders), as with `roi`.
 dev: $(STAMP)
 	$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home}; \
+	umask 077; DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home}; \
 	$(BIN)/roi dagster-home $$DAGSTER_HOME && \
 	DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 

@@ -14,6 +14,7 @@ from ingestion.raw_tables import RAW_TABLES
 from roi.progress import say
 
 from .dbt_assets import MANIFEST_PATH, MART_MODEL_NAMES
+from .dbt_project import keep_partial_parse_private
 from .lineage import column_lineage, write_lineage
 from .resources import WarehouseResource
 
@@ -161,6 +162,7 @@ def _run_dbt_quietly(
     invocation = dbt.cli(
         args, manifest=MANIFEST_PATH, raise_on_error=raise_on_error, target_path=target
     )
+    keep_partial_parse_private(target)
     with contextlib.redirect_stdout(io.StringIO()):
         invocation.wait()
 

@@ -15,7 +15,7 @@ from dagster_dbt import (
 
 from roi.progress import say
 
-from .dbt_project import ensure_manifest, roi_dbt_project
+from .dbt_project import ensure_manifest, keep_partial_parse_private, roi_dbt_project
 from .resources import WarehouseResource
 
 MANIFEST_PATH = ensure_manifest()
@@ -60,6 +60,7 @@ def dbt_models(
         context=context,
         target_path=warehouse.dbt_target_dir,
     )
+    keep_partial_parse_private(warehouse.dbt_target_dir)
     models = tests = failed = 0
     # dagster-dbt echoes every dbt log line to stdout: keep them in the run's log file and
     # show the person one line per model instead.

@@ -9,6 +9,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
+from roi.private import make_file_private
 from roi.settings import DBT_PROJECT_DIR, warehouse_path
 
 roi_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -36,6 +37,15 @@ class RoiDbtCli(DbtCliResource):
     @property
     def _cli_version(self) -> Version:
         return Version(importlib.metadata.version("dbt-core"))
+
+
+def keep_partial_parse_private(target_path: Path) -> None:
+    """dagster-dbt starts a dbt command in a new target folder by copying the project's
+    partial_parse.msgpack there (shutil.copy), which keeps the checkout's mode, readable by
+    everyone whatever the umask: the one file of a run's state the umask does not cover."""
+    copied = Path(target_path) / "partial_parse.msgpack"
+    if copied.exists():
+        make_file_private(copied)
 
 
 def dbt_cli() -> RoiDbtCli:

@@ -12,8 +12,9 @@ import dlt
 from pydantic import PrivateAttr
 
 from roi.lock import warehouse_lock
+from roi.private import exposed_secrets_warnings, make_private
 from roi.progress import say
-from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
+from roi.settings import DEFAULT_REPORTING_CURRENCY, reporting_currency_code, warehouse_path
 from roi.warehouse import (
     DuckDBWarehouse,
     PostgresWarehouse,
@@ -36,12 +37,25 @@ class WarehouseResource(dg.ConfigurableResource):
     _held: ExitStack = PrivateAttr(default_factory=ExitStack)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        def waiting(message: str) -> None:
+        def warn(message: str) -> None:
             say(message)
             context.log.warning(message)
 
+        # a run the daemon launched was given ROI_REPORTING_CURRENCY unchecked: refuse a bad
+        # code before the first step (`roi run` has refused it before starting the run)
+        self.reporting_currency_code()
+        # whoever started the run (roi, the daemon, the webserver): its state stays private
+        make_private(self.state_dir)
         run_id = context.run_id or "unknown"
-        self._held.enter_context(warehouse_lock(self.resolved, run_id, on_wait=waiting))
+        self._held.enter_context(warehouse_lock(self.resolved, run_id, on_wait=warn))
+        for warning in exposed_secrets_warnings():
+            warn(warning)
+
+    def reporting_currency_code(self) -> str:
+        """The reporting currency as an ISO-4217 code; a RoiError if it is not one."""
+        return reporting_currency_code(
+            self.reporting_currency, setting="reporting currency (ROI_REPORTING_CURRENCY)"
+        )
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self._held.close()
@@ -82,7 +96,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def dbt_args(self) -> list[str]:
         """The `--target` and `--vars` of every dbt command of a run. Identical on build, docs
         and freshness, since dbt re-parses the whole project (seconds) whenever they change."""
-        vars_ = json.dumps({"reporting_currency": self.reporting_currency})
+        vars_ = json.dumps({"reporting_currency": self.reporting_currency_code()})
         return ["--target", self.dbt_target, "--vars", vars_]
 
     def run_docs_dir(self, run_id: str) -> Path:

@@ -51,6 +51,7 @@ from pathlib import Path
 
 from roi.errors import RoiError
 from roi.periods import GRAINS, Period
+from roi.private import create_private, make_file_private, make_private
 from roi.warehouse import Warehouse, as_warehouse
 
 from .settings import ReportSettings
@@ -109,6 +110,12 @@ def build_report(
         generated_at=(generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
     )
     path = report_path(out_dir, data.period, lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # The report holds the company's figures: its folder private when roi owns it (reports/
+    # beside the warehouse); a folder of the user's own choosing keeps its mode.
+    if Path(out_dir).resolve() == warehouse.report_dir.resolve():
+        make_private(path.parent)
+    else:
+        create_private(path.parent)
     path.write_text(render_html(model, lang), encoding="utf-8")
+    make_file_private(path)
     return path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import RoiError
 from .periods import GRAINS, Period, label_grain, periods_between
+from .private import private_umask
 from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY
 from .warehouse import TARGETS, Warehouse, resolve_warehouse
@@ -323,7 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        # Run state, reports and exports hold the company's figures: private to the user,
+        # for this process and the dbt and dlt processes it starts.
+        with private_umask():
+            return args.handler(args)
     except RoiError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

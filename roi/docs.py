@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import RoiError
-from .settings import DBT_PROJECT_DIR, DEFAULT_REPORTING_CURRENCY
+from .settings import DBT_PROJECT_DIR, DEFAULT_REPORTING_CURRENCY, reporting_currency_code
 from .warehouse import Warehouse, as_warehouse
 
 
@@ -22,6 +22,7 @@ def build_docs(
 ) -> Path:
     """Generate dbt docs against `warehouse` (a Warehouse or a DuckDB file's path) and write
     `out_dir/index.html` (opens offline)."""
+    reporting_currency = reporting_currency_code(reporting_currency, setting="reporting currency")
     warehouse = as_warehouse(warehouse)
     if not warehouse.exists():
         raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")

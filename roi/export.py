@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 
 from .errors import RoiError
+from .private import create_private, make_file_private, make_private
 from .warehouse import Connection, DuckDBWarehouse, Warehouse, as_warehouse
 
 PUBLISHED_SCHEMA = "marts"
@@ -46,7 +47,19 @@ CSV_DIALECT = {
     "date_format": "YYYY-MM-DD",
     "timestamp_format": "YYYY-MM-DDTHH:MM:SS.ffffff, with Z (UTC) for timestamps with time zone",
     "boolean": "true / false",
+    "quoting": "every text field is in double quotes (a quote inside is doubled), and so is "
+    "the header name of a text column; numbers, dates, timestamps and booleans never are",
+    "formula_guard": "a text value that starts with = + - @ TAB or CR, or with ' characters "
+    "followed by one of these, is written with one more ' in front, so that a spreadsheet "
+    "shows it as text instead of running it as a formula (OWASP: CSV injection); to read "
+    "such a value back, drop its first '",
 }
+# OWASP's defence against CSV injection: a spreadsheet runs a cell starting with = + - @
+# (or TAB / CR before one) as a formula, and shows one starting with ' as text. Values that
+# already start with ' before such a character get one more ', so dropping one ' from
+# every guarded value gives the value back.
+FORMULA_GUARD = "'"
+_FORMULA_START = r"^'*[=+\-@\t\r]"
 
 _INTEGER_TYPES = {
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
@@ -85,11 +98,18 @@ def _sql_string(text: str) -> str:
 
 def _csv_select(table: str, columns: list[tuple[str, str]]) -> str:
     """The query a CSV file is written from: timestamps as ISO-8601 text (UTC for those with
-    a time zone, whatever the session's time zone), everything else in DuckDB's own text."""
+    a time zone, whatever the session's time zone), text guarded against formulas
+    (CSV_DIALECT's formula_guard), everything else in DuckDB's own text."""
     parts = []
     for name, duckdb_type in columns:
         upper = duckdb_type.upper()
-        if upper in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+        if portable_type(duckdb_type) == "string":
+            text = f"cast({_quote(name)} as varchar)"
+            expression = (
+                f"case when regexp_matches({text}, {_sql_string(_FORMULA_START)}) "
+                f"then {_sql_string(FORMULA_GUARD)} || {text} else {text} end"
+            )
+        elif upper in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
             expression = (
                 f"strftime(timezone('UTC', {_quote(name)}), {_sql_string(CSV_TIMESTAMP_TZ_FORMAT)})"
             )
@@ -341,7 +361,16 @@ def export_marts(
                     options = "(format parquet)"
                 else:
                     query = _csv_select(name, [(c, t) for c, t, _ in columns])
-                    options = "(format csv, header true, delimiter ',', quote '\"', nullstr '')"
+                    text_columns = [
+                        _quote(c) for c, t, _ in columns if portable_type(t) == "string"
+                    ]
+                    force_quote = (
+                        f", force_quote ({', '.join(text_columns)})" if text_columns else ""
+                    )
+                    options = (
+                        f"(format csv, header true, delimiter ',', quote '\"', nullstr ''"
+                        f"{force_quote})"
+                    )
                 con.execute(f"copy ({query}) to {target} {options}")
                 rows = con.execute(
                     f"select count(*) from {PUBLISHED_SCHEMA}.{_quote(name)}"
@@ -416,11 +445,17 @@ def _previous_files(out_dir: Path) -> set[str]:
 
 def _move_in(staging: Path, out_dir: Path, data_files: list[str]) -> list[Path]:
     """Replace the files of out_dir by the complete ones in staging: data files first,
-    schema.json last; then drop the data files of a previous export that are gone now."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    schema.json last; then drop the data files of a previous export that are gone now.
+    Every file is the user's only (0600); so is out_dir when roi creates it, or when it
+    holds an earlier export (a folder shared on purpose keeps its mode)."""
+    if (out_dir / SCHEMA_JSON).is_file():
+        make_private(out_dir)
+    else:
+        create_private(out_dir)
     stale = _previous_files(out_dir) - set(data_files)
     written = []
     for name in [*data_files, SCHEMA_MD, SCHEMA_JSON]:
+        make_file_private(staging / name)
         os.replace(staging / name, out_dir / name)
         written.append(out_dir / name)
     for name in stale:
@@ -445,6 +480,17 @@ def schema_markdown(document: dict[str, Any]) -> str:
         f"`{document['last_successful_run_id'] or '-'}`. The same content, machine-readable: "
         f"`{SCHEMA_JSON}`.",
     ]
+    if "csv" in document:
+        lines += [
+            "",
+            "CSV: UTF-8, comma-separated, header row; NULL is an empty field and an empty "
+            'text is `""`. Text fields are always in double quotes, numbers never. **Formula '
+            "guard** (OWASP, CSV injection): a text value that starts with `=`, `+`, `-`, "
+            "`@`, TAB or CR (or with `'` characters followed by one of these) is written with "
+            "one more `'` in front, so that Excel, LibreOffice or Google Sheets show it as "
+            "text instead of running it as a formula. To read such a value back, drop its "
+            "first `'`. The Parquet export has no guard: its values are exact.",
+        ]
     for table in document["tables"]:
         title = table["name"] + (f" ({table['label_zh']})" if table["label_zh"] else "")
         lines += [

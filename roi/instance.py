@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 
 from .errors import RoiError
+from .private import make_private
 from .settings import REPO_ROOT
 
 PG_HOST_VARIABLE = "DAGSTER_PG_HOST"
@@ -86,8 +87,9 @@ def instance_yaml(home: Path) -> str:
 
 
 def prepare_home(home: Path) -> Path:
-    """Write dagster.yaml for this environment into `home`; return the file."""
-    home.mkdir(parents=True, exist_ok=True)
+    """Write dagster.yaml for this environment into `home` (made private: Dagster keeps
+    the run history and event logs there); return the file."""
+    make_private(home)
     target = home / "dagster.yaml"
     text = instance_yaml(home)
     if not target.exists() or target.read_text(encoding="utf-8") != text:

@@ -19,8 +19,9 @@ from .errors import DropRejected, RoiError
 from .instance import instance_for
 from .lock import warehouse_lock
 from .periods import Period, periods_between
+from .private import make_private
 from .progress import say
-from .settings import DEFAULT_REPORTING_CURRENCY
+from .settings import DEFAULT_REPORTING_CURRENCY, reporting_currency_code
 from .warehouse import (
     DuckDBWarehouse,
     PostgresWarehouse,
@@ -88,12 +89,14 @@ def run_pipeline(
     run is that period's partition of the period's review job (what a schedule or a backfill
     runs); live connectors then re-extract exactly that period.
     """
+    # before anything is created: the code is pasted into dbt's SQL
+    reporting_currency = reporting_currency_code(reporting_currency)
     warehouse = resolve_warehouse(target, warehouse)
-    warehouse.state_dir.mkdir(parents=True, exist_ok=True)
+    make_private(warehouse.state_dir)
     data_dir = Path(data_dir).resolve()
     _select_warehouse(warehouse)
     os.environ["ROI_DATA_DIR"] = str(data_dir)
-    os.environ["ROI_REPORTING_CURRENCY"] = reporting_currency.upper()
+    os.environ["ROI_REPORTING_CURRENCY"] = reporting_currency
     from orchestration.resources import parse_source_choice
 
     try:
@@ -114,7 +117,7 @@ def run_pipeline(
         _record_abandoned_runs(instance, warehouse)
         say(
             f"run {run_id} starting: sources {source}, drop {data_dir} -> {warehouse} "
-            f"({reporting_currency.upper()})"
+            f"({reporting_currency})"
             + (f", period {period.label} ({period.start} to {period.end})" if period else "")
         )
         outcome = job.execute_in_process(
@@ -129,7 +132,7 @@ def run_pipeline(
                 "roi/trigger": trigger,
                 "roi/source": source,
                 "roi/data_dir": str(data_dir),
-                "roi/reporting_currency": reporting_currency.upper(),
+                "roi/reporting_currency": reporting_currency,
                 # this process records the run and sends its alert, not the daemon's sensors
                 "roi/alerted_by": "cli",
                 WAREHOUSE_TAG: warehouse.label,
@@ -216,6 +219,7 @@ def backfill(
         periods = periods_between(grain, first, last)
     except ValueError as error:
         raise RoiError(str(error)) from None
+    reporting_currency = reporting_currency_code(reporting_currency)
     warehouse = resolve_warehouse(target, warehouse)
     backfill_id = f"{grain}:{periods[0].label}..{periods[-1].label}:{int(time.time())}"
     done: list[tuple[Period, RunResult]] = []

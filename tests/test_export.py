@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -212,18 +213,22 @@ def test_csv_round_trip_iso_dates_nulls_and_exact_decimals(warehouse, tmp_path, 
         ]
 
     roi_lines = (out / "mart_project_roi.csv").read_text(encoding="utf-8").splitlines()
-    # ISO dates, '.' decimals at the column's scale, NULL as an empty field, quoting.
+    # ISO dates, '.' decimals at the column's scale, NULL as an empty field, text quoted.
+    assert roi_lines[0] == (
+        '"project_code","period_grain",period_start,"project_name","reporting_currency",'
+        "ad_spend,revenue,new_customers,roi"
+    )
     assert roi_lines[1] == (
-        'DE-01,month,2025-01-01,"德国, ""Berlin""",USD,1234.500000000,'
+        '"DE-01","month",2025-01-01,"德国, ""Berlin""","USD",1234.500000000,'
         "12345678901234567890.123456789,3,-0.000000001"
     )
-    assert roi_lines[2] == 'DE-01,quarter,2024-12-30,"德国, ""Berlin""",USD,0.000000000,,0,'
+    assert roi_lines[2] == '"DE-01","quarter",2024-12-30,"德国, ""Berlin""","USD",0.000000000,,0,'
     ticket_lines = (out / "fct_tickets.csv").read_text(encoding="utf-8").splitlines()
     # An empty string is "" and a NULL is nothing; timestamps are ISO-8601 in UTC.
     assert ticket_lines[1] == (
-        'T1,"",2026-04-01T01:00:00.000000Z,2026-04-01T01:30:00.250000Z,true,0.5,5'
+        '"T1","",2026-04-01T01:00:00.000000Z,2026-04-01T01:30:00.250000Z,true,0.5,5'
     )
-    assert ticket_lines[2] == "T2,,2026-03-31T23:59:59.000000Z,,false,,"
+    assert ticket_lines[2] == '"T2",,2026-03-31T23:59:59.000000Z,,false,,'
 
 
 def test_schema_json_describes_every_table_from_the_dbt_manifest(
@@ -382,3 +387,107 @@ def test_no_published_marts_is_an_error(tmp_path, manifest, capsys, schema_exist
 )
 def test_portable_type(duckdb_type, portable):
     assert portable_type(duckdb_type) == portable
+
+
+# Text a spreadsheet would run as a formula, next to numbers (negative ones too) that must
+# stay numbers; the project code column is text, so '-7' there is guarded.
+HOSTILE_ROWS = [
+    ("P1", '=HYPERLINK("http://evil.example","open")', Decimal("-1.50"), -3, 0.5),
+    ("P2", "+1+1", Decimal("0.25"), 2, -0.5),
+    ("P3", "@SUM(A1:A9)", Decimal("0"), 0, None),
+    ("P4", "\t=1+1", Decimal("1"), 1, 1.0),
+    ("P5", "\r=1+1", None, None, 2.0),
+    ("P6", "'=already quoted once", Decimal("2"), 5, 3.0),
+    ("P7", "it's -fine, a=b", Decimal("3"), 6, 4.0),
+    ("-7", "", Decimal("-4.00"), -8, -1.25),
+    ("P9", None, Decimal("5"), 9, 0.0),
+]
+
+
+@pytest.fixture
+def hostile_warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "hostile" / "roi.duckdb"
+    path.parent.mkdir()
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.mart_project_roi (project_code varchar, project_name varchar, "
+            "roi decimal(10,2), new_customers bigint, payback double)"
+        )
+        con.executemany("insert into marts.mart_project_roi values (?, ?, ?, ?, ?)", HOSTILE_ROWS)
+    return path
+
+
+def test_csv_text_that_a_spreadsheet_would_run_is_written_as_text(
+    hostile_warehouse, tmp_path, manifest
+):
+    out = tmp_path / "bi"
+    _export(hostile_warehouse, out, "csv", manifest)
+
+    # OWASP: a ' before = + - @ TAB CR (one more ' after leading ones), text always quoted;
+    # numbers, negative ones included, as they are.
+    assert (out / "mart_project_roi.csv").read_bytes().decode("utf-8") == (
+        '"project_code","project_name",roi,new_customers,payback\n'
+        '"P1","\'=HYPERLINK(""http://evil.example"",""open"")",-1.50,-3,0.5\n'
+        '"P2","\'+1+1",0.25,2,-0.5\n'
+        '"P3","\'@SUM(A1:A9)",0.00,0,\n'
+        '"P4","\'\t=1+1",1.00,1,1.0\n'
+        '"P5","\'\r=1+1",,,2.0\n'
+        '"P6","\'\'=already quoted once",2.00,5,3.0\n'
+        '"P7","it\'s -fine, a=b",3.00,6,4.0\n'
+        '"\'-7","",-4.00,-8,-1.25\n'
+        '"P9",,5.00,9,0.0\n'
+    )
+    schema_md = (out / "schema.md").read_text(encoding="utf-8")
+    assert "**Formula guard** (OWASP, CSV injection)" in schema_md
+    schema = json.loads((out / "schema.json").read_text(encoding="utf-8"))
+    assert schema["csv"]["formula_guard"] == export_module.CSV_DIALECT["formula_guard"]
+
+
+def test_parquet_keeps_text_that_looks_like_a_formula_as_it_is(
+    hostile_warehouse, tmp_path, manifest
+):
+    out = tmp_path / "bi"
+    _export(hostile_warehouse, out, "parquet", manifest)
+
+    table = pq.read_table(out / "mart_project_roi.parquet")
+    assert [tuple(r.values()) for r in table.to_pylist()] == HOSTILE_ROWS
+    assert "Formula guard" not in (out / "schema.md").read_text(encoding="utf-8")
+
+
+def _modes(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): oct(path.stat().st_mode & 0o777)
+        for path in [folder, *folder.rglob("*")]
+    }
+
+
+def test_export_files_are_private_whatever_the_umask(warehouse, tmp_path, manifest):
+    # GIVEN a process whose umask lets everyone read (the library called without `roi`)
+    previous = os.umask(0o022)
+    try:
+        out = tmp_path / "bi"
+        _export(warehouse, out, "csv", manifest)
+        # an export folder of an earlier version, readable by everyone, files too
+        out.chmod(0o755)
+        (out / "fct_tickets.csv").chmod(0o644)
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o755)
+        _export(warehouse, out, "csv", manifest)
+        _export(warehouse, shared, "parquet", manifest)
+    finally:
+        os.umask(previous)
+
+    assert _modes(out) == {
+        ".": "0o700",
+        **{f"{name}.csv": "0o600" for name in TABLES},
+        "schema.json": "0o600",
+        "schema.md": "0o600",
+    }
+    # a folder the user made (maybe shared on purpose) keeps its mode; the files are private
+    assert _modes(shared) == {
+        ".": "0o755",
+        **{f"{name}.parquet": "0o600" for name in TABLES},
+        "schema.json": "0o600",
+        "schema.md": "0o600",
+    }

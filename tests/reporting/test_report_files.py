@@ -3,7 +3,9 @@ line, thresholds from flags and environment, and errors a user can act on."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import string
 from html.parser import HTMLParser
 
@@ -210,3 +212,27 @@ def test_settings_validation():
         ReportSettings.from_env({"ROI_REPORT_CHURN_SPIKE": "high"})
     with pytest.raises(RoiError, match="unknown language"):
         build_report(__file__, "/tmp", lang="fr")  # type: ignore[arg-type]
+
+
+def test_report_files_are_private_and_roi_s_own_folder_is_tightened(warehouse, tmp_path):
+    # GIVEN a process whose umask lets everyone read (build_report called without `roi`),
+    # roi's reports/ folder left readable by an earlier version, and a folder of the user's
+    own = warehouse.parent / "reports"
+    own.mkdir(exist_ok=True)
+    own.chmod(0o755)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    previous = os.umask(0o022)
+    try:
+        in_own = build_report(warehouse, own, lang="en")
+        in_shared = build_report(warehouse, shared, lang="en")
+    finally:
+        os.umask(previous)
+
+    def mode(path):
+        return oct(stat.S_IMODE(path.stat().st_mode))
+
+    assert [mode(own), mode(in_own)] == ["0o700", "0o600"]
+    # the user's own folder may be shared on purpose: only the report is made private
+    assert [mode(shared), mode(in_shared)] == ["0o755", "0o600"]

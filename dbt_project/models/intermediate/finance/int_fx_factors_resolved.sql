@@ -18,7 +18,7 @@
     PostgreSQL alike, no ASOF join.
 -#}
 
-{%- set reporting_currency = var('reporting_currency') | upper -%}
+{%- set reporting_currency_sql = reporting_currency_literal() -%}
 
 with
 
@@ -72,7 +72,7 @@ reporting_rates as (
         base_currency,
         rate as reporting_rate
     from rates
-    where quote_currency = '{{ reporting_currency }}'
+    where quote_currency = {{ reporting_currency_sql }}
 
 ),
 
@@ -93,7 +93,7 @@ candidates as (
     inner join reporting_rates
         on reporting_rates.base_currency = source_rates.base_currency
         and reporting_rates.rate_date = source_rates.rate_date
-    where pairs.currency <> '{{ reporting_currency }}'
+    where pairs.currency <> {{ reporting_currency_sql }}
 
 ),
 
@@ -105,7 +105,7 @@ ranked as (
             partition by currency, business_date
             order by
                 rate_date desc,
-                case when base_currency in (currency, '{{ reporting_currency }}') then 0 else 1 end,
+                case when base_currency in (currency, {{ reporting_currency_sql }}) then 0 else 1 end,
                 base_currency
         ) as candidate_rank
     from candidates
@@ -117,10 +117,10 @@ final as (
     select
         pairs.currency,
         pairs.business_date,
-        cast('{{ reporting_currency }}' as {{ dbt.type_string() }}) as reporting_currency,
+        cast({{ reporting_currency_sql }} as {{ dbt.type_string() }}) as reporting_currency,
         {{ add_days('pairs.business_date', -7) }} as window_start_date,
         case
-            when pairs.currency = '{{ reporting_currency }}' then 'same_currency'
+            when pairs.currency = {{ reporting_currency_sql }} then 'same_currency'
             when ranked.rate_date is not null then 'rate_found'
             else 'missing_rate'
         end as resolution,
@@ -129,16 +129,16 @@ final as (
         ranked.source_rate as fx_base_to_currency_rate,
         ranked.reporting_rate as fx_base_to_reporting_rate,
         case
-            when pairs.currency = '{{ reporting_currency }}' then cast(1 as {{ type_money() }})
+            when pairs.currency = {{ reporting_currency_sql }} then cast(1 as {{ type_money() }})
             else ranked.reporting_rate
         end as fx_numerator_rate,
         case
-            when pairs.currency = '{{ reporting_currency }}' then cast(1 as {{ type_money() }})
+            when pairs.currency = {{ reporting_currency_sql }} then cast(1 as {{ type_money() }})
             else ranked.source_rate
         end as fx_denominator_rate,
         cast(
             case
-                when pairs.currency = '{{ reporting_currency }}' then 1
+                when pairs.currency = {{ reporting_currency_sql }} then 1
                 else ranked.reporting_rate / ranked.source_rate
             end
             as {{ type_double() }}

@@ -6,7 +6,7 @@
     before the amount's date; a base's own rate is 1).
 -#}
 
-{%- set reporting_currency = var('reporting_currency') | upper -%}
+{%- set reporting_currency_sql = reporting_currency_literal() -%}
 
 with
 
@@ -37,7 +37,7 @@ reporting_quotes as (
         rate_date,
         base_currency
     from quotes
-    where currency = '{{ reporting_currency }}'
+    where currency = {{ reporting_currency_sql }}
 
 ),
 
@@ -86,7 +86,7 @@ currencies as (
     union
     select currency from amount_dates
     union
-    select '{{ reporting_currency }}' as currency
+    select {{ reporting_currency_sql }} as currency
 
 ),
 
@@ -94,18 +94,18 @@ final as (
 
     select
         cast(currencies.currency as {{ dbt.type_string() }}) as currency_code,
-        currencies.currency = '{{ reporting_currency }}' as is_reporting_currency,
+        currencies.currency = {{ reporting_currency_sql }} as is_reporting_currency,
         base_currencies.currency is not null as is_fx_base_currency,
         cast(rate_summary.first_rate_date as date) as first_rate_date,
         cast(rate_summary.last_rate_date as date) as last_rate_date,
         cast(coalesce(amount_dates.amount_dates, 0) as bigint) as amount_dates,
         cast(coalesce(amount_dates.amount_dates_without_rate, 0) as bigint) as amount_dates_without_rate,
         (
-            currencies.currency = '{{ reporting_currency }}'
+            currencies.currency = {{ reporting_currency_sql }}
             or convertible_currencies.currency is not null
         ) as is_convertible,
         (
-            currencies.currency = '{{ reporting_currency }}'
+            currencies.currency = {{ reporting_currency_sql }}
             or (
                 convertible_currencies.currency is not null
                 and coalesce(amount_dates.amount_dates_without_rate, 0) = 0

@@ -119,7 +119,7 @@ final as (
         cast(projects.project_name as {{ dbt.type_string() }}) as project_name,
         cast(projects.region as {{ dbt.type_string() }}) as region,
         cast(projects.target_roi as {{ type_money() }}) as target_roi,
-        cast('{{ var("reporting_currency") | upper }}' as {{ dbt.type_string() }}) as reporting_currency,
+        cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency,
         cast(cumulated.ad_spend as {{ type_money() }}) as ad_spend,
         cast(cumulated.erp_cost as {{ type_money() }}) as erp_cost,
         cast(cumulated.acquisition_cost as {{ type_money() }}) as acquisition_cost,
