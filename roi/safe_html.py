@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -109,20 +108,14 @@ def dbt_docs_page(target_dir: Path) -> str:
     own_scripts = _INLINE_SCRIPT.findall(template)
     if not own_scripts:
         raise RoiError(f"{target_dir / 'index.html'}: dbt's docs page has no inline script")
-    manifest = _compact_json(target_dir / "manifest.json")
-    catalog = _compact_json(target_dir / "catalog.json")
+    manifest = json_in_script((target_dir / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json_in_script((target_dir / "catalog.json").read_text(encoding="utf-8"))
     page = template.replace(DBT_MANIFEST_SLOT, manifest).replace(DBT_CATALOG_SLOT, catalog)
     scripts = [
         source_hash(code.replace(DBT_MANIFEST_SLOT, manifest).replace(DBT_CATALOG_SLOT, catalog))
         for _, code in own_scripts
     ]
     return with_csp(page, policy(scripts=scripts))
-
-
-def _compact_json(path: Path) -> str:
-    return json_in_script(
-        json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False)
-    )
 
 
 def write_dbt_docs_page(target_dir: Path, page_path: Path) -> Path:

@@ -341,3 +341,39 @@ def test_a_closing_script_tag_in_the_catalog_stays_inside_the_dbt_docs_script(
             "() => document.body.innerText.includes('</script><img src=x onerror=alert(99)>')",
             timeout=20_000,
         )
+
+
+def test_the_policy_refuses_markup_that_escaping_would_have_missed(browser, tmp_path):
+    """The second line: were a value written unescaped into a library's page, the page's
+    policy lets only the library's own code run (read from the page rendered without data):
+    its inline script and its own event handler, not the data's."""
+    from roi.safe_html import library_page_with_csp
+
+    blank = (
+        "<!doctype html><html><head><title>library page</title>"
+        "<script>window.ownScriptRan = true; function own() { window.ownHandlerRan = true; }"
+        "</script></head><body><button id='own' onclick='own()'>own</button>"
+        "<table></table></body></html>"
+    )
+    injected = (
+        f"<tr><td>{img(31)}</td><td>{script(32)}</td><td>{svg(33)}</td>"
+        "<td><button id='injected' onclick='alert(34)'>injected</button></td></tr>"
+    )
+    path = tmp_path / "page.html"
+    path.write_text(
+        library_page_with_csp(
+            blank.replace("<table>", "<table>" + injected), blank_page=blank, handlers=["own()"]
+        ),
+        encoding="utf-8",
+    )
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        page.click("#own")
+        page.click("#injected")
+        assert page.evaluate("[window.ownScriptRan, window.ownHandlerRan]") == [True, True]
+        assert dialogs == []
+    finally:
+        page.close()
