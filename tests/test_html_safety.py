@@ -259,6 +259,7 @@ def test_great_expectations_data_docs_show_the_values_as_text(hostile_run, brows
     with opened(browser, folder / "raw_crm.tickets.great_expectations_suite.html") as seen:
         # the value set of the check and the table of unexpected values
         assert text_shown(seen.page, ORPHAN_ACCOUNT) == 2
+        assert "&lt;" not in seen.page.inner_text("body")  # escaped once, not twice
     with opened(browser, folder / "raw_crm.activities.great_expectations_suite.html") as seen:
         assert text_shown(seen.page, ORPHAN_LEAD) == 2
 
@@ -304,6 +305,7 @@ def test_the_reports_show_the_values_as_text(hostile_run, browser):
             # the project's code and name in the ROI table, as text
             assert text_shown(seen.page, PROJECT) >= 1
             assert text_shown(seen.page, script(2)) >= 1
+            assert "&lt;" not in seen.page.inner_text("body")
 
 
 def test_the_dbt_docs_render_under_their_policy(hostile_run, browser):
