@@ -102,9 +102,11 @@ def dbt_docs_page(target_dir: Path) -> str:
     if template.count(DBT_MANIFEST_SLOT) != 1 or template.count(DBT_CATALOG_SLOT) != 1:
         raise RoiError(
             f"{target_dir / 'index.html'}: dbt's docs page has no single place for the "
-            "manifest and the catalog; this dbt version is not supported by `roi docs`"
+            "manifest and the catalog: this dbt version's docs page is not supported"
         )
-    # The app's code is scripts of dbt's own page: hashed before any data goes in.
+    # The scripts are those of dbt's page before the documents go in; they are hashed with
+    # the documents in, which cannot end a script (json_in_script): no script of the data
+    # can be among them.
     own_scripts = _INLINE_SCRIPT.findall(template)
     if not own_scripts:
         raise RoiError(f"{target_dir / 'index.html'}: dbt's docs page has no inline script")
