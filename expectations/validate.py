@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import copy
+import html
+import numbers
 import os
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from roi.safe_html import library_page_with_csp
+
 from .suites import Rule
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # offline machines: no usage stats
+
+# The inline event handlers of GE's page template (its "Show All" / "Failed Only" filter)
+# and the logo in its navigation bar: allowed by the pages' Content-Security-Policy.
+DATA_DOCS_OWN_HANDLERS = ("showAllValidations()", "hideSucceededValidations()")
+DATA_DOCS_LOGO = "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/logo-long.png"
+# What GE writes into its page as markup, unescaped: the unexpected values (its table
+# cells), the observed value and the query that finds the unexpected rows. The expectation's
+# arguments (value sets, columns) go through GE's string templates, which escape them.
+DATA_DOCS_RAW_RESULT_KEYS = (
+    "partial_unexpected_list",
+    "partial_unexpected_counts",
+    "partial_unexpected_index_list",
+    "unexpected_list",
+    "unexpected_index_list",
+    "unexpected_index_query",
+    "observed_value",
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +53,16 @@ class SuiteOutcome:
         from great_expectations.render.renderer import ValidationResultsPageRenderer
         from great_expectations.render.view import DefaultJinjaPageView
 
-        return DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(self.result))
+        view, renderer = DefaultJinjaPageView(), ValidationResultsPageRenderer()
+        page = view.render(renderer.render(_escaped_for_data_docs(self.result)))
+        blank = copy.deepcopy(self.result)
+        blank.results = []
+        return library_page_with_csp(
+            page,
+            blank_page=view.render(renderer.render(blank)),
+            handlers=DATA_DOCS_OWN_HANDLERS,
+            images=(DATA_DOCS_LOGO,),
+        )
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -72,6 +103,32 @@ def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOu
             )
         )
     return SuiteOutcome(outcomes=outcomes, result=result)
+
+
+def _escaped_for_data_docs(result):
+    """A copy of GE's validation result whose data values are HTML-escaped where GE's Data
+    Docs write them as markup, so that a CRM text like `<img src=x onerror=...>` is shown
+    as text. The outcomes (audit.check_results, the run's messages) keep the raw values."""
+    shown = copy.deepcopy(result)
+    for expectation_result in shown.results:
+        details = expectation_result.result or {}
+        for key in DATA_DOCS_RAW_RESULT_KEYS:
+            if key in details:
+                details[key] = _escaped(details[key])
+    return shown
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    if value is None or isinstance(value, numbers.Number):
+        return value
+    # dates, decimals and the like: GE shows them with str(), which may hold any text
+    return html.escape(str(value), quote=True)
 
 
 def _ge_arguments(rule: Rule, frame: pd.DataFrame) -> tuple[str, dict[str, Any]]:

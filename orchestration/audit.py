@@ -3,7 +3,6 @@
 import contextlib
 import io
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from ingestion.raw_tables import RAW_TABLES
 from roi.progress import say
+from roi.safe_html import write_dbt_docs_page
 
 from .dbt_assets import MANIFEST_PATH, MART_MODEL_NAMES
 from .dbt_project import keep_partial_parse_private
@@ -239,11 +239,13 @@ def run_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: 
     # compiled SQL, and reusing the build's target keeps dbt's partial parse.
     _run_dbt_quietly(
         dbt,
-        ["docs", "generate", "--static", "--no-compile", *warehouse.dbt_args()],
+        ["docs", "generate", "--no-compile", *warehouse.dbt_args()],
         warehouse.dbt_target_dir,
     )  # fmt: skip
     folder = warehouse.run_docs_dir(context.run.run_id)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(warehouse.dbt_target_dir / "static_index.html", folder / "dbt_docs.html")
+    # dbt's page, manifest and catalog made one file here (what --static does, with the
+    # documents embedded script-safe and a Content-Security-Policy)
+    write_dbt_docs_page(warehouse.dbt_target_dir, folder / "dbt_docs.html")
     say(f"run docs: {folder}")
     return dg.MaterializeResult(metadata={"folder": str(folder)})

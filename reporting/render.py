@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Callable, Iterable
 
 from plotly.offline import get_plotlyjs
+
+from roi.safe_html import csp_meta, policy, source_hash
 
 from .alerts import Alert
 from .charts import HEIGHT, Chart, build_charts
@@ -123,6 +126,15 @@ def plotly_js() -> str:
     return get_plotlyjs().replace("</script>", "<\\/script>")
 
 
+@functools.cache
+def plotly_js_hash() -> str:
+    return source_hash(plotly_js())
+
+
+# the script plotly writes after each chart's <div>: its data is JSON with `<` escaped
+CHART_SCRIPT = re.compile(r"<script(?:\s[^>]*)?>(.*?)</script>", re.DOTALL)
+
+
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -158,6 +170,8 @@ class Renderer:
         self.model = model
         self.lang = lang
         self.currency = model.data.reporting_currency
+        # hashes of the inline scripts this page writes: the only ones its policy lets run
+        self.script_hashes = [plotly_js_hash(), source_hash(PRINT_SCRIPT)]
 
     def t(self, key: str, **values: object) -> str:
         return text(self.lang, key, **values)
@@ -196,6 +210,7 @@ class Renderer:
             default_height=f"{HEIGHT}px",
             default_width="100%",
         )
+        self.script_hashes += [source_hash(code) for code in CHART_SCRIPT.findall(div)]
         return (
             f'<figure class="chart-box" id="{chart.chart_id}-box"><figcaption>'
             f'{esc(chart.title)}</figcaption><div class="chart">{div}</div></figure>'
@@ -690,6 +705,7 @@ class Renderer:
         title = f"{self.t('title')} {period.label}"
         return (
             f'<!doctype html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
+            f"{csp_meta(policy(scripts=self.script_hashes))}\n"
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="roi report">\n<title>{esc(title)}</title>\n'
             f"<style>{CSS}</style>\n"

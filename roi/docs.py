@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from .errors import RoiError
+from .safe_html import write_dbt_docs_page
 from .settings import DBT_PROJECT_DIR, DEFAULT_REPORTING_CURRENCY, reporting_currency_code
 from .warehouse import Warehouse, as_warehouse
 
@@ -30,7 +30,7 @@ def build_docs(
     with tempfile.TemporaryDirectory(prefix="roi-docs-") as target:
         result = subprocess.run(
             [
-                str(dbt), "docs", "generate", "--static",
+                str(dbt), "docs", "generate",
                 "--project-dir", str(DBT_PROJECT_DIR),
                 "--profiles-dir", str(DBT_PROJECT_DIR),
                 "--target-path", target,
@@ -43,7 +43,6 @@ def build_docs(
         )  # fmt: skip
         if result.returncode != 0:
             raise RoiError(f"dbt docs generate failed:\n{result.stdout[-3000:]}")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        page = out_dir / "index.html"
-        shutil.copyfile(Path(target) / "static_index.html", page)
-    return page
+        # one file that opens offline, as --static writes it, but with the manifest and
+        # catalog embedded script-safe and a Content-Security-Policy
+        return write_dbt_docs_page(Path(target), out_dir / "index.html")
