@@ -23,12 +23,12 @@ import pyarrow as pa
 from dlt.common.configuration.exceptions import ConfigurationException
 from dlt.common.exceptions import TerminalException
 from dlt.sources.helpers.requests import Client, HTTPError, Response, Session
-from dlt.sources.helpers.rest_client.redaction import sanitize_url
 from requests import PreparedRequest
 from requests.auth import AuthBase
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..http_retries import is_cut_off, json_body
+from ..redaction import redact_text, redact_url
 from ..window import ExtractWindow
 from .mapping import campaign_tag
 from .settings import (
@@ -117,7 +117,7 @@ class AdPlatformHTTPError(AdPlatformError, HTTPError):
     """Any other HTTP error, raised once dlt's retries (429, 5xx) are exhausted."""
 
     def __init__(self, platform: str, response: Response, detail: str) -> None:
-        url = sanitize_url(response.request.url if response.request else response.url)
+        url = redact_url(response.request.url if response.request else response.url)
         method = response.request.method if response.request else "GET"
         shown = f": {detail}" if detail else ""
         AdPlatformError.__init__(
@@ -131,7 +131,7 @@ class AdPlatformResponseError(AdPlatformError, HTTPError):
     """A 2xx response whose body is not JSON (cut off), once dlt's retries are exhausted."""
 
     def __init__(self, platform: str, response: Response, detail: str) -> None:
-        url = sanitize_url(response.request.url if response.request else response.url)
+        url = redact_url(response.request.url if response.request else response.url)
         method = response.request.method if response.request else "GET"
         AdPlatformError.__init__(
             self,
@@ -160,7 +160,7 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
 
 
 def short(text: str, limit: int = ERROR_DETAIL_LIMIT) -> str:
-    text = " ".join(str(text).split())
+    text = redact_text(" ".join(str(text).split()))
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -16,6 +16,7 @@ from dlt.sources.helpers.requests import Client, Response
 
 from ..files.settings import FileSpec
 from ..http_retries import is_cut_off, json_body
+from ..redaction import redact_url, send
 from .settings import (
     CREDENTIAL_ERROR_CODES,
     CURSOR_FIELD,
@@ -110,19 +111,24 @@ class FxiaokeClient:
 
     def _post(self, path: str, body: Mapping[str, Any], what: str) -> dict[str, Any]:
         # thirdTraceId: the manual asks for a unique caller trace id on every request.
-        response = self._http.post(
-            f"{self.base_url}{path}", params={"thirdTraceId": str(uuid.uuid4())}, json=body
+        where = redact_url(self.base_url)
+        response = send(
+            f"Fxiaoke {what} at {where}",
+            self._http.post,
+            f"{self.base_url}{path}",
+            params={"thirdTraceId": str(uuid.uuid4())},
+            json=body,
         )
         if response.status_code != 200:
             raise FxiaokeError(
-                f"Fxiaoke {what} at {self.base_url}: HTTP {response.status_code}"
+                f"Fxiaoke {what} at {where}: HTTP {response.status_code}"
                 + (" (still throttled after retries)" if response.status_code == 429 else "")
             )
         try:
             payload = json_body(response)
         except ValueError:
             raise FxiaokeError(
-                f"Fxiaoke {what} at {self.base_url}: HTTP 200 but the body is not JSON "
+                f"Fxiaoke {what} at {where}: HTTP 200 but the body is not JSON "
                 f"({len(response.content)} bytes, cut off?) after retries"
             ) from None
         if not isinstance(payload, dict) or "errorCode" not in payload:
