@@ -385,8 +385,17 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 
 
 def arrow_schema(spec: FileSpec) -> pa.Schema:
-    """The Arrow schema of a raw table, as the file drop stages it (ingestion/files/validate.py)."""
-    fields = [pa.field(column.name, _ARROW_TYPES[column.kind]) for column in spec.columns]
+    """The Arrow schema of a raw table, as the file drop stages it (ingestion/files/validate.py).
+
+    Key columns are not nullable, as the resource's column hints say: dlt compares the two on
+    every page and warns about each page whose schema disagrees.
+    """
+    fields = [
+        pa.field(
+            column.name, _ARROW_TYPES[column.kind], nullable=column.name not in spec.primary_key
+        )
+        for column in spec.columns
+    ]
     fields += [pa.field(SOURCE_FILE_COLUMN, pa.string()), pa.field(SOURCE_LINE_COLUMN, pa.int64())]
     return pa.schema(fields)
 
