@@ -22,12 +22,12 @@ from typing import Any, Protocol
 import pyarrow as pa
 from dlt.common.configuration.exceptions import ConfigurationException
 from dlt.common.exceptions import TerminalException
-from dlt.sources.helpers.requests import Client, HTTPError, Response, Session
+from dlt.sources.helpers.requests import HTTPError, Response, Session
 from requests import PreparedRequest
 from requests.auth import AuthBase
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
-from ..http_retries import is_cut_off, json_body
+from ..http_retries import RetryPredicate, is_cut_off, json_body, watched_client
 from ..redaction import redact_text, redact_url
 from ..window import ExtractWindow
 from .mapping import campaign_tag
@@ -40,8 +40,6 @@ from .settings import (
 )
 
 logger = logging.getLogger("ingestion.ad_platforms")
-
-RetryPredicate = Callable[[Response | None, BaseException | None], bool]
 
 # Provider error text quoted in our messages is cut here: enough to act on, never a dump.
 ERROR_DETAIL_LIMIT = 300
@@ -196,7 +194,7 @@ def raise_for_platform(
 # --- HTTP -----------------------------------------------------------------------------------
 
 
-def http_session(retry_condition: RetryPredicate | None = None) -> Session:
+def http_session(platform: str, retry_condition: RetryPredicate | None = None) -> Session:
     """A requests session with dlt's retries: 429 and 5xx (honouring Retry-After), connection
     errors and timeouts, with exponential backoff.
 
@@ -205,10 +203,10 @@ def http_session(retry_condition: RetryPredicate | None = None) -> Session:
     `request_timeout`, or RUNTIME__REQUEST_... environment variables), read when the session is
     made. A 2xx whose body is not JSON (cut off mid-transfer) is retried the same way. Status
     codes and bodies are checked by the caller (`raise_for_platform`) once retries are over.
+    Its answers count into the platform's HttpActivity of the load.
     """
     conditions = [is_cut_off] + ([retry_condition] if retry_condition else [])
-    client = Client(raise_for_status=False, retry_condition=conditions)
-    return client.session
+    return watched_client(platform, conditions, raise_for_status=False).session
 
 
 class BearerAuth(AuthBase):

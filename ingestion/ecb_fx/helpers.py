@@ -22,6 +22,7 @@ from roi.errors import DropRejected
 
 from ..files.settings import FileSpec
 from ..files.validate import read_file
+from ..http_retries import watched_client
 from ..redaction import redact_url, send
 from .settings import (
     DAILY_FILE,
@@ -48,7 +49,7 @@ def today() -> dt.date:
 
 
 def _http() -> Client:
-    return Client(raise_for_status=False)
+    return watched_client("ecb_fx", raise_for_status=False)
 
 
 def fetch(url: str, provider: str, headers: Mapping[str, str] | None = None) -> bytes:

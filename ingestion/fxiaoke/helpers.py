@@ -15,7 +15,7 @@ from dlt.common import logger
 from dlt.sources.helpers.requests import Client, Response
 
 from ..files.settings import FileSpec
-from ..http_retries import is_cut_off, json_body
+from ..http_retries import is_cut_off, json_body, token_renewed, watched_client
 from ..redaction import redact_url, send
 from .settings import (
     CREDENTIAL_ERROR_CODES,
@@ -97,8 +97,8 @@ class FxiaokeClient:
         self._app_secret = app_secret
         self._permanent_code = permanent_code
         self.open_user_id = open_user_id
-        self._http = http or Client(
-            retry_condition=[_is_throttled, is_cut_off], raise_for_status=False
+        self._http = http or watched_client(
+            "fxiaoke", [_is_throttled, is_cut_off], raise_for_status=False
         )
         self._clock = clock
         self._token: str | None = None
@@ -147,6 +147,8 @@ class FxiaokeClient:
 
     def _renew_token(self) -> None:
         self.token_requests += 1
+        if self.token_requests > 1:
+            token_renewed("fxiaoke")
         payload = self._post(
             TOKEN_PATH,
             {

@@ -16,11 +16,11 @@ from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from dlt.common import logger
-from dlt.sources.helpers.requests import Client, Response
+from dlt.sources.helpers.requests import Response
 from requests.adapters import HTTPAdapter
 
 from ..files.settings import COST_CATEGORIES
-from ..http_retries import is_cut_off, json_body
+from ..http_retries import is_cut_off, json_body, watched_client
 from ..redaction import redact_url, send
 from .settings import (
     HOST_TEMPLATE,
@@ -177,7 +177,7 @@ class NetSuiteClient:
     @property
     def session(self):
         if self._session is None:
-            session = Client(raise_for_status=False, retry_condition=is_cut_off).session
+            session = watched_client("netsuite", is_cut_off, raise_for_status=False).session
             adapter = _SigningAdapter(self._signer)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
