@@ -116,7 +116,10 @@ def install_log_redaction() -> None:
 
     def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001  (a bad format string is the handler's to report)
+            return record
         redacted = redact_text(message)
         if redacted != message:
             record.msg, record.args = redacted, None

@@ -1,0 +1,67 @@
+"""audit.loads keeps what a live load's HTTP went through, also in a warehouse made before
+those columns existed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from ingestion.http_retries import LoadHttpActivity
+from orchestration.audit_trail import record_loads
+
+OLD_LOADS = """
+create schema audit;
+create table audit.loads (
+    run_id varchar not null, source varchar not null, dataset varchar not null,
+    table_name varchar not null, load_id varchar not null, rows_loaded bigint not null,
+    loaded_at timestamp with time zone not null
+);
+"""
+
+
+def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(tmp_path):
+    # GIVEN a warehouse whose audit.loads predates the HTTP columns, with one file load
+    warehouse = tmp_path / "roi.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(OLD_LOADS)
+        con.execute(
+            "insert into audit.loads values ('r0', 'files', 'raw_fx', 'rates', 'l0', 3, ?)",
+            [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)],
+        )
+    # AND a live ads load: Google retried a 429 and a 503, waited 1.26 s, renewed a token;
+    # Meta made two requests
+    http = LoadHttpActivity()
+    google = http.of("google_ads")
+    google.requests, google.throttled_seconds, google.token_renewals = 6, 1.26, 1
+    google.retries.update({"HTTP 503": 1, "HTTP 429": 1})
+    http.of("meta_ads").requests = 2
+
+    # WHEN the loads of a run are recorded
+    record_loads(warehouse, "r1", "ad_platforms", "raw_ads", ["l1"], {"ad_spend": 5}, http=http)
+    record_loads(warehouse, "r1", "files", "raw_reference", ["l2"], {"projects": 2})
+
+    # THEN the old row is intact, the live load has its counts, the file load none
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select run_id, dataset, rows_loaded, http_requests, http_retries, http_retried, "
+            "throttled_seconds, token_renewals, http_activity from audit.loads order by run_id, "
+            "dataset"
+        ).fetchall()
+    assert rows == [
+        ("r0", "raw_fx", 3, None, None, None, None, None, None),
+        (
+            "r1",
+            "raw_ads",
+            5,
+            8,
+            2,
+            "google_ads: HTTP 429 x1, HTTP 503 x1",
+            1.26,
+            1,
+            "google_ads load: 6 HTTP requests, 2 retries (HTTP 429 x1, HTTP 503 x1), waited "
+            "1.3 s for rate limits, 1 token renewal; meta_ads load: 2 HTTP requests, 0 retries, "
+            "waited 0.0 s for rate limits, 0 token renewals",
+        ),
+        ("r1", "raw_reference", 2, None, None, None, None, None, None),
+    ]
