@@ -62,7 +62,11 @@ def redact_url(url: str) -> str:
     return redact_text(url)
 
 
-class ConnectorRequestError(requests.RequestException):
+class RedactedError(Exception):
+    """A connector's error whose message is already redacted: passed on as it is."""
+
+
+class ConnectorRequestError(RedactedError, requests.RequestException):
     """A request that failed without an answer (connection refused, timeout, too many
     redirects) after the retries; the message names the request, credentials masked."""
 
@@ -78,6 +82,8 @@ def send(what: str, request: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     `request_failure`."""
     try:
         return request(*args, **kwargs)
+    except RedactedError:
+        raise
     except requests.RequestException as error:
         failure = request_failure(what, error)
     raise failure
@@ -92,6 +98,8 @@ def requests_redacted(what: str, items: Iterable[T]) -> Iterator[T]:
             item = next(iterator)
         except StopIteration:
             return
+        except RedactedError:
+            raise
         except requests.RequestException as error:
             failure = request_failure(what, error)
         else:

@@ -5,26 +5,36 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
+import pytest
 
 from ingestion.http_retries import LoadHttpActivity
 from orchestration.audit_trail import record_loads
+from roi.warehouse import as_warehouse
 
-OLD_LOADS = """
-create schema audit;
-create table audit.loads (
-    run_id varchar not null, source varchar not null, dataset varchar not null,
-    table_name varchar not null, load_id varchar not null, rows_loaded bigint not null,
-    loaded_at timestamp with time zone not null
-);
-"""
+OLD_LOADS = (
+    "create schema audit",
+    """
+    create table audit.loads (
+        run_id varchar not null, source varchar not null, dataset varchar not null,
+        table_name varchar not null, load_id varchar not null, rows_loaded bigint not null,
+        loaded_at timestamp with time zone not null
+    )
+    """,
+)
 
 
-def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(tmp_path):
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse(request, tmp_path):
+    if request.param == "duckdb":
+        return as_warehouse(tmp_path / "roi.duckdb")
+    return request.getfixturevalue("pg_warehouse")
+
+
+def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(warehouse):
     # GIVEN a warehouse whose audit.loads predates the HTTP columns, with one file load
-    warehouse = tmp_path / "roi.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(OLD_LOADS)
+    with warehouse.connect() as con:
+        for statement in OLD_LOADS:
+            con.execute(statement)
         con.execute(
             "insert into audit.loads values ('r0', 'files', 'raw_fx', 'rates', 'l0', 3, ?)",
             [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)],
@@ -42,7 +52,7 @@ def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(tmp_path):
     record_loads(warehouse, "r1", "files", "raw_reference", ["l2"], {"projects": 2})
 
     # THEN the old row is intact, the live load has its counts, the file load none
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with warehouse.connect() as con:
         rows = con.execute(
             "select run_id, dataset, rows_loaded, http_requests, http_retries, http_retried, "
             "throttled_seconds, token_renewals, http_activity from audit.loads order by run_id, "

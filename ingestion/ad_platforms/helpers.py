@@ -28,7 +28,7 @@ from requests.auth import AuthBase
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..http_retries import RetryPredicate, is_cut_off, json_body, watched_client
-from ..redaction import redact_text, redact_url
+from ..redaction import RedactedError, redact_text, redact_url
 from ..window import ExtractWindow
 from .mapping import campaign_tag
 from .settings import (
@@ -111,7 +111,7 @@ class AdPlatformAuthError(AdPlatformError, TerminalException):
         self.status = status
 
 
-class AdPlatformHTTPError(AdPlatformError, HTTPError):
+class AdPlatformHTTPError(AdPlatformError, RedactedError, HTTPError):
     """Any other HTTP error, raised once dlt's retries (429, 5xx) are exhausted."""
 
     def __init__(self, platform: str, response: Response, detail: str) -> None:
@@ -125,7 +125,7 @@ class AdPlatformHTTPError(AdPlatformError, HTTPError):
         self.request = response.request
 
 
-class AdPlatformResponseError(AdPlatformError, HTTPError):
+class AdPlatformResponseError(AdPlatformError, RedactedError, HTTPError):
     """A 2xx response whose body is not JSON (cut off), once dlt's retries are exhausted."""
 
     def __init__(self, platform: str, response: Response, detail: str) -> None:

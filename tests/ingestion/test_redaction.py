@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from ingestion.ecb_fx.helpers import fetch
-from ingestion.redaction import ConnectorRequestError, redact_text, redact_url
+from ingestion.redaction import ConnectorRequestError, redact_text, redact_url, requests_redacted
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,22 @@ def test_a_request_without_answer_fails_with_a_redacted_error_and_nothing_chaine
     assert "access_key=***" in message.split(": ConnectionError: ")[1]
     assert "key-Z3" not in message and "pw-Q7" not in message
     assert raised.value.__cause__ is None and raised.value.__context__ is None
+
+
+def test_an_error_already_redacted_passes_unchanged():
+    # GIVEN pages of a connector that fails with its own (already redacted) HTTP error
+    failure = ConnectorRequestError("google_ads: POST http://***@proxy/v26 failed with HTTP 503")
+
+    def pages():
+        yield ["page 1"]
+        raise failure
+
+    # WHEN they are read through the redaction guard
+    seen = []
+    with pytest.raises(ConnectorRequestError) as raised:
+        for page in requests_redacted("google_ads", pages()):
+            seen.append(page)
+
+    # THEN the error is the connector's own, not wrapped again
+    assert seen == [["page 1"]]
+    assert raised.value is failure
