@@ -75,3 +75,36 @@ def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(warehouse):
         ),
         ("r1", "raw_reference", 2, None, None, None, None, None, None),
     ]
+
+
+def test_roi_audit_shows_what_each_live_load_went_through(tmp_path):
+    from orchestration.audit_trail import ensure_audit_tables
+    from roi.audit import audit_text
+
+    # GIVEN a finished run with a live ads load (Google retried a 503) and a file load
+    warehouse = as_warehouse(tmp_path / "roi.duckdb")
+    started = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
+    with warehouse.connect() as con:
+        ensure_audit_tables(con)
+        con.execute(
+            "insert into audit.runs (run_id, job_name, trigger, source, started_at, "
+            "finished_at, status, failed_checks, code_version) "
+            "values ('r1', 'roi_pipeline', 'manual', 'api', ?, ?, 'success', 0, 'abc')",
+            [started, started + dt.timedelta(minutes=3)],
+        )
+    http = LoadHttpActivity()
+    http.of("google_ads").requests = 3
+    http.of("google_ads").retries.update({"HTTP 503": 1})
+    record_loads(warehouse, "r1", "ad_platforms", "raw_ads", ["l1"], {"ad_spend": 5}, http=http)
+    record_loads(warehouse, "r1", "files", "raw_reference", ["l2"], {"projects": 2})
+
+    # WHEN `roi audit` shows the run
+    text = audit_text(warehouse, "r1")
+
+    # THEN its loads end with the ads load's line, and nothing for the file load
+    assert text.split("loads:\n")[1].splitlines() == [
+        "  raw_ads.ad_spend                    5 rows  load l1 (ad_platforms)",
+        "  raw_reference.projects              2 rows  load l2 (files)",
+        "  google_ads load: 3 HTTP requests, 1 retry (HTTP 503 x1), waited 0.0 s for rate "
+        "limits, 0 token renewals",
+    ]
