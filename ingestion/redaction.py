@@ -29,8 +29,9 @@ T = TypeVar("T")
 MASK = "***"
 # Paging positions name the page that failed and are never credentials: kept.
 PAGING_PARAMETERS = frozenset({"after", "before", "cursor", "offset", "limit", "page"})
-# scheme://user[:password]@ : the userinfo of an absolute URL
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s'\"<>]*@")
+# scheme://user[:password]@ : the userinfo of an absolute URL, up to the authority's last @
+# (a password with a raw @ is invalid but common; requests splits at the last one too)
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s'\"<>]*@")
 # ?query or #fragment right after a path or host (urllib3 quotes just "/path?query")
 _QUERY = re.compile(r"(?<=[^\s'\"<>=?&#])(?P<mark>[?#])(?P<pairs>[^\s'\"<>#]*)")
 

@@ -17,6 +17,7 @@ from ingestion.redaction import ConnectorRequestError, redact_text, redact_url, 
         # userinfo, with and without a password
         ("https://user:p4ss@proxy.example:8080/v1", "https://***@proxy.example:8080/v1"),
         ("http://token@host/x", "http://***@host/x"),
+        ("http://user:p@ss@host:1/x", "http://***@host:1/x"),  # a raw @ in the password
         # every query value, keys and empty values kept
         (
             "https://api.example/rates?symbols=NGN,VND&access_key=abc123&flag",
