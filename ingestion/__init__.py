@@ -14,3 +14,9 @@ for _key, _value in {
     "DLT_PROJECT_DIR": str(Path(__file__).resolve().parents[1]),
 }.items():
     os.environ.setdefault(_key, _value)
+
+# Credentials inside URLs (a proxy's user:password, a provider key in a query string) are
+# masked in every log line of a process that loads data, whichever library writes the line.
+from .redaction import install_log_redaction  # noqa: E402  (after dlt's settings above)
+
+install_log_redaction()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from dlt.extract.source import DltSource
 
+from .redaction import keep_url_secrets_out_of_dlt_traces
 from .window import ExtractWindow
 
 logger = logging.getLogger("ingestion.api_sources")
@@ -76,4 +77,6 @@ def api_source(dataset: str, connector: str, window: ExtractWindow | None = None
         build = CONNECTORS[dataset][connector]
     except KeyError:
         raise ValueError(f"{dataset} has no live connector {connector!r}") from None
+    # the source's configuration (base_url, ...) resolves as it is built, into dlt's trace
+    keep_url_secrets_out_of_dlt_traces()
     return build(window)

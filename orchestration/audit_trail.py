@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import dagster as dg
 
+from ingestion.http_retries import LoadHttpActivity
 from roi.safe_html import csp_meta, policy
 from roi.settings import REPO_ROOT
 from roi.warehouse import Warehouse, as_warehouse
@@ -64,6 +65,19 @@ DDL = (
         loaded_at timestamp with time zone not null
     )
     """,
+    # what a live load's HTTP went through (ingestion/http_retries.py), added to warehouses
+    # made before these columns existed
+    *(
+        f"alter table audit.loads add column if not exists {column}"
+        for column in (
+            "http_requests integer",
+            "http_retries integer",
+            "http_retried varchar",
+            "throttled_seconds double precision",
+            "token_renewals integer",
+            "http_activity varchar",
+        )
+    ),
     # columns a source sent beyond the contract (orchestration/schema_drift.py)
     """
     create table if not exists audit.schema_changes (
@@ -104,11 +118,30 @@ def record_loads(
     dataset: str,
     load_ids: list[str],
     row_counts: dict[str, int],
+    http: LoadHttpActivity | None = None,
 ) -> None:
-    """One audit.loads row per table a dlt load wrote (dlt's own tables left out)."""
+    """One audit.loads row per table a dlt load wrote (dlt's own tables left out).
+
+    `http`: what the load's connectors went through over HTTP, summed over its connectors
+    (the ad platforms are three) and repeated on each of the load's rows; `http_activity`
+    holds the per-connector lines the run printed. Empty for loads without HTTP (file drop).
+    """
     now = dt.datetime.now(dt.UTC)
+    activities = list(http.connectors.values()) if http else []
+    http_columns = (
+        (
+            sum(a.requests for a in activities),
+            sum(a.retry_count for a in activities),
+            ", ".join(f"{a.connector}: {a.retried()}" for a in activities if a.retries) or None,
+            round(sum(a.throttled_seconds for a in activities), 3),
+            sum(a.token_renewals for a in activities),
+            "; ".join(a.line() for a in activities),
+        )
+        if activities
+        else (None,) * 6
+    )
     rows = [
-        (run_id, source, dataset, table, load_id, count, now)
+        (run_id, source, dataset, table, load_id, count, now, *http_columns)
         for load_id in load_ids
         for table, count in sorted(row_counts.items())
         if not table.startswith("_dlt")
@@ -119,7 +152,13 @@ def record_loads(
             con.execute(
                 "delete from audit.loads where run_id = ? and dataset = ?", [run_id, dataset]
             )
-            con.executemany("insert into audit.loads values (?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany(
+                "insert into audit.loads (run_id, source, dataset, table_name, load_id, "
+                "rows_loaded, loaded_at, http_requests, http_retries, http_retried, "
+                "throttled_seconds, token_renewals, http_activity) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
 
 def _check_kind(check_name: str, metadata: dict) -> str:

@@ -20,6 +20,7 @@ from dlt.common.exceptions import TerminalException
 
 from ingestion.api_sources import api_source
 from ingestion.files import DATASETS, file_drop_source, stage_drop
+from ingestion.http_retries import watch_http
 from ingestion.window import ExtractWindow
 from roi.errors import RoiError
 from roi.periods import Period
@@ -143,7 +144,11 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
         # One dlt pipeline (and so one incremental state) per family and connector.
         pipeline = warehouse.dlt_pipeline(dataset, pipeline_prefix=origin)
         try:
-            yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
+            with watch_http() as http:
+                yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
+            # what the HTTP went through (retries, rate limits, tokens): one line per connector
+            for line in http.lines():
+                say(line)
             # inside the try: a warehouse that cannot take the audit rows fails the step the
             # same way (for files without retries)
             trace = pipeline.last_trace
@@ -154,6 +159,7 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
                 dataset=dataset,
                 load_ids=trace.last_load_info.loads_ids,
                 row_counts=trace.last_normalize_info.row_counts,
+                http=http,
             )
             report_new_columns(
                 warehouse.resolved,

@@ -6,7 +6,9 @@ and hand it to `send_alert`. Every alert is logged through the `roi.alerts` logg
 alert that cannot be delivered is reported in the log and never breaks the run or the sensor.
 
 Webhook URLs carry credentials (the Slack path, the Feishu hook id, the DingTalk
-access_token), and so does the signing secret: neither is ever logged, only the host.
+access_token), and so does the signing secret: neither is ever logged, only the host. The
+facts themselves may quote a connector's URL: its userinfo and query values are masked
+(ingestion/redaction.py) before the alert is logged or posted.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+
+from ingestion.redaction import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +89,14 @@ class Alert:
         hidden = len(self.lines) - len(shown)
         if hidden:
             shown.append(f"... and {hidden} more")
-        return "\n".join(
-            [
-                f"[{self.severity.upper()}] {self.title}",
-                *(f"{name}: {value}" for name, value in context if value),
-                *shown,
-            ]
+        return redact_text(
+            "\n".join(
+                [
+                    f"[{self.severity.upper()}] {self.title}",
+                    *(f"{name}: {value}" for name, value in context if value),
+                    *shown,
+                ]
+            )
         )
 
 

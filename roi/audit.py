@@ -106,7 +106,27 @@ def _run_section(con: Connection, run_id: str | None, warehouse: Warehouse) -> l
             [run_id],
         ).fetchall()
         lines += [f"  {t:28} {rows:8} rows  load {load} ({src})" for t, load, rows, src in loads]
+        if _has_column(con, "audit", "loads", "http_activity"):
+            # what each live load's HTTP went through: the lines the run printed
+            activity = con.execute(
+                "select distinct dataset, http_activity from audit.loads "
+                "where run_id = ? and http_activity is not null order by 1",
+                [run_id],
+            ).fetchall()
+            lines += [f"  {line}" for _, text in activity for line in text.split("; ")]
     return lines
+
+
+def _has_column(con: Connection, schema: str, table: str, column: str) -> bool:
+    """Whether the column exists: a warehouse from before it has not got it until a run adds
+    it, and `roi audit` only reads."""
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns "
+            "where table_schema = ? and table_name = ? and column_name = ?",
+            [schema, table, column],
+        ).fetchone()[0]
+    )
 
 
 def _lineage_section(con: Connection, table: str) -> list[str]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 import time
 
+from ingestion.redaction import redact_text
+
 _started = time.monotonic()
 
 
 def say(message: str) -> None:
     elapsed = time.monotonic() - _started
-    print(f"[roi {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
+    print(f"[roi {elapsed:6.1f}s] {redact_text(message)}", file=sys.stderr, flush=True)

@@ -24,6 +24,7 @@ from dlt.extract.resource import DltResource
 # ingestion.files first: importing ingestion.raw_tables before it is an import cycle.
 from ..files.settings import PLATFORMS
 from ..raw_tables import raw_table, resource_hints
+from ..redaction import requests_redacted
 from ..typed_rows import empty_table_when_nothing_found
 from ..window import ExtractWindow, WindowArgument
 from .helpers import (
@@ -87,7 +88,7 @@ def ad_spend_resource(
                 pages = incremental_spend(platform, dlt.current.resource_state())
             else:
                 pages = window_spend(platform, window)
-            for page in pages:
+            for page in requests_redacted(platform.name, pages):
                 yield rows_to_arrow(page, schema)
 
     return dlt.resource(ad_spend, **resource_hints(spec))

@@ -22,13 +22,13 @@ from typing import Any, Protocol
 import pyarrow as pa
 from dlt.common.configuration.exceptions import ConfigurationException
 from dlt.common.exceptions import TerminalException
-from dlt.sources.helpers.requests import Client, HTTPError, Response, Session
-from dlt.sources.helpers.rest_client.redaction import sanitize_url
+from dlt.sources.helpers.requests import HTTPError, Response, Session
 from requests import PreparedRequest
 from requests.auth import AuthBase
 
 from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
-from ..http_retries import is_cut_off, json_body
+from ..http_retries import RetryPredicate, is_cut_off, json_body, watched_client
+from ..redaction import RedactedError, redact_text, redact_url
 from ..window import ExtractWindow
 from .mapping import campaign_tag
 from .settings import (
@@ -40,8 +40,6 @@ from .settings import (
 )
 
 logger = logging.getLogger("ingestion.ad_platforms")
-
-RetryPredicate = Callable[[Response | None, BaseException | None], bool]
 
 # Provider error text quoted in our messages is cut here: enough to act on, never a dump.
 ERROR_DETAIL_LIMIT = 300
@@ -113,11 +111,11 @@ class AdPlatformAuthError(AdPlatformError, TerminalException):
         self.status = status
 
 
-class AdPlatformHTTPError(AdPlatformError, HTTPError):
+class AdPlatformHTTPError(AdPlatformError, RedactedError, HTTPError):
     """Any other HTTP error, raised once dlt's retries (429, 5xx) are exhausted."""
 
     def __init__(self, platform: str, response: Response, detail: str) -> None:
-        url = sanitize_url(response.request.url if response.request else response.url)
+        url = redact_url(response.request.url if response.request else response.url)
         method = response.request.method if response.request else "GET"
         shown = f": {detail}" if detail else ""
         AdPlatformError.__init__(
@@ -127,11 +125,11 @@ class AdPlatformHTTPError(AdPlatformError, HTTPError):
         self.request = response.request
 
 
-class AdPlatformResponseError(AdPlatformError, HTTPError):
+class AdPlatformResponseError(AdPlatformError, RedactedError, HTTPError):
     """A 2xx response whose body is not JSON (cut off), once dlt's retries are exhausted."""
 
     def __init__(self, platform: str, response: Response, detail: str) -> None:
-        url = sanitize_url(response.request.url if response.request else response.url)
+        url = redact_url(response.request.url if response.request else response.url)
         method = response.request.method if response.request else "GET"
         AdPlatformError.__init__(
             self,
@@ -160,7 +158,7 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
 
 
 def short(text: str, limit: int = ERROR_DETAIL_LIMIT) -> str:
-    text = " ".join(str(text).split())
+    text = redact_text(" ".join(str(text).split()))
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -196,7 +194,7 @@ def raise_for_platform(
 # --- HTTP -----------------------------------------------------------------------------------
 
 
-def http_session(retry_condition: RetryPredicate | None = None) -> Session:
+def http_session(platform: str, retry_condition: RetryPredicate | None = None) -> Session:
     """A requests session with dlt's retries: 429 and 5xx (honouring Retry-After), connection
     errors and timeouts, with exponential backoff.
 
@@ -205,10 +203,10 @@ def http_session(retry_condition: RetryPredicate | None = None) -> Session:
     `request_timeout`, or RUNTIME__REQUEST_... environment variables), read when the session is
     made. A 2xx whose body is not JSON (cut off mid-transfer) is retried the same way. Status
     codes and bodies are checked by the caller (`raise_for_platform`) once retries are over.
+    Its answers count into the platform's HttpActivity of the load.
     """
     conditions = [is_cut_off] + ([retry_condition] if retry_condition else [])
-    client = Client(raise_for_status=False, retry_condition=conditions)
-    return client.session
+    return watched_client(platform, conditions, raise_for_status=False).session
 
 
 class BearerAuth(AuthBase):
@@ -385,8 +383,17 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 
 
 def arrow_schema(spec: FileSpec) -> pa.Schema:
-    """The Arrow schema of a raw table, as the file drop stages it (ingestion/files/validate.py)."""
-    fields = [pa.field(column.name, _ARROW_TYPES[column.kind]) for column in spec.columns]
+    """The Arrow schema of a raw table, as the file drop stages it (ingestion/files/validate.py).
+
+    Key columns are not nullable, as the resource's column hints say: dlt compares the two on
+    every page and warns about each page whose schema disagrees.
+    """
+    fields = [
+        pa.field(
+            column.name, _ARROW_TYPES[column.kind], nullable=column.name not in spec.primary_key
+        )
+        for column in spec.columns
+    ]
     fields += [pa.field(SOURCE_FILE_COLUMN, pa.string()), pa.field(SOURCE_LINE_COLUMN, pa.int64())]
     return pa.schema(fields)
 

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 import pyarrow as pa
@@ -22,6 +22,8 @@ from roi.errors import DropRejected
 
 from ..files.settings import FileSpec
 from ..files.validate import read_file
+from ..http_retries import watched_client
+from ..redaction import redact_url, send
 from .settings import (
     DAILY_FILE,
     DEFAULT_FALLBACK_API_KEY_HEADER,
@@ -47,22 +49,19 @@ def today() -> dt.date:
 
 
 def _http() -> Client:
-    return Client(raise_for_status=False)
+    return watched_client("ecb_fx", raise_for_status=False)
 
 
 def fetch(url: str, provider: str, headers: Mapping[str, str] | None = None) -> bytes:
-    response = _http().session.get(url, headers=dict(headers or {}))
+    response = send(
+        f"{provider}: GET {redact_url(url)}", _http().session.get, url, headers=dict(headers or {})
+    )
     if response.status_code != 200:
         raise FxProviderError(
-            f"{provider}: GET {_without_query(url)} answered HTTP {response.status_code}"
+            f"{provider}: GET {redact_url(url)} answered HTTP {response.status_code}"
             + (" (still throttled after retries)" if response.status_code == 429 else "")
         )
     return response.content
-
-
-def _without_query(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def ecb_url(base_url: str, file_name: str) -> str:
@@ -156,7 +155,7 @@ def fallback_requests(
 
 def parse_fallback(payload: Any, url: str, wanted: Iterable[str]) -> list[Rate]:
     """{base, date, rates: {CUR: rate}} or {base, rates: {date: {CUR: rate}}} -> rates."""
-    where = f"FX fallback provider {_without_query(url)}"
+    where = f"FX fallback provider {redact_url(url)}"
     if not isinstance(payload, Mapping):
         raise FxProviderError(f"{where}: the answer is not a JSON object")
     if payload.get("success") is False or "error" in payload:
@@ -210,7 +209,7 @@ def fetch_fallback(
             payload = json.loads(content)
         except ValueError:
             raise FxProviderError(
-                f"FX fallback provider {_without_query(url)}: the answer is not JSON"
+                f"FX fallback provider {redact_url(url)}: the answer is not JSON"
             ) from None
         rates.extend(parse_fallback(payload, url, symbols))
     return rates

@@ -15,7 +15,8 @@ from dlt.common import logger
 from dlt.sources.helpers.requests import Client, Response
 
 from ..files.settings import FileSpec
-from ..http_retries import is_cut_off, json_body
+from ..http_retries import is_cut_off, json_body, token_renewed, watched_client
+from ..redaction import redact_url, send
 from .settings import (
     CREDENTIAL_ERROR_CODES,
     CURSOR_FIELD,
@@ -96,8 +97,8 @@ class FxiaokeClient:
         self._app_secret = app_secret
         self._permanent_code = permanent_code
         self.open_user_id = open_user_id
-        self._http = http or Client(
-            retry_condition=[_is_throttled, is_cut_off], raise_for_status=False
+        self._http = http or watched_client(
+            "fxiaoke", [_is_throttled, is_cut_off], raise_for_status=False
         )
         self._clock = clock
         self._token: str | None = None
@@ -110,19 +111,24 @@ class FxiaokeClient:
 
     def _post(self, path: str, body: Mapping[str, Any], what: str) -> dict[str, Any]:
         # thirdTraceId: the manual asks for a unique caller trace id on every request.
-        response = self._http.post(
-            f"{self.base_url}{path}", params={"thirdTraceId": str(uuid.uuid4())}, json=body
+        where = redact_url(self.base_url)
+        response = send(
+            f"Fxiaoke {what} at {where}",
+            self._http.post,
+            f"{self.base_url}{path}",
+            params={"thirdTraceId": str(uuid.uuid4())},
+            json=body,
         )
         if response.status_code != 200:
             raise FxiaokeError(
-                f"Fxiaoke {what} at {self.base_url}: HTTP {response.status_code}"
+                f"Fxiaoke {what} at {where}: HTTP {response.status_code}"
                 + (" (still throttled after retries)" if response.status_code == 429 else "")
             )
         try:
             payload = json_body(response)
         except ValueError:
             raise FxiaokeError(
-                f"Fxiaoke {what} at {self.base_url}: HTTP 200 but the body is not JSON "
+                f"Fxiaoke {what} at {where}: HTTP 200 but the body is not JSON "
                 f"({len(response.content)} bytes, cut off?) after retries"
             ) from None
         if not isinstance(payload, dict) or "errorCode" not in payload:
@@ -141,6 +147,8 @@ class FxiaokeClient:
 
     def _renew_token(self) -> None:
         self.token_requests += 1
+        if self.token_requests > 1:
+            token_renewed("fxiaoke")
         payload = self._post(
             TOKEN_PATH,
             {

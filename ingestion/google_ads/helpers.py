@@ -23,7 +23,7 @@ from ..ad_platforms.helpers import (
     to_decimal,
     to_int,
 )
-from ..http_retries import json_body
+from ..http_retries import json_body, token_renewed
 from .settings import (
     CUSTOMER_ACCESS_ERRORS,
     DEVELOPER_TOKEN_ERRORS,
@@ -151,6 +151,7 @@ class GoogleOAuth:
             "refresh_token": refresh_token,
         }
         self._access_token: str | None = None
+        self._issued = False  # a token was issued: the next refresh is a renewal
         self._expires_at = 0.0
 
     @property
@@ -167,10 +168,13 @@ class GoogleOAuth:
         self._access_token = None
 
     def refresh(self) -> None:
+        if self._issued:
+            token_renewed(PLATFORM)
         response = self._session.post(self._token_url, data=self._form)
         raise_for_platform(response, PLATFORM, token_error_detail, token_auth_problem, self.secrets)
         body = json_body(response)
         self._access_token = body["access_token"]
+        self._issued = True
         lifetime = float(body.get("expires_in") or 3600)
         self._expires_at = time.monotonic() + max(0.0, lifetime - TOKEN_EXPIRY_MARGIN_SECONDS)
 
@@ -209,7 +213,7 @@ class GoogleAdsPlatform:
         self._api_version = api_version.strip("/")
         self._developer_token = developer_token
         self._login_customer_id = login_customer_id
-        self._session = http_session()
+        self._session = http_session(PLATFORM)
         self.oauth = GoogleOAuth(self._session, token_url, client_id, client_secret, refresh_token)
 
     def _headers(self) -> dict[str, str]:

@@ -143,7 +143,7 @@ class LinkedInAdsPlatform:
         self._access_token = access_token
         self._headers = {VERSION_HEADER: api_version, **RESTLI_HEADERS}
         self._auth = BearerAuth(access_token)
-        self._session = http_session()
+        self._session = http_session(PLATFORM)
         self._client = RESTClient(
             base_url=self._base_url, headers=self._headers, auth=self._auth, session=self._session
         )
@@ -175,7 +175,9 @@ class LinkedInAdsPlatform:
                 cursor_path=CAMPAIGN_CURSOR_PATH, cursor_param=CAMPAIGN_CURSOR_PARAM
             ),
             data_selector="elements",
-            hooks={"response": [self._check]},
+            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
+            # the session's, which count the load's HTTP activity
+            hooks={"response": [*self._session.hooks["response"], self._check]},
         ):
             for campaign in page:
                 names[str(campaign["id"])] = campaign.get("name")

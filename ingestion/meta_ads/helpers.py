@@ -127,10 +127,11 @@ class MetaAdsPlatform:
         self.page_limit = page_limit
         self._access_token = access_token
         # The token travels in the Authorization header, never in a URL that could be logged.
+        self._session = http_session(PLATFORM, retry_condition=is_throttled)
         self._client = RESTClient(
             base_url=base_url.rstrip("/") + "/",
             auth=BearerAuth(access_token),
-            session=http_session(retry_condition=is_throttled),
+            session=self._session,
             data_selector="data",
         )
 
@@ -152,7 +153,9 @@ class MetaAdsPlatform:
             INSIGHTS_PATH.format(account_id=account_id),
             params=params,
             paginator=MetaCursorPaginator(),
-            hooks={"response": [self._raise_for_status]},
+            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
+            # the session's, which count the load's HTTP activity
+            hooks={"response": [*self._session.hooks["response"], self._raise_for_status]},
         )
 
     def fetch(self, account_id: str, start: date, end: date) -> Iterator[list[dict[str, Any]]]:

@@ -16,11 +16,12 @@ from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from dlt.common import logger
-from dlt.sources.helpers.requests import Client, Response
+from dlt.sources.helpers.requests import Response
 from requests.adapters import HTTPAdapter
 
 from ..files.settings import COST_CATEGORIES
-from ..http_retries import is_cut_off, json_body
+from ..http_retries import is_cut_off, json_body, watched_client
+from ..redaction import redact_url, send
 from .settings import (
     HOST_TEMPLATE,
     MAPPED_COLUMNS,
@@ -176,7 +177,7 @@ class NetSuiteClient:
     @property
     def session(self):
         if self._session is None:
-            session = Client(raise_for_status=False, retry_condition=is_cut_off).session
+            session = watched_client("netsuite", is_cut_off, raise_for_status=False).session
             adapter = _SigningAdapter(self._signer)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
@@ -187,7 +188,7 @@ class NetSuiteClient:
         """The JSON body of a 200 answer; otherwise an error naming the account and, for
         errors not about credentials, the endpoint and the page (`page`)."""
         where = f"NetSuite SuiteQL for account {self.account_id}"
-        request = f"POST {self.base_url}{SUITEQL_PATH}" + (f" {page}" if page else "")
+        request = f"POST {redact_url(self.base_url)}{SUITEQL_PATH}" + (f" {page}" if page else "")
         if response.status_code == 200:
             try:
                 return json_body(response)
@@ -223,7 +224,10 @@ class NetSuiteClient:
         self.last_query_truncated = False
         offset = 0
         for number in itertools.count(1):
-            response = self.session.post(
+            response = send(
+                f"NetSuite SuiteQL for account {self.account_id}: POST "
+                f"{redact_url(self.base_url)}{SUITEQL_PATH} page {number}",
+                self.session.post,
                 f"{self.base_url}{SUITEQL_PATH}",
                 params={"limit": page_size, "offset": offset},
                 json={"q": query},

@@ -296,10 +296,11 @@ def test_fx_fallback_fails_on_day_two_then_the_rerun_loads_every_rate_once(
         tmp_path, source, "ecb_fx_raw_fx", "raw_fx", fallback.outage, ("rates",)
     )
 
-    # THEN the error names the provider and the day's URL (the page), never the key
+    # THEN the error names the provider and the day's URL (the page), query values masked,
+    # never the key
     assert (
         "FX fallback provider: GET "
-        f"{httpserver.url_for('/fallback/day/2026-02-21')} answered HTTP 500" in error
+        f"{httpserver.url_for('/fallback/day/2026-02-21')}?symbols=*** answered HTTP 500" in error
     )
     assert FALLBACK_API_KEY not in error
     assert [r["date"] for r in fallback.requests][:4] == ["2026-02-20", *["2026-02-21"] * 3]

@@ -19,6 +19,10 @@ March 2026 ad spend (only tagged campaigns are configured, so all of it maps by 
 - P-DE: Google 1234.56 + 0.50 and Meta 80.00 + 12.34 EUR on Sun 03-01 (Friday 02-27's 1.065),
   Google 99.99 + 0 and Meta 75.50 + 0 EUR on Tue 03-03 (Monday 03-02's 1.048).
 - P-US: LinkedIn 300 USD on 03-03.
+
+Google Ads answers its report request with 429 (Retry-After: 1 s), then 503, then 401 for the
+access token it issued first: the run retries both, waits the second, renews the token, and
+says so in one line, which audit.loads keeps.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ from decimal import Decimal
 
 import duckdb
 import pytest
+from werkzeug import Response
 
 from ..drops import header, write_drop
-from .google_ads.fake_google_ads import FakeGoogleAds
+from .fakes import json_response, recorded
+from .google_ads.fake_google_ads import STREAM, FakeGoogleAds
 from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
 from .meta_ads.fake_meta_ads import FakeMetaAds
 from .test_end_to_end import deployment  # noqa: F401  (the CRM / ERP / FX servers)
@@ -57,16 +63,32 @@ E-NG-1,P-NG,2026-02-25,salaries,1500000.00,NGN,2026-02-26T09:00:00Z"""
     [("api", "netsuite"), ("ads=api,crm=api,erp=files,fx=api", "files")],
     ids=["all-live", "erp-from-drop"],
 )
-def test_live_sources_build_the_marts(httpserver, monkeypatch, tmp_path, source, erp_origin):
+def test_live_sources_build_the_marts(
+    httpserver, monkeypatch, tmp_path, capsys, source, erp_origin
+):
     from roi.runner import run_pipeline
 
     # GIVEN the three ad platforms (only accounts whose campaigns carry a [PROJECT] tag),
     # Fxiaoke, the ECB and its fallback on local servers, and a drop with projects and ERP costs
-    FakeGoogleAds(httpserver).install().configure(monkeypatch, customer_ids="123-456-7890")
-    FakeMetaAds(httpserver).install().configure(monkeypatch, account_ids="act_101")
-    FakeLinkedInAds(httpserver).install().configure(
-        monkeypatch, account_ids="urn:li:sponsoredAccount:502"
+    google = FakeGoogleAds(
+        httpserver, tokens=["token", "token_refreshed"], rejected_tokens={"ya29.a0AfB_first"}
     )
+    # (Google's first answers: a rate limit, then an outage, then the expired token's 401)
+    faults = [
+        json_response(
+            recorded("google_ads", "error_429_resource_exhausted"), 429, {"Retry-After": "1"}
+        ),
+        Response("backend unavailable", status=503),
+    ]
+    httpserver.expect_request(STREAM, method="POST").respond_with_handler(
+        lambda request: faults.pop(0) if faults else google._stream(request)
+    )
+    google.install().configure(monkeypatch, customer_ids="123-456-7890")
+    monkeypatch.setenv("RUNTIME__REQUEST_MAX_RETRY_DELAY", "5")  # Retry-After is honoured
+    meta = FakeMetaAds(httpserver).install()
+    meta.configure(monkeypatch, account_ids="act_101")
+    linkedin = FakeLinkedInAds(httpserver).install()
+    linkedin.configure(monkeypatch, account_ids="urn:li:sponsoredAccount:502")
     drop = write_drop(tmp_path / "drop", projects=PROJECTS, erp_costs=ERP_COSTS)
     warehouse = tmp_path / "roi.duckdb"
 
@@ -90,6 +112,12 @@ def test_live_sources_build_the_marts(httpserver, monkeypatch, tmp_path, source,
                 [result.run_id],
             ).fetchall()
         )
+        ads_http = con.execute(
+            "select http_requests, http_retries, http_retried, throttled_seconds, "
+            "token_renewals, http_activity from audit.loads "
+            "where run_id = ? and dataset = 'raw_ads'",
+            [result.run_id],
+        ).fetchall()
     de_feb = month[("P-DE", "2026-02-01")]
     de_cost = (D(3000) + D("450.50")) * D("1.041")
     assert de_feb[:4] == pytest.approx([0, de_cost, D("12576.00"), D("7336.00")], abs=D("1e-6"))
@@ -107,6 +135,34 @@ def test_live_sources_build_the_marts(httpserver, monkeypatch, tmp_path, source,
     ) * D("1.048")
     assert month[("P-DE", "2026-03-01")][0] == pytest.approx(de_march_ads, abs=D("1e-6"))
     assert month[("P-US", "2026-03-01")][0] == pytest.approx(D(300), abs=D("1e-6"))
+    # AND the ads load printed one line per platform with what its HTTP went through: Google's
+    # token, 429, 503, 401, new token and report; Meta's and LinkedIn's requests, no retry
+    google_line = (
+        "google_ads load: 6 HTTP requests, 2 retries (HTTP 429 x1, HTTP 503 x1), "
+        "waited 1.0 s for rate limits, 1 token renewal"
+    )
+    meta_line = (
+        f"meta_ads load: {len(meta.requests)} HTTP requests, 0 retries, "
+        "waited 0.0 s for rate limits, 0 token renewals"
+    )
+    linkedin_line = (
+        f"linkedin_ads load: {len(linkedin.requests)} HTTP requests, 0 retries, "
+        "waited 0.0 s for rate limits, 0 token renewals"
+    )
+    output = capsys.readouterr().err
+    for line in (google_line, meta_line, linkedin_line):
+        assert output.count(line) == 1, (line, output[-3000:])
+    # AND the same counts, summed over the platforms, are in audit.loads
+    assert len(ads_http) == 1
+    requests, retries, retried, waited, renewals, activity = ads_http[0]
+    assert (requests, retries, retried, renewals) == (
+        6 + len(meta.requests) + len(linkedin.requests),
+        2,
+        "google_ads: HTTP 429 x1, HTTP 503 x1",
+        1,
+    )
+    assert 1.0 <= waited < 1.05
+    assert activity == "; ".join([google_line, meta_line, linkedin_line])
     # AND the audit trail names where each family came from
     assert loads == {
         "raw_ads": "ad_platforms",

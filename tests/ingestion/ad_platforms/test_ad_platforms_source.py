@@ -223,3 +223,24 @@ def test_example_secrets_cover_every_contract_key():
 
     for platform, keys in CONTRACT_KEYS.items():
         assert keys <= set(example["sources"][platform]), platform
+
+
+def test_a_first_live_load_warns_nothing_about_column_hints(
+    httpserver, monkeypatch, make_pipeline, caplog
+):
+    # GIVEN the three platforms on their fake APIs, and a warehouse that has no ad_spend yet
+    FakeGoogleAds(httpserver).install().configure(monkeypatch)
+    FakeMetaAds(httpserver).install().configure(monkeypatch)
+    FakeLinkedInAds(httpserver).install().configure(monkeypatch)
+    monkeypatch.setenv("RUNTIME__LOG_LEVEL", "INFO")  # dlt names each overridden hint at INFO
+    pipeline = make_pipeline()
+
+    # WHEN the first load runs
+    with caplog.at_level(logging.INFO, logger="dlt"):
+        pipeline.run(ad_platforms_source())
+
+    # THEN every row landed, and dlt found the pages' Arrow schema to agree with the resource's
+    # column hints (key columns not nullable): no warning, no note about a hint it overrode
+    assert ad_spend_rows(pipeline) == by_key([*GOOGLE_ROWS, *META_ROWS, *LINKEDIN_ROWS])
+    hints = [r.getMessage() for r in caplog.records if "hint" in r.getMessage()]
+    assert hints == []

@@ -1,0 +1,178 @@
+"""Credentials inside URLs, masked wherever a URL can leave the process.
+
+A proxy may want `user:password@` in a connector's base_url, and some providers take their key
+in the query string (`?access_key=...`). Such URLs turn up in error messages (requests and
+urllib3 quote the URL, or its path and query), in log lines, in the alert text and in dlt's
+trace of a load. `redact_text` masks them in any text: the userinfo becomes `***@` and every
+query value `***` but paging positions (`after`, `offset`, ...), keys kept, so a message still
+says which host, path, parameters and page failed.
+
+Applied at the boundaries: the connectors raise errors with redacted text and nothing chained
+(`request_failure`), every log record is redacted when it is made (`install_log_redaction`),
+alerts redact their text (roi/alerts.py), and dlt's record of the configuration values a load
+resolved holds redacted URLs (`keep_url_secrets_out_of_dlt_traces`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+import requests
+from dlt.common.configuration.container import Container
+from dlt.common.configuration.utils import ResolvedValueTrace, TraceLogContext
+
+T = TypeVar("T")
+
+MASK = "***"
+# Paging positions name the page that failed and are never credentials: kept.
+PAGING_PARAMETERS = frozenset({"after", "before", "cursor", "offset", "limit", "page"})
+# scheme://user[:password]@ : the userinfo of an absolute URL, up to the authority's last @
+# (a password with a raw @ is invalid but common; requests splits at the last one too)
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s'\"<>]*@")
+# ?query or #fragment right after a path or host (urllib3 quotes just "/path?query")
+_QUERY = re.compile(r"(?<=[^\s'\"<>=?&#])(?P<mark>[?#])(?P<pairs>[^\s'\"<>#]*)")
+
+
+def _mask_pairs(pairs: str) -> str:
+    masked = []
+    for pair in pairs.split("&"):
+        key, equals, value = pair.partition("=")
+        secret = equals and value and key.lower() not in PAGING_PARAMETERS
+        masked.append(f"{key}={MASK}" if secret else pair)
+    return "&".join(masked)
+
+
+def redact_text(text: str) -> str:
+    """`text` with the userinfo and the query values of every URL in it masked."""
+    if "@" not in text and "?" not in text and "#" not in text:
+        return text
+    text = _USERINFO.sub(lambda match: f"{match['scheme']}{MASK}@", text)
+    return _QUERY.sub(
+        lambda match: match["mark"] + _mask_pairs(match["pairs"])
+        if "=" in match["pairs"]
+        else match[0],
+        text,
+    )
+
+
+def redact_url(url: str) -> str:
+    """One URL with its userinfo and query values masked: `http://***@host/path?key=***`."""
+    return redact_text(url)
+
+
+class RedactedError(Exception):
+    """A connector's error whose message is already redacted: passed on as it is."""
+
+
+class ConnectorRequestError(RedactedError, requests.RequestException):
+    """A request that failed without an answer (connection refused, timeout, too many
+    redirects) after the retries; the message names the request, credentials masked."""
+
+
+def request_failure(what: str, error: requests.RequestException) -> ConnectorRequestError:
+    """The error to raise in place of `error`, outside its `except` block so that nothing is
+    chained: requests' own message, and the urllib3 errors behind it, quote the URL."""
+    return ConnectorRequestError(f"{what}: {type(error).__name__}: {redact_text(str(error))}")
+
+
+def send(what: str, request: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`request(*args, **kwargs)`, a requests call; one that got no answer raises
+    `request_failure`."""
+    try:
+        return request(*args, **kwargs)
+    except RedactedError:
+        raise
+    except requests.RequestException as error:
+        failure = request_failure(what, error)
+    raise failure
+
+
+def requests_redacted(what: str, items: Iterable[T]) -> Iterator[T]:
+    """`items`, a generator that makes requests; one that got no answer raises
+    `request_failure`."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except RedactedError:
+            raise
+        except requests.RequestException as error:
+            failure = request_failure(what, error)
+        else:
+            yield item
+            continue
+        raise failure
+
+
+# --- log lines ------------------------------------------------------------------------------
+
+_previous_factory = None
+
+
+def install_log_redaction() -> None:
+    """Redact every log record of this process as it is made, whichever library logs it
+    (urllib3 logs each request's path and query, dlt and Dagster log errors)."""
+    global _previous_factory
+    if _previous_factory is not None:
+        return
+    _previous_factory = logging.getLogRecordFactory()
+    make_record = _previous_factory
+
+    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001  (a bad format string is the handler's to report)
+            return record
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return record
+
+    logging.setLogRecordFactory(redacting_factory)
+
+
+# --- dlt's trace ----------------------------------------------------------------------------
+
+
+def _redacted_value(value: Any) -> Any:
+    # exact types only: dlt marks unset values with sentinels that subclass them
+    if type(value) is str:
+        return redact_text(value)
+    if type(value) in (list, tuple):
+        return type(value)(_redacted_value(item) for item in value)
+    if type(value) is dict:
+        return {key: _redacted_value(item) for key, item in value.items()}
+    return value
+
+
+class RedactingTraceLog(TraceLogContext):
+    """dlt's log of resolved configuration values, which dlt writes into the pipeline's trace
+    file (trace.pickle): values typed as secrets are left out by dlt itself, but a base_url or
+    a provider URL is plain configuration, so its URL credentials are masked here."""
+
+    def log(self, trace: ResolvedValueTrace) -> None:
+        super().log(
+            trace._replace(
+                value=_redacted_value(trace.value),
+                default_value=_redacted_value(trace.default_value),
+            )
+        )
+
+
+def keep_url_secrets_out_of_dlt_traces() -> None:
+    """Make this thread's dlt configuration log a `RedactingTraceLog` (dlt keeps one per
+    thread); call it before the source of a load is built, where its configuration resolves."""
+    container = Container()
+    if isinstance(container[TraceLogContext], RedactingTraceLog):
+        return
+    kept = container[TraceLogContext]
+    redacting = RedactingTraceLog()
+    for trace in kept.all_traces:
+        redacting.log(trace)
+    container[TraceLogContext] = redacting
