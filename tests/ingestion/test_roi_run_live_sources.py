@@ -137,9 +137,13 @@ def test_live_sources_build_the_marts(
     assert month[("P-US", "2026-03-01")][0] == pytest.approx(D(300), abs=D("1e-6"))
     # AND the ads load printed one line per platform with what its HTTP went through: Google's
     # token, 429, 503, 401, new token and report; Meta's and LinkedIn's requests, no retry
+    assert len(ads_http) == 1
+    requests, retries, retried, waited, renewals, activity = ads_http[0]
+    # the Retry-After second, plus however late a busy machine sent the retry
+    assert 1.0 <= waited < 1.5
     google_line = (
         "google_ads load: 6 HTTP requests, 2 retries (HTTP 429 x1, HTTP 503 x1), "
-        "waited 1.0 s for rate limits, 1 token renewal"
+        f"waited {waited:.1f} s for rate limits, 1 token renewal"
     )
     meta_line = (
         f"meta_ads load: {len(meta.requests)} HTTP requests, 0 retries, "
@@ -153,15 +157,12 @@ def test_live_sources_build_the_marts(
     for line in (google_line, meta_line, linkedin_line):
         assert output.count(line) == 1, (line, output[-3000:])
     # AND the same counts, summed over the platforms, are in audit.loads
-    assert len(ads_http) == 1
-    requests, retries, retried, waited, renewals, activity = ads_http[0]
     assert (requests, retries, retried, renewals) == (
         6 + len(meta.requests) + len(linkedin.requests),
         2,
         "google_ads: HTTP 429 x1, HTTP 503 x1",
         1,
     )
-    assert 1.0 <= waited < 1.05
     assert activity == "; ".join([google_line, meta_line, linkedin_line])
     # AND the audit trail names where each family came from
     assert loads == {
