@@ -21,6 +21,7 @@ from dlt.common.exceptions import TerminalException
 from ingestion.api_sources import api_source
 from ingestion.files import DATASETS, file_drop_source, stage_drop
 from ingestion.window import ExtractWindow
+from roi.erasure import suppress_erased
 from roi.errors import RoiError
 from roi.periods import Period
 from roi.progress import say
@@ -140,6 +141,8 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
                 + (f", re-extracting {window}" if window else ", incrementally")
             )
             source = api_source(dataset, origin, window=window)
+        # Erased accounts and leads (roi forget) never land again, whichever source sends them.
+        source = suppress_erased(source, warehouse.resolved)
         # One dlt pipeline (and so one incremental state) per family and connector.
         pipeline = warehouse.dlt_pipeline(dataset, pipeline_prefix=origin)
         try:
