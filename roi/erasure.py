@@ -196,14 +196,19 @@ def load_suppression(con) -> Suppression | None:
     return Suppression(salt[0], {kind: frozenset(v) for kind, v in hashes.items()})
 
 
+def erased_keys(warehouse: Warehouse) -> Suppression | None:
+    """The suppression list of the warehouse, or None (no warehouse yet, nothing erased)."""
+    if not warehouse.exists():
+        return None
+    with warehouse.connect() as con:
+        return load_suppression(con)
+
+
 def suppress_erased(source, warehouse: Warehouse):
     """Keep erased keys out of a dlt source (file drop or live connector) before it lands:
     every resource drops the rows that belong to an erased account, lead or opportunity and
     clears references to an erased lead. A warehouse without erasures is left untouched."""
-    if not warehouse.exists():
-        return source
-    with warehouse.connect(read_only=True) as con:
-        suppression = load_suppression(con)
+    suppression = erased_keys(warehouse)
     if not suppression:
         return source
     for resource in source.resources.values():
@@ -320,7 +325,7 @@ def forget(
                 )
                 tables = _tables(con)
                 keys = _erased_keys(con, tables, kind, key)
-                _erase_rows(con, tables, kind, keys, result)
+                _erase_rows(con, tables, keys, result)
                 _erase_key_text(con, tables, keys, result)
                 new_hashes = _suppress(con, salt, kind, keys, erasure_id, now)
                 if result.changed or new_hashes:
@@ -438,7 +443,7 @@ def _erased_keys(con, tables: list[Table], kind: str, key: str) -> dict[str, set
     return keys
 
 
-def _erase_rows(con, tables: list[Table], kind: str, keys: dict[str, set[str]], result) -> None:
+def _erase_rows(con, tables: list[Table], keys: dict[str, set[str]], result) -> None:
     for table in tables:
         columns = identifying_columns(table.name, table.columns)
         owners, references = [], []
@@ -446,16 +451,6 @@ def _erase_rows(con, tables: list[Table], kind: str, keys: dict[str, set[str]], 
             if not keys[column_kind] or column not in table.text_columns([column]):
                 continue
             (references if is_reference(table.name, column) else owners).append(column)
-        for column in references:
-            found = sorted(keys[columns[column]])
-            where = f"{_quote(column)} in ({', '.join('?' * len(found))})"
-            count = con.execute(f"select count(*) from {table.qualified} where {where}", found)
-            count = count.fetchone()[0]
-            if count:
-                con.execute(
-                    f"update {table.qualified} set {_quote(column)} = null where {where}", found
-                )
-                result.rows_anonymised[f"{table.label}.{column}"] = count
         if owners:
             params: list[str] = []
             tests = []
@@ -469,6 +464,16 @@ def _erase_rows(con, tables: list[Table], kind: str, keys: dict[str, set[str]], 
             if count:
                 con.execute(f"delete from {table.qualified} where {where}", params)
                 result.rows_removed[table.label] = count
+        for column in references:
+            found = sorted(keys[columns[column]])
+            where = f"{_quote(column)} in ({', '.join('?' * len(found))})"
+            count = con.execute(f"select count(*) from {table.qualified} where {where}", found)
+            count = count.fetchone()[0]
+            if count:
+                con.execute(
+                    f"update {table.qualified} set {_quote(column)} = null where {where}", found
+                )
+                result.rows_anonymised[f"{table.label}.{column}"] = count
 
 
 def key_pattern(keys: Iterable[str]) -> re.Pattern | None:
