@@ -1,0 +1,278 @@
+"""`roi forget`: an account or a lead erased from every table, file and later load.
+
+Starts from the shared run of tests/fixtures/small_drop (`small_drop_published`), copied.
+In that drop account A-DE-2 has the converted lead L-DE-2, the opportunity OP-DE-2 (lead
+L-DE-2), the orders O-DE-3 (cancelled) and O-DE-4 (confirmed, from OP-DE-2), the activity
+ACT-2 (L-DE-2, OP-DE-2) and no ticket. Lead L-JP-1 converted into A-JP-1, is named by the
+opportunity OP-JP-1 and has the activity ACT-3 (with OP-JP-1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import hmac
+import io
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from roi.cli import main
+from roi.erasure import forget
+from roi.settings import state_dir
+from roi.warehouse import DuckDBWarehouse
+
+from .conftest import copy_warehouse
+from .drops import FIXTURES
+
+PIPELINE_RUNS = 1
+
+ACCOUNT_KEYS = ("A-DE-2", "L-DE-2", "OP-DE-2", "O-DE-3", "O-DE-4", "ACT-2")
+# Each CRM table of the account, in raw and in dlt's staging dataset (which holds the whole
+# first load): the account, its converted lead, its opportunity, its two orders, ACT-2.
+RAW_ROWS_OF_A_DE_2 = {"accounts": 1, "activities": 1, "leads": 1, "opportunities": 1, "orders": 2}
+# The models hold what counts: the cancelled O-DE-3 is in no model; A-DE-2 is a customer
+# (first order O-DE-4 on 2026-03-19) for two months (March and April, the data's end).
+MART_ROWS_OF_A_DE_2 = {
+    "dim_account": 1,
+    "dim_customer": 1,
+    "fct_customer_monthly": 2,
+    "fct_leads": 1,
+    "fct_opportunities": 1,
+    "fct_orders": 1,
+    "mart_customer_ltv": 1,
+}
+
+
+@pytest.fixture
+def warehouse(tmp_path, small_drop_published) -> Path:
+    return copy_warehouse(small_drop_published.warehouse, tmp_path / "wh" / "roi.duckdb")
+
+
+def tables_holding(warehouse: Path, key: str) -> dict[str, int]:
+    """Every text column of every table and view holding `key` (anywhere in its value)."""
+    found = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR'"
+        ).fetchall()
+        for schema, table, column in columns:
+            count = con.execute(
+                f'select count(*) from "{schema}"."{table}" where "{column}" like ?', [f"%{key}%"]
+            ).fetchone()[0]
+            if count:
+                found[f"{schema}.{table}.{column}"] = count
+    return found
+
+
+def files_naming(folder: Path, key: str) -> list[str]:
+    """Files under `folder` whose content names `key`: Parquet read as tables, gzip unpacked."""
+    named = []
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix == ".parquet":
+            text = str(pq.read_table(path).to_pylist())
+        else:
+            content = path.read_bytes()
+            if content[:2] == b"\x1f\x8b":
+                content = gzip.decompress(content)
+            text = content.decode("utf-8", errors="replace")
+        if re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text):
+            named.append(str(path.relative_to(folder)))
+    return named
+
+
+def rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def every_table(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE'"
+        ).fetchall()
+        return {
+            f"{s}.{t}": sorted(map(repr, con.execute(f'select * from "{s}"."{t}"').fetchall()))
+            for s, t in names
+        }
+
+
+def test_forgetting_an_account_removes_its_rows_everywhere_and_records_only_a_hash(warehouse):
+    # GIVEN the published run, whose raw tables, models, staged drop and dlt packages all hold
+    # account A-DE-2 and what belongs to it
+    assert tables_holding(warehouse, "A-DE-2")
+    assert files_naming(state_dir(warehouse), "OP-DE-2")
+
+    # WHEN a privacy officer asks for its erasure
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(
+            ["forget", "--account", "A-DE-2", "--requested-by", "dpo@example.com"]
+            + ["--warehouse", str(warehouse)]
+        )
+
+    # THEN exactly its rows left each table: raw, dlt's staging, the models, both mart schemas
+    assert code == 0, printed.getvalue()
+    expected = {f"raw_crm.{t}": n for t, n in RAW_ROWS_OF_A_DE_2.items()}
+    expected |= {f"raw_crm_staging.{t}": n for t, n in RAW_ROWS_OF_A_DE_2.items()}
+    expected |= {
+        "intermediate.int_accounts_channel_attributed": 1,
+        "intermediate.int_activities_attributed": 1,
+        "intermediate.int_opportunities_attributed": 1,
+        "intermediate.int_orders_converted": 1,
+    }
+    for schema in ("marts", "marts_candidate"):
+        expected |= {f"{schema}.{t}": n for t, n in MART_ROWS_OF_A_DE_2.items()}
+    (erasure,) = rows(warehouse, "select * from audit.erasures")
+    assert rows(warehouse, "select tables from audit.erasures") == [
+        ('{"anonymised": {}, "removed": {' + ", ".join(
+            f'"{table}": {n}' for table, n in sorted(expected.items())
+        ) + "}}",)
+    ]  # fmt: skip
+    assert f"removed 32 row(s) from {len(expected)} table(s)" in printed.getvalue()
+    # AND no table or column of the warehouse names any of its keys any more
+    for key in ACCOUNT_KEYS:
+        assert tables_holding(warehouse, key) == {}, key
+    # AND nothing else went: the other customers' rows are all there
+    assert rows(warehouse, "select order_id from raw_crm.orders order by 1") == [
+        ("O-DE-1",), ("O-DE-2",), ("O-DE-5",), ("O-JP-1",), ("O-JP-2",), ("O-JP-3",)
+    ]  # fmt: skip
+    assert rows(warehouse, "select account_id from marts.mart_customer_ltv order by 1") == [
+        ("A-DE-1",), ("A-JP-1",), ("A-JP-2",)
+    ]  # fmt: skip
+    # AND no file the run left beside the warehouse (staged drop, dlt's packages, run docs,
+    # reports) names them
+    for key in ACCOUNT_KEYS:
+        assert files_naming(state_dir(warehouse), key) == [], key
+        assert files_naming(warehouse.parent / "reports", key) == [], key
+
+    # AND audit.erasures says when, by whom and what, with the key's salted hash only
+    erasure_id, requested_at, requested_by, kind, digest, removed, anonymised = erasure[:7]
+    (salt,) = rows(warehouse, "select salt from audit.erasure_salt")[0]
+    assert (requested_by, kind, removed, anonymised) == ("dpo@example.com", "account", 32, 0)
+    assert digest == hmac.new(bytes.fromhex(salt), b"account\x00A-DE-2", hashlib.sha256).hexdigest()
+    assert digest != hashlib.sha256(b"A-DE-2").hexdigest()
+    assert erasure[8] > 0  # files cleaned
+    # AND the suppression list keeps the account, its lead and its opportunity, hashed
+    assert rows(
+        warehouse, "select key_kind, erasure_id from audit.erasure_suppressions order by 1"
+    ) == [("account", erasure_id), ("lead", erasure_id), ("opportunity", erasure_id)]
+    # AND the never-shrinks checks of the next run compare with the counts after the erasure
+    assert rows(
+        warehouse,
+        "select table_name, row_count from audit.table_rows where run_id = "
+        f"'erasure {erasure_id}' and table_name like 'raw_crm.%' order by 1",
+    ) == [
+        ("raw_crm.accounts", 4),
+        ("raw_crm.activities", 3),
+        ("raw_crm.leads", 6),
+        ("raw_crm.opportunities", 8),
+        ("raw_crm.orders", 6),
+    ]
+
+    # WHEN the same request comes again
+    before = every_table(warehouse)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["forget", "--account", "A-DE-2", "--warehouse", str(warehouse)])
+
+    # THEN nothing changes, and it says so
+    assert code == 0
+    assert printed.getvalue() == (
+        f"account already absent (erased by erasure {erasure_id}): nothing in the warehouse "
+        "held it; nothing changed\n"
+    )
+    assert every_table(warehouse) == before
+
+
+def test_forgetting_a_lead_keeps_its_opportunity_without_the_lead(warehouse):
+    # WHEN lead L-JP-1 is erased
+    result = forget(DuckDBWarehouse(warehouse), "lead", "L-JP-1", requested_by="dpo")
+
+    # THEN the lead and its activity ACT-3 go, in raw, dlt's staging and the models
+    assert result.rows_removed == {
+        "intermediate.int_activities_attributed": 1,
+        "marts.fct_leads": 1,
+        "marts_candidate.fct_leads": 1,
+        "raw_crm.activities": 1,
+        "raw_crm.leads": 1,
+        "raw_crm_staging.activities": 1,
+        "raw_crm_staging.leads": 1,
+    }
+    # AND the opportunity OP-JP-1 and the account A-JP-1 it converted into stay, without it
+    assert result.rows_anonymised == {
+        "intermediate.int_accounts_channel_attributed.acquisition_lead_id": 1,
+        "intermediate.int_opportunities_attributed.lead_id": 1,
+        "marts.dim_account.acquisition_lead_id": 1,
+        "marts.dim_customer.acquisition_lead_id": 1,
+        "marts.fct_opportunities.lead_id": 1,
+        "marts_candidate.dim_account.acquisition_lead_id": 1,
+        "marts_candidate.dim_customer.acquisition_lead_id": 1,
+        "marts_candidate.fct_opportunities.lead_id": 1,
+        "raw_crm.opportunities.lead_id": 1,
+        "raw_crm_staging.opportunities.lead_id": 1,
+    }
+    assert rows(
+        warehouse,
+        "select opportunity_id, account_id, lead_id, stage from raw_crm.opportunities "
+        "where opportunity_id = 'OP-JP-1'",
+    ) == [("OP-JP-1", "A-JP-1", None, "won")]
+    # (its channel stays the lead's; its revenue: O-JP-1 160,000 JPY and O-JP-3 48,000 JPY at
+    # 160 JPY and 1.25 USD per EUR = 1250 + 375 USD)
+    assert rows(
+        warehouse,
+        "select account_id, c.acquisition_channel, acquisition_lead_id, revenue "
+        "from marts.dim_customer as c join marts.mart_customer_ltv using (account_id) "
+        "where account_id = 'A-JP-1'",
+    ) == [("A-JP-1", "google_ads", None, 1625)]
+    assert tables_holding(warehouse, "L-JP-1") == {}
+    assert tables_holding(warehouse, "ACT-3") == {}
+    assert files_naming(state_dir(warehouse), "L-JP-1") == []
+
+
+def test_a_later_drop_sending_the_account_again_keeps_it_out_and_the_run_succeeds(
+    warehouse, tmp_path
+):
+    # GIVEN account A-DE-2 erased
+    forget(DuckDBWarehouse(warehouse), "account", "A-DE-2", requested_by="dpo")
+
+    # WHEN the same drop, which still holds it, is loaded again
+    drop = shutil.copytree(FIXTURES / "small_drop", tmp_path / "drop")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["run", "--data-dir", str(drop), "--warehouse", str(warehouse)])
+
+    # THEN the run publishes (no never-shrinks check fails on the erased rows) ...
+    assert code == 0, printed.getvalue()
+    # ... and nothing of the account came back, in any table or in the run's files
+    for key in ACCOUNT_KEYS:
+        assert tables_holding(warehouse, key) == {}, key
+        assert files_naming(state_dir(warehouse), key) == [], key
+        assert files_naming(warehouse.parent / "reports", key) == [], key
+    # AND the aggregates are recomputed without it: P-DE in March 2026 keeps O-DE-1 alone
+    # (1000 EUR at 1.25 = 1250 USD, gross profit (1000 - 400) * 1.25 = 750), one new customer
+    # (A-DE-1), one lead (L-DE-3; L-DE-4 is deleted), one opportunity (OP-DE-3), one won deal
+    # (OP-DE-1, closed 2026-03-03)
+    assert rows(
+        warehouse,
+        "select revenue, gross_profit, new_customers, leads, opportunities, won_deals "
+        "from marts.mart_project_roi where project_code = 'P-DE' and period_grain = 'month' "
+        "and period_start = '2026-03-01'",
+    ) == [(1250, 750, 1, 1, 1, 1)]
+
+
+def test_an_unknown_kind_or_an_empty_key_is_refused(warehouse, capsys):
+    assert main(["forget", "--account", " ", "--warehouse", str(warehouse)]) == 2
+    assert "error: --account needs the account's id" in capsys.readouterr().err
+    missing = warehouse.parent / "none.duckdb"
+    assert main(["forget", "--lead", "L-1", "--warehouse", str(missing)]) == 2
+    assert f"error: no warehouse at {missing}: nothing to erase from" in capsys.readouterr().err
