@@ -276,3 +276,79 @@ def test_an_unknown_kind_or_an_empty_key_is_refused(warehouse, capsys):
     missing = warehouse.parent / "none.duckdb"
     assert main(["forget", "--lead", "L-1", "--warehouse", str(missing)]) == 2
     assert f"error: no warehouse at {missing}: nothing to erase from" in capsys.readouterr().err
+
+
+def test_on_postgresql_the_same_erasure_spares_ad_accounts_and_longer_keys(pg_warehouse):
+    # GIVEN a PostgreSQL warehouse holding account A-1 (two versions), its lead, opportunity,
+    # order and a quarantined order; account A-10, whose keys contain "A-1" and "O-1"; and an
+    # ad platform account that happens to be called A-1 too
+    with pg_warehouse.connect() as con:
+        for statement in (
+            "create schema raw_crm",
+            "create schema raw_ads",
+            "create schema marts",
+            "create schema audit",
+            "create table raw_crm.accounts (account_id varchar, updated_at timestamptz)",
+            "create table raw_crm.leads (lead_id text, converted_account_id text)",
+            "create table raw_crm.opportunities "
+            "(opportunity_id varchar, account_id varchar, lead_id varchar)",
+            "create table raw_crm.orders (order_id varchar, account_id varchar, amount numeric)",
+            "create table raw_ads.ad_spend (account_id varchar, spend numeric)",
+            "create table marts.fct_orders (order_id varchar, account_id varchar)",
+            "create table audit.quarantine (run_id varchar, source_table varchar, "
+            "record_key varchar, reason varchar, detail varchar)",
+            "insert into raw_crm.accounts values ('A-1', '2026-01-01'), ('A-1', '2026-02-01'), "
+            "('A-10', '2026-01-01'), ('A-2', '2026-01-01')",
+            "insert into raw_crm.leads values ('L-1', 'A-1'), ('L-10', 'A-10'), ('L-2', 'A-2')",
+            "insert into raw_crm.opportunities values ('OP-1', 'A-1', 'L-1'), "
+            "('OP-10', 'A-10', 'L-10'), ('OP-2', 'A-2', 'L-2')",
+            "insert into raw_crm.orders values ('O-1', 'A-1', 10), ('O-10', 'A-10', 20)",
+            "insert into raw_ads.ad_spend values ('A-1', 5)",
+            "insert into marts.fct_orders values ('O-1', 'A-1'), ('O-10', 'A-10')",
+            "insert into audit.quarantine values "
+            "('r1', 'raw_crm.orders', 'order_id=O-1', 'missing_fx_rate', 'no rate'), "
+            "('r1', 'raw_crm.orders', 'order_id=O-10', 'unknown_account', "
+            "'account_id A-10, which is not in raw_crm.accounts')",
+        ):
+            con.execute(statement)
+
+    # WHEN account A-1 and then lead L-2 are erased
+    account = forget(pg_warehouse, "account", "A-1", requested_by="dpo")
+    lead = forget(pg_warehouse, "lead", "L-2", requested_by="dpo")
+
+    # THEN exactly A-1's rows went, and L-2's opportunity stays without it
+    assert account.rows_removed == {
+        "audit.quarantine": 1,
+        "marts.fct_orders": 1,
+        "raw_crm.accounts": 2,
+        "raw_crm.leads": 1,
+        "raw_crm.opportunities": 1,
+        "raw_crm.orders": 1,
+    }
+    assert (lead.rows_removed, lead.rows_anonymised) == (
+        {"raw_crm.leads": 1},
+        {"raw_crm.opportunities.lead_id": 1},
+    )
+    with pg_warehouse.connect(read_only=True) as con:
+        remaining = {
+            table: con.execute(f"select * from {table} order by 1").fetchall()
+            for table in (
+                "raw_crm.accounts", "raw_crm.leads", "raw_crm.opportunities", "raw_crm.orders",
+                "raw_ads.ad_spend", "marts.fct_orders",
+            )
+        }  # fmt: skip
+        quarantined = con.execute("select record_key from audit.quarantine").fetchall()
+        erasures = con.execute(
+            "select kind, requested_by, rows_removed, rows_anonymised from audit.erasures "
+            "order by requested_at"
+        ).fetchall()
+    assert [row[0] for row in remaining["raw_crm.accounts"]] == ["A-10", "A-2"]
+    assert remaining["raw_crm.leads"] == [("L-10", "A-10")]
+    assert remaining["raw_crm.opportunities"] == [("OP-10", "A-10", "L-10"), ("OP-2", "A-2", None)]
+    assert remaining["raw_crm.orders"] == [("O-10", "A-10", 20)]
+    assert remaining["raw_ads.ad_spend"] == [("A-1", 5)]
+    assert remaining["marts.fct_orders"] == [("O-10", "A-10")]
+    assert quarantined == [("order_id=O-10",)]
+    assert erasures == [("account", "dpo", 7, 0), ("lead", "dpo", 1, 1)]
+    # AND a repeated request changes nothing
+    assert not forget(pg_warehouse, "account", "A-1").changed
