@@ -251,12 +251,18 @@ class ErasureResult:
         return bool(self.rows_removed or self.rows_anonymised or self.files_cleaned)
 
     def summary(self) -> str:
-        if not self.changed:
+        if self.erasure_id is None:
             earlier = (
                 f" (erased by erasure {self.already_erased_by})" if self.already_erased_by else ""
             )
             text = f"{self.kind} already absent{earlier}: nothing in the warehouse held it; "
             text += "nothing changed"
+        elif not self.changed:
+            text = (
+                f"erasure {self.erasure_id}: no row of the warehouse held this {self.kind}; "
+                "its hashed key is on the suppression list, so no later load brings it; "
+                "recorded in audit.erasures"
+            )
         else:
             removed = sum(self.rows_removed.values())
             anonymised = sum(self.rows_anonymised.values())

@@ -351,4 +351,19 @@ def test_on_postgresql_the_same_erasure_spares_ad_accounts_and_longer_keys(pg_wa
     assert quarantined == [("order_id=O-10",)]
     assert erasures == [("account", "dpo", 7, 0), ("lead", "dpo", 1, 1)]
     # AND a repeated request changes nothing
-    assert not forget(pg_warehouse, "account", "A-1").changed
+    again = forget(pg_warehouse, "account", "A-1")
+    assert (again.changed, again.erasure_id) == (False, None)
+
+    # WHEN a lead the warehouse never held is erased
+    unseen = forget(pg_warehouse, "lead", "L-99", requested_by="dpo")
+
+    # THEN no row changes, but the erasure is recorded and its key suppressed for later loads
+    assert unseen.summary() == (
+        f"erasure {unseen.erasure_id}: no row of the warehouse held this lead; its hashed key "
+        "is on the suppression list, so no later load brings it; recorded in audit.erasures"
+    )
+    with pg_warehouse.connect(read_only=True) as con:
+        assert con.execute(
+            "select key_kind from audit.erasure_suppressions where erasure_id = ?",
+            [unseen.erasure_id],
+        ).fetchall() == [("lead",)]
