@@ -4,9 +4,9 @@ What an erasure removes, everywhere the warehouse keeps it (every base table of 
 raw, dlt's `<dataset>_staging`, the dbt models, the candidate and published marts, the
 quarantine), in one transaction:
 
-- an account: the account, the leads converted into it, its opportunities (and the leads they
-  name), its orders, its tickets, and the follow-up activities of those leads and
-  opportunities;
+- an account: the account, the leads converted into it, its opportunities, its orders, its
+  tickets, and the follow-up activities of those leads and opportunities (a lead its
+  opportunities name that converted elsewhere, or never, is another person: it stays);
 - a lead: the lead and its activities. Opportunities that name the lead stay (they belong to
   the account, and finance keeps counting them) with their `lead_id` set to NULL, and so does
   `acquisition_lead_id` of the account it converted into.
@@ -200,7 +200,9 @@ def erased_keys(warehouse: Warehouse) -> Suppression | None:
     """The suppression list of the warehouse, or None (no warehouse yet, nothing erased)."""
     if not warehouse.exists():
         return None
-    with warehouse.connect() as con:
+    # read-only: a load step must not write the warehouse before dlt does (a full disk would
+    # then fail it elsewhere than in its load)
+    with warehouse.connect(read_only=True) as con:
         return load_suppression(con)
 
 
@@ -256,7 +258,10 @@ class ErasureResult:
                 f" (erased by erasure {self.already_erased_by})" if self.already_erased_by else ""
             )
             text = f"{self.kind} already absent{earlier}: nothing in the warehouse held it; "
-            text += "nothing changed"
+            if self.files_cleaned:
+                text += f"cleaned {len(self.files_cleaned)} file(s) that still named it"
+            else:
+                text += "nothing changed"
         elif not self.changed:
             text = (
                 f"erasure {self.erasure_id}: no row of the warehouse held this {self.kind}; "
