@@ -239,6 +239,32 @@ def test_forgetting_a_lead_keeps_its_opportunity_without_the_lead(warehouse):
     assert files_naming(state_dir(warehouse), "L-JP-1") == []
 
 
+def test_run_docs_naming_an_erased_key_go_and_other_files_naming_it_are_listed(warehouse):
+    # GIVEN a Data Docs page of a past run that quoted lead L-JP-1 and activity ACT-3, one
+    # quoting L-JP-10 (another lead), and a file of Dagster's history quoting L-JP-1
+    state = state_dir(warehouse)
+    docs = next((state / "docs").iterdir()) / "great_expectations"
+    naming = docs / "raw_crm.leads.failed.html"
+    naming.write_text("<td>unexpected, e.g. ['L-JP-1', 'ACT-3']</td>", encoding="utf-8")
+    other = docs / "raw_crm.leads.other.html"
+    other.write_text("<td>unexpected, e.g. ['L-JP-10']</td>", encoding="utf-8")
+    history = state / "dagster" / "notes.txt"
+    history.write_text("examples: raw_crm.leads L-JP-1: ...", encoding="utf-8")
+
+    # WHEN the lead is erased
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["forget", "--lead", "L-JP-1", "--warehouse", str(warehouse)]) == 0
+
+    # THEN the page naming it is gone, the other page stays, and Dagster's file is listed
+    assert not naming.exists()
+    assert other.exists()
+    assert history.exists()
+    assert printed.getvalue().endswith(
+        f"\n  warning: {history} still names the erased key: delete it by hand\n"
+    )
+
+
 def test_a_later_drop_sending_the_account_again_keeps_it_out_and_the_run_succeeds(
     warehouse, tmp_path
 ):
@@ -297,6 +323,9 @@ def test_on_postgresql_the_same_erasure_spares_ad_accounts_and_longer_keys(pg_wa
             "create table marts.fct_orders (order_id varchar, account_id varchar)",
             "create table audit.quarantine (run_id varchar, source_table varchar, "
             "record_key varchar, reason varchar, detail varchar)",
+            "create table audit.check_results (check_name varchar, observed_value varchar)",
+            "insert into audit.check_results values "
+            "('accounts_known', 'unexpected, e.g. [''A-1'', ''A-10'']'), ('rows', 'observed 4')",
             "insert into raw_crm.accounts values ('A-1', '2026-01-01'), ('A-1', '2026-02-01'), "
             "('A-10', '2026-01-01'), ('A-2', '2026-01-01')",
             "insert into raw_crm.leads values ('L-1', 'A-1'), ('L-10', 'A-10'), ('L-2', 'A-2')",
@@ -338,6 +367,9 @@ def test_on_postgresql_the_same_erasure_spares_ad_accounts_and_longer_keys(pg_wa
             )
         }  # fmt: skip
         quarantined = con.execute("select record_key from audit.quarantine").fetchall()
+        observed = con.execute(
+            "select observed_value from audit.check_results order by check_name"
+        ).fetchall()
         erasures = con.execute(
             "select kind, requested_by, rows_removed, rows_anonymised from audit.erasures "
             "order by requested_at"
@@ -349,7 +381,9 @@ def test_on_postgresql_the_same_erasure_spares_ad_accounts_and_longer_keys(pg_wa
     assert remaining["raw_ads.ad_spend"] == [("A-1", 5)]
     assert remaining["marts.fct_orders"] == [("O-10", "A-10")]
     assert quarantined == [("order_id=O-10",)]
-    assert erasures == [("account", "dpo", 7, 0), ("lead", "dpo", 1, 1)]
+    assert observed == [("unexpected, e.g. ['[erased]', 'A-10']",), ("observed 4",)]
+    assert account.rows_anonymised == {"audit.check_results.observed_value": 1}
+    assert erasures == [("account", "dpo", 7, 1), ("lead", "dpo", 1, 1)]
     # AND a repeated request changes nothing
     again = forget(pg_warehouse, "account", "A-1")
     assert (again.changed, again.erasure_id) == (False, None)
