@@ -22,6 +22,7 @@ from ingestion.api_sources import api_source
 from ingestion.files import DATASETS, file_drop_source, stage_drop
 from ingestion.http_retries import watch_http
 from ingestion.window import ExtractWindow
+from roi.erasure import erased_keys, suppress_erased
 from roi.errors import RoiError
 from roi.periods import Period
 from roi.progress import say
@@ -65,7 +66,14 @@ def file_drop(
     say(f"validating file drop {drop.data_dir} ({', '.join(families)})")
     staged = warehouse.staged_dir(context.run_id)
     _remove_old_staged_drops(staged.parent, keep=KEEP_STAGED_DROPS)
-    counts = stage_drop(drop.data_dir, staged, progress=say, datasets=families)
+    suppression = erased_keys(warehouse.resolved)
+    counts = stage_drop(
+        drop.data_dir,
+        staged,
+        progress=say,
+        datasets=families,
+        clean=suppression.clean_arrow if suppression else None,
+    )
     say(f"file drop valid: {sum(counts.values())} rows in {len(counts)} files")
     return dg.MaterializeResult(
         metadata={"data_dir": drop.data_dir, **{name: rows for name, rows in counts.items()}}
@@ -141,6 +149,8 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
                 + (f", re-extracting {window}" if window else ", incrementally")
             )
             source = api_source(dataset, origin, window=window)
+        # Erased accounts and leads (roi forget) never land again, whichever source sends them.
+        source = suppress_erased(source, warehouse.resolved)
         # One dlt pipeline (and so one incremental state) per family and connector.
         pipeline = warehouse.dlt_pipeline(dataset, pipeline_prefix=origin)
         try:

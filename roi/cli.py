@@ -166,6 +166,15 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _forget(args: argparse.Namespace) -> int:
+    from .erasure import forget
+
+    kind, key = ("account", args.account) if args.account is not None else ("lead", args.lead)
+    result = forget(_warehouse(args), kind, key, requested_by=args.requested_by)
+    print(result.summary())
+    return 0
+
+
 def _report_setting_names() -> list[str]:
     from reporting import ReportSettings
 
@@ -284,6 +293,25 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["parquet", "csv"])
     export.add_argument("--out", required=True, help="folder for the files")
     export.set_defaults(handler=_export)
+
+    forget = commands.add_parser(
+        "forget",
+        help="erase a CRM account or lead (an erasure request) and keep it out of later loads",
+        parents=[warehouse_options],
+        description="Remove an account (with its leads, opportunities, orders, tickets and "
+        "activities) or a lead (with its activities; opportunities naming it keep their row, "
+        "with lead_id NULL) from every table of the warehouse and from the files runs keep "
+        "beside it, add its hashed key to the suppression list every later load applies, and "
+        "record the erasure in audit.erasures. Running it again changes nothing.",
+    )
+    forget_key = forget.add_mutually_exclusive_group(required=True)
+    forget_key.add_argument("--account", metavar="ID", help="CRM account id (account_id)")
+    forget_key.add_argument("--lead", metavar="ID", help="CRM lead id (lead_id)")
+    forget.add_argument(
+        "--requested-by",
+        help="who asked for the erasure, for audit.erasures (default: the OS user)",
+    )
+    forget.set_defaults(handler=_forget)
 
     report = commands.add_parser(
         "report",

@@ -33,13 +33,16 @@ def stage_drop(
     staged_dir: Path,
     progress: Callable[[str], None] | None = None,
     datasets: Collection[str] | None = None,
+    clean: Callable[[str, pa.Table], pa.Table] | None = None,
 ) -> dict[str, int]:
     """Validate the whole drop, writing one typed Parquet file per CSV. Returns row counts.
 
     `datasets`: only the files of these source families (None: all ten). Each file's table
     is written as soon as it is valid and then let go, so a large drop never sits in memory
-    whole. A drop with any problem is rejected as a whole (DropRejected, every problem
-    listed) and leaves no staged file behind: nothing of it can be loaded.
+    whole. `clean(table name, rows)`, if given, returns the rows that may be staged (the
+    suppression list of `roi forget` keeps erased keys out of the staged files too). A drop
+    with any problem is rejected as a whole (DropRejected, every problem listed) and leaves
+    no staged file behind: nothing of it can be loaded.
     """
     staged_dir = Path(staged_dir)
     staged_dir.mkdir(parents=True, exist_ok=True)
@@ -49,6 +52,8 @@ def stage_drop(
         for spec, table, file_problems in iter_drop(data_dir, progress, datasets):
             problems.extend(file_problems)
             if table is not None and not problems:
+                if clean is not None:
+                    table = clean(spec.table, table)
                 pq.write_table(table, staged_file(staged_dir, spec))
                 written[spec] = table.num_rows
             del table  # before the next file is read
