@@ -21,11 +21,11 @@ from dlt.common.exceptions import TerminalException
 from ingestion.api_sources import api_source
 from ingestion.files import DATASETS, file_drop_source, stage_drop
 from ingestion.window import ExtractWindow
-from roi.errors import RoiError
+from roi.errors import DropRejected, RoiError
 from roi.periods import Period
 from roi.progress import say
 
-from .audit_trail import record_loads
+from .audit_trail import record_loads, rejected_failure
 from .resources import (
     FileDropResource,
     SourceSelection,
@@ -64,7 +64,10 @@ def file_drop(
     say(f"validating file drop {drop.data_dir} ({', '.join(families)})")
     staged = warehouse.staged_dir(context.run_id)
     _remove_old_staged_drops(staged.parent, keep=KEEP_STAGED_DROPS)
-    counts = stage_drop(drop.data_dir, staged, progress=say, datasets=families)
+    try:
+        counts = stage_drop(drop.data_dir, staged, progress=say, datasets=families)
+    except DropRejected as rejected:
+        raise rejected_failure(rejected) from rejected
     say(f"file drop valid: {sum(counts.values())} rows in {len(counts)} files")
     return dg.MaterializeResult(
         metadata={"data_dir": drop.data_dir, **{name: rows for name, rows in counts.items()}}
@@ -165,9 +168,10 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
             terminal = _terminal(error)
             if terminal is None and origin != "files":
                 raise  # a network step: LOAD_RETRY_POLICY retries it
-            raise dg.Failure(
-                description=f"{dataset} from {origin}: {terminal or error}", allow_retries=False
-            ) from error
+            description = f"{dataset} from {origin}: {terminal or error}"
+            if isinstance(terminal, DropRejected):  # an ERP export or FX rates file
+                raise rejected_failure(terminal, description) from error
+            raise dg.Failure(description=description, allow_retries=False) from error
 
     return _load
 

@@ -37,9 +37,15 @@ class DropRejected(RoiError):
 
     SHOWN_LIMIT = 20
 
-    def __init__(self, message: str, problems: tuple[Problem, ...] = ()):
+    def __init__(self, message: str, problems: tuple[Problem, ...] = (), drop: str | None = None):
         super().__init__(message)
         self.problems = problems
+        self.drop = drop  # the folder or file rejected
+
+    @property
+    def shown(self) -> list[str]:
+        """The problems the message lists: the first SHOWN_LIMIT."""
+        return [str(problem) for problem in self.problems[: self.SHOWN_LIMIT]]
 
     @classmethod
     def of(cls, data_dir: str, problems: list[Problem]) -> DropRejected:
@@ -50,4 +56,4 @@ class DropRejected(RoiError):
         ]
         if len(problems) > len(shown):
             lines.append(f"  ... and {len(problems) - len(shown)} more ({len(problems)} in total)")
-        return cls("\n".join(lines), tuple(problems))
+        return cls("\n".join(lines), tuple(problems), drop=data_dir)

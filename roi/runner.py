@@ -81,7 +81,8 @@ def run_pipeline(
     tags: dict[str, str] | None = None,
     target: str | None = None,
 ) -> RunResult:
-    """Run ingest → transform → checks → publish. Raises DropRejected.
+    """Run ingest → transform → checks → publish. Raises DropRejected (after recording the
+    run in audit.runs with status `rejected` and alerting it).
 
     The warehouse: a roi.warehouse.Warehouse, or chosen by `target` (duckdb or postgres;
     default $ROI_TARGET, else duckdb) and `warehouse` (the DuckDB file). With `period`, the
@@ -138,16 +139,20 @@ def run_pipeline(
             },
         )
         result = _result(outcome, warehouse)
+        rejection = _rejection(outcome)
         try:
             record_run(instance, outcome.run_id, warehouse)
         except database_errors() as error:
             # e.g. a full disk: the run's outcome is known, only its audit row is missing
             alert_run(instance, outcome.run_id, warehouse)
             raise WarehouseUnwritable(
-                f"{result.summary()}\nthe run could not be recorded in audit.runs: cannot "
-                f"write the warehouse {warehouse}: {error}"
+                f"{rejection or result.summary()}\nthe run could not be recorded in "
+                f"audit.runs: cannot write the warehouse {warehouse}: {error}"
             ) from None
         alert_run(instance, outcome.run_id, warehouse)
+    if rejection:
+        # recorded (status rejected) and alerted like any failed run, reported as bad input
+        raise DropRejected(rejection)
     return result
 
 
@@ -247,8 +252,6 @@ def _result(outcome, warehouse: Warehouse) -> RunResult:
             reports += [str(value.value) for value in metadata.values()]
         if event.is_step_failure:
             error = root_cause(event.step_failure_data.error)
-            if error is not None and error.cls_name == "DropRejected":
-                raise DropRejected(error.message.split("DropRejected: ", 1)[-1].strip())
             message = error.message.strip() if error else "unknown error"
             failed_steps.append(f"{event.step_key}: {message}")
     failed_checks, warnings = [], []
@@ -295,6 +298,16 @@ def _result(outcome, warehouse: Warehouse) -> RunResult:
             # a warehouse that cannot be read now: the failed steps already say why
             result.failed_steps.append(f"reading the run's audit rows: {error}")
     return result
+
+
+def _rejection(outcome) -> str | None:
+    """The message of the DropRejected that failed a step of the run, or None."""
+    for event in outcome.all_events:
+        if event.is_step_failure:
+            error = root_cause(event.step_failure_data.error)
+            if error is not None and error.cls_name == "DropRejected":
+                return error.message.split("DropRejected: ", 1)[-1].strip()
+    return None
 
 
 def _observed(metadata) -> str:
