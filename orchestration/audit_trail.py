@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 
 from roi.errors import DropRejected
+from roi.runner import stopped_by_interrupt
 from roi.settings import REPO_ROOT
 from roi.warehouse import Warehouse, as_warehouse
 
@@ -270,6 +271,7 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
     checks = check_rows(instance, run_id)
     failed_steps = [
         f"{r.dagster_event.step_key}"
+        + (" (interrupted)" if stopped_by_interrupt(r.dagster_event.step_failure_data) else "")
         for r in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
     ]
     failed_blocking = [c for c in checks if c[5] == "fail" and c[4] == "error"]

@@ -96,14 +96,23 @@ LOAD_RETRY_POLICY = dg.RetryPolicy(
 TERMINAL_ERRORS = (TerminalException, ConfigurationException, RoiError)
 
 
-def _terminal(error: BaseException) -> BaseException | None:
+# An interruption (Ctrl-C, SIGTERM) as dlt may wrap it in its own errors.
+INTERRUPTIONS = (dg.DagsterExecutionInterruptedError, KeyboardInterrupt)
+
+
+def _in_chain(error: BaseException, kinds: tuple[type[BaseException], ...]):
+    """The first error of one of `kinds` in `error`'s chain of causes, or None."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, TERMINAL_ERRORS):
+        if isinstance(error, kinds):
             return error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return None
+
+
+def _terminal(error: BaseException) -> BaseException | None:
+    return _in_chain(error, TERMINAL_ERRORS)
 
 
 def extract_window(run_tags: dict[str, str]) -> ExtractWindow | None:
@@ -165,6 +174,9 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
                 new_columns(trace.last_load_info, dataset),
             )
         except Exception as error:
+            if _in_chain(error, INTERRUPTIONS):
+                # raised as what it is, it stops the run; wrapped, it was retried as a failure
+                raise dg.DagsterExecutionInterruptedError() from error
             terminal = _terminal(error)
             if terminal is None and origin != "files":
                 raise  # a network step: LOAD_RETRY_POLICY retries it

@@ -9,6 +9,10 @@ class RoiError(Exception):
     """Base class for errors reported to the user without a traceback."""
 
 
+class RunInterrupted(RoiError):
+    """A run stopped by Ctrl-C (SIGINT): recorded as failed, reported in one line."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a drop, located as precisely as we can."""

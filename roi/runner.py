@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DropRejected, RoiError
+from .errors import DropRejected, RoiError, RunInterrupted
 from .instance import instance_for
 from .lock import warehouse_lock
 from .periods import Period, periods_between
@@ -35,6 +35,15 @@ WAREHOUSE_TAG = "roi/warehouse"
 
 class WarehouseUnwritable(RoiError):
     """The warehouse file could not be written (a full disk, a file size limit)."""
+
+
+# What a step fails with when the run is interrupted: Dagster's error while it ran the step,
+# a KeyboardInterrupt otherwise.
+INTERRUPT_ERRORS = (
+    "DagsterExecutionInterruptedError",
+    "KeyboardInterrupt",
+    "SignalReceivedException",  # dlt's
+)
 
 
 @dataclass
@@ -140,6 +149,7 @@ def run_pipeline(
         )
         result = _result(outcome, warehouse)
         rejection = _rejection(outcome)
+        interrupted = _interrupted_steps(outcome)
         try:
             record_run(instance, outcome.run_id, warehouse)
         except database_errors() as error:
@@ -149,6 +159,16 @@ def run_pipeline(
                 f"{rejection or result.summary()}\nthe run could not be recorded in "
                 f"audit.runs: cannot write the warehouse {warehouse}: {error}"
             ) from None
+        if interrupted:
+            # whoever pressed Ctrl-C knows: no alert, one line (roi.cli)
+            raise RunInterrupted(
+                f"run {outcome.run_id} stopped at {', '.join(interrupted)}; "
+                + (
+                    "the marts had been published before"
+                    if _published(outcome)
+                    else "nothing was published (the last good marts stay)"
+                )
+            )
         alert_run(instance, outcome.run_id, warehouse)
     if rejection:
         # recorded (status rejected) and alerted like any failed run, reported as bad input
@@ -308,6 +328,34 @@ def _rejection(outcome) -> str | None:
             if error is not None and error.cls_name == "DropRejected":
                 return error.message.split("DropRejected: ", 1)[-1].strip()
     return None
+
+
+def _interrupted_steps(outcome) -> list[str]:
+    """The steps an interruption (Ctrl-C, SIGTERM) stopped."""
+    return [
+        event.step_key
+        for event in outcome.all_events
+        if event.is_step_failure and stopped_by_interrupt(event.step_failure_data)
+    ]
+
+
+def stopped_by_interrupt(step_failure) -> bool:
+    """Whether a step failed (its StepFailureData) because the run was stopped."""
+    error = step_failure.error
+    while error is not None:
+        if error.cls_name in INTERRUPT_ERRORS:
+            return True
+        error = error.cause
+    return False
+
+
+def _published(outcome) -> bool:
+    from orchestration.publish import PUBLISHED_SCHEMA
+
+    return any(
+        event.is_step_materialization and event.asset_key.path[0] == PUBLISHED_SCHEMA
+        for event in outcome.all_events
+    )
 
 
 def _observed(metadata) -> str:
