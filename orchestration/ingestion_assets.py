@@ -24,6 +24,7 @@ from ingestion.window import ExtractWindow
 from roi.errors import DropRejected, RoiError
 from roi.periods import Period
 from roi.progress import say
+from roi.runner import stopped_by_interrupt
 
 from .audit_trail import record_loads, rejected_failure
 from .resources import (
@@ -115,6 +116,24 @@ def _terminal(error: BaseException) -> BaseException | None:
     return _in_chain(error, TERMINAL_ERRORS)
 
 
+def _stopped(dataset: str) -> dg.Failure:
+    return dg.Failure(description=f"{dataset}: interrupted", allow_retries=False)
+
+
+def _previous_attempt_interrupted(context: dg.AssetExecutionContext) -> bool:
+    """Whether Ctrl-C or SIGTERM stopped this step's previous attempt. Dagster retries such an
+    attempt under the retry policy (made for a machine taken away), even when the signal
+    landed in its own code rather than ours; a stopped run must stay stopped."""
+    retries = [
+        record.dagster_event
+        for record in context.instance.all_logs(
+            context.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY
+        )
+        if record.dagster_event.step_key == context.op_def.name
+    ]
+    return bool(retries) and stopped_by_interrupt(retries[-1].event_specific_data)
+
+
 def extract_window(run_tags: dict[str, str]) -> ExtractWindow | None:
     """The period a live connector must re-extract, or None to load incrementally."""
     period = Period.from_tags(run_tags)
@@ -140,6 +159,8 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
         warehouse: WarehouseResource,
         sources: SourceSelection,
     ):
+        if context.retry_number and _previous_attempt_interrupted(context):
+            raise _stopped(dataset) from dg.DagsterExecutionInterruptedError()
         origin = sources.source_for(dataset)
         if origin == "files":
             say(f"loading {dataset} from the file drop")
@@ -173,10 +194,13 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
                 origin,
                 new_columns(trace.last_load_info, dataset),
             )
+        except (dg.DagsterExecutionInterruptedError, KeyboardInterrupt) as interruption:
+            # Dagster retries an interrupted step that has a retry policy (a pre-empted
+            # machine); after a Ctrl-C or SIGTERM the load must stop, not start again
+            raise _stopped(dataset) from interruption
         except Exception as error:
-            if _in_chain(error, INTERRUPTIONS):
-                # raised as what it is, it stops the run; wrapped, it was retried as a failure
-                raise dg.DagsterExecutionInterruptedError() from error
+            if _in_chain(error, INTERRUPTIONS):  # as dlt may wrap it
+                raise _stopped(dataset) from error
             terminal = _terminal(error)
             if terminal is None and origin != "files":
                 raise  # a network step: LOAD_RETRY_POLICY retries it
