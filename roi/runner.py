@@ -164,7 +164,7 @@ def run_pipeline(
             raise RunInterrupted(
                 f"run {outcome.run_id} stopped at {', '.join(interrupted)}; "
                 + (
-                    "the marts had been published before"
+                    "the marts were published before it stopped"
                     if _published(outcome)
                     else "nothing was published (the last good marts stay)"
                 )
@@ -340,7 +340,8 @@ def _interrupted_steps(outcome) -> list[str]:
 
 
 def stopped_by_interrupt(step_failure) -> bool:
-    """Whether a step failed (its StepFailureData) because the run was stopped."""
+    """Whether a step failed or was sent to retry (its StepFailureData or StepRetryData)
+    because the run was stopped."""
     error = step_failure.error
     while error is not None:
         if error.cls_name in INTERRUPT_ERRORS:
