@@ -61,16 +61,20 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The Dagster UI on http://127.0.0.1:3000 with the asset graph, checks and schedules, and
-# the daemon that runs schedules, sensors and backfills. dagster.yaml is written into
+# The Dagster UI on http://127.0.0.1:$(DEV_PORT) with the asset graph, checks and schedules,
+# and the daemon that runs schedules, sensors and backfills. dagster.yaml is written into
 # DAGSTER_HOME for this environment (SQLite, or PostgreSQL when DAGSTER_PG_HOST is set).
 # umask 077: the event logs, run state, reports and dlt traces the webserver, the daemon and
 # the runs they launch write are the user's only (0600 files, 0700 folders), as with `roi`.
+# `exec` lets make's SIGTERM reach roi.dev_server, which stops every Dagster process on
+# Ctrl-C or SIGTERM within seconds (see roi/dev_server.py for why make alone did not).
+DEV_PORT ?= 3000
 dev: $(STAMP)
 	$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
 	umask 077; DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home}; \
 	$(BIN)/roi dagster-home $$DAGSTER_HOME && \
-	DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	DAGSTER_HOME=$$DAGSTER_HOME exec $(BIN)/python -m roi.dev_server \
+		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(DEV_PORT)
 
 # The benchmark (bench/bench.py): generate, full run, 1% incremental run and DuckDB alone at
 # each scale; figures into bench/RESULTS.md. Scale 50 takes many minutes: `make bench

@@ -8,6 +8,9 @@ from pathlib import Path
 for _key, _value in {
     "RUNTIME__DLTHUB_TELEMETRY": "false",  # no phoning home: the machines are offline
     "RUNTIME__LOG_LEVEL": "WARNING",
+    # dlt's own Ctrl-C handler in normalize and load kept the first Ctrl-C to itself and the
+    # run went on; without it Dagster's handler stops the step at once.
+    "RUNTIME__INTERCEPT_SIGNALS": "false",
     # Arrow tables skip dlt's row-by-row normaliser; keep the load id on every raw row.
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
     # The repo's .dlt/ (config.toml, secrets.toml) wherever `roi` is started from.

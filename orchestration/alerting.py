@@ -1,10 +1,12 @@
 """What a run's alert says: built from the run's Dagster events and its audit rows.
 
-Two kinds, never both for one run:
+Three kinds, one per run:
+- the drop was rejected: the drop, its number of problems and the first ones (nothing of it
+  was loaded, the marts stay as they were);
 - blocking checks failed: the rows or values behind each failed check (the marts were not
   published, the last good ones stay);
 - the run failed for another reason: each failed step with its innermost error (a
-  connector that kept failing after its retries, a rejected drop, a dbt error).
+  connector that kept failing after its retries, a dbt error).
 The schedules' daemon sends them from the sensors in sensors.py; `roi run` sends them itself
 (its runs carry `roi/alerted_by=cli`, which the sensors skip).
 """
@@ -17,14 +19,15 @@ from pathlib import Path
 import dagster as dg
 
 from roi.alerts import Alert, send_alert
-from roi.errors import RoiError
-from roi.runner import root_cause
+from roi.errors import RoiError, root_cause
 from roi.warehouse import Warehouse, as_warehouse, database_errors
 
-from .audit_trail import check_rows, unfinished_steps
+from .audit_trail import check_rows, drop_rejection, unfinished_steps
 
 ALERTED_BY_TAG = "roi/alerted_by"
 UI_URL_VARIABLE = "ROI_DAGSTER_UI_URL"
+# A rejected drop's alert lists its first problems; audit.runs keeps the first 20.
+ALERT_SHOWN_PROBLEMS = 10
 
 
 def _innermost_message(error) -> str:
@@ -65,7 +68,15 @@ def run_alert(
         return None
     period = run.tags.get("roi/period")
     what = f"{run.job_name}" + (f" for {period}" if period else "")
-    if checks:
+    rejection = drop_rejection(instance, run_id) if failed else None
+    if rejection:
+        title = f"File drop rejected in {what}: nothing loaded, marts unchanged"
+        shown = rejection.problems[:ALERT_SHOWN_PROBLEMS]
+        lines = [f"{rejection.problem_count} problem(s) in {rejection.drop}", *shown]
+        if rejection.problem_count > len(shown):
+            hidden = rejection.problem_count - len(shown)
+            lines.append(f"... and {hidden} more ({rejection.problem_count} in total)")
+    elif checks:
         title = f"Blocking data-quality checks failed in {what}: marts not published"
         lines = checks + _quarantined(warehouse, run_id)
     else:

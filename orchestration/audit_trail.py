@@ -10,12 +10,14 @@ import datetime as dt
 import html
 import json
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import dagster as dg
 
 from ingestion.http_retries import LoadHttpActivity
+from roi.errors import DropRejected, stopped_by_interrupt
 from roi.safe_html import csp_meta, policy
 from roi.settings import REPO_ROOT
 from roi.warehouse import Warehouse, as_warehouse
@@ -39,7 +41,9 @@ DDL = (
         status varchar not null,
         failed_checks integer not null,
         failed_steps varchar,
-        code_version varchar
+        code_version varchar,
+        drop_problem_count integer,
+        drop_problems varchar
     )
     """,
     """
@@ -94,9 +98,72 @@ DDL = (
 )
 
 
+# Columns added to a table after its first release: a warehouse made before them gets them
+# (NULL in its existing rows) the next time the audit tables are written.
+ADDED_COLUMNS = {
+    ("audit", "runs"): (("drop_problem_count", "integer"), ("drop_problems", "varchar")),
+}
+
+
 def ensure_audit_tables(con) -> None:
     for statement in DDL:
         con.execute(statement)
+    for (schema, table), columns in ADDED_COLUMNS.items():
+        present = {
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
+        # checked first: PostgreSQL locks the table for an ALTER even when it changes nothing
+        for name, data_type in columns:
+            if name not in present:
+                con.execute(f"alter table {schema}.{table} add column {name} {data_type}")
+
+
+# The step failure of a rejected drop carries its problems as metadata (`rejected_failure`),
+# so that audit.runs and the alert can tell them, also in the daemon's sensors.
+REJECTED_DROP = "rejected_drop"
+REJECTED_PROBLEM_COUNT = "rejected_problem_count"
+REJECTED_PROBLEMS = "rejected_problems"
+
+
+def rejected_failure(rejected: DropRejected, description: str | None = None) -> dg.Failure:
+    """The Failure a step raises (`from rejected`) for a rejected drop: no retry can fix it."""
+    return dg.Failure(
+        description=description or str(rejected),
+        metadata={
+            REJECTED_DROP: dg.MetadataValue.text(rejected.drop or ""),
+            REJECTED_PROBLEM_COUNT: dg.MetadataValue.int(len(rejected.problems)),
+            REJECTED_PROBLEMS: dg.MetadataValue.json(rejected.shown),
+        },
+        allow_retries=False,
+    )
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why a run's drop was rejected: the drop, the number of problems, the first ones."""
+
+    drop: str
+    problem_count: int
+    problems: list[str]  # as DropRejected lists them: the first SHOWN_LIMIT
+
+
+def drop_rejection(instance: dg.DagsterInstance, run_id: str) -> Rejection | None:
+    """The rejection of the run's drop, or None when no step rejected one."""
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        failure = record.dagster_event.step_failure_data.user_failure_data
+        if failure is not None and REJECTED_PROBLEM_COUNT in failure.metadata:
+            metadata = failure.metadata
+            return Rejection(
+                drop=metadata[REJECTED_DROP].value,
+                problem_count=metadata[REJECTED_PROBLEM_COUNT].value,
+                problems=list(metadata[REJECTED_PROBLEMS].value),
+            )
+    return None
 
 
 def code_version() -> str:
@@ -244,14 +311,25 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
     checks = check_rows(instance, run_id)
     failed_steps = [
         f"{r.dagster_event.step_key}"
+        + (" (interrupted)" if stopped_by_interrupt(r.dagster_event.step_failure_data) else "")
         for r in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
     ]
     failed_blocking = [c for c in checks if c[5] == "fail" and c[4] == "error"]
     succeeded = run.status == dg.DagsterRunStatus.SUCCESS and not failed_blocking
     # called from inside a run too (the report writes its data-quality section from it)
     running = not run.is_finished
+    rejection = None
     if not running:
         failed_steps += [f"{step} (did not finish)" for step in unfinished_steps(instance, run_id)]
+        rejection = drop_rejection(instance, run_id)
+    if running:
+        status = "running"
+    elif succeeded:
+        status = "success"
+    else:
+        # `rejected`: the drop was malformed and nothing of it was loaded (the problems are
+        # in drop_problems); `failed`: anything else went wrong
+        status = "rejected" if rejection else "failed"
     row = {
         "run_id": run_id,
         "job_name": run.job_name,
@@ -265,10 +343,12 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
         "reporting_currency": tags.get("roi/reporting_currency"),
         "started_at": _when(stats.start_time),
         "finished_at": None if running else _when(stats.end_time) or dt.datetime.now(dt.UTC),
-        "status": "running" if running else "success" if succeeded else "failed",
+        "status": status,
         "failed_checks": len(failed_blocking),
         "failed_steps": ", ".join(failed_steps) or None,
         "code_version": code_version(),
+        "drop_problem_count": rejection.problem_count if rejection else None,
+        "drop_problems": "\n".join(rejection.problems) if rejection else None,
     }
     warehouse = as_warehouse(warehouse)
     with warehouse.connect() as con:

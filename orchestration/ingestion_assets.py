@@ -23,11 +23,11 @@ from ingestion.files import DATASETS, file_drop_source, stage_drop
 from ingestion.http_retries import watch_http
 from ingestion.window import ExtractWindow
 from roi.erasure import erased_keys, suppress_erased
-from roi.errors import RoiError
+from roi.errors import DropRejected, RoiError, stopped_by_interrupt
 from roi.periods import Period
 from roi.progress import say
 
-from .audit_trail import record_loads
+from .audit_trail import record_loads, rejected_failure
 from .resources import (
     FileDropResource,
     SourceSelection,
@@ -67,13 +67,16 @@ def file_drop(
     staged = warehouse.staged_dir(context.run_id)
     _remove_old_staged_drops(staged.parent, keep=KEEP_STAGED_DROPS)
     suppression = erased_keys(warehouse.resolved)
-    counts = stage_drop(
-        drop.data_dir,
-        staged,
-        progress=say,
-        datasets=families,
-        clean=suppression.clean_arrow if suppression else None,
-    )
+    try:
+        counts = stage_drop(
+            drop.data_dir,
+            staged,
+            progress=say,
+            datasets=families,
+            clean=suppression.clean_arrow if suppression else None,
+        )
+    except DropRejected as rejected:
+        raise rejected_failure(rejected) from rejected
     say(f"file drop valid: {sum(counts.values())} rows in {len(counts)} files")
     return dg.MaterializeResult(
         metadata={"data_dir": drop.data_dir, **{name: rows for name, rows in counts.items()}}
@@ -102,14 +105,41 @@ LOAD_RETRY_POLICY = dg.RetryPolicy(
 TERMINAL_ERRORS = (TerminalException, ConfigurationException, RoiError)
 
 
-def _terminal(error: BaseException) -> BaseException | None:
+# An interruption (Ctrl-C, SIGTERM) as dlt may wrap it in its own errors.
+INTERRUPTIONS = (dg.DagsterExecutionInterruptedError, KeyboardInterrupt)
+
+
+def _in_chain(error: BaseException, kinds: tuple[type[BaseException], ...]):
+    """The first error of one of `kinds` in `error`'s chain of causes, or None."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, TERMINAL_ERRORS):
+        if isinstance(error, kinds):
             return error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return None
+
+
+def _terminal(error: BaseException) -> BaseException | None:
+    return _in_chain(error, TERMINAL_ERRORS)
+
+
+def _stopped(dataset: str) -> dg.Failure:
+    return dg.Failure(description=f"{dataset}: interrupted", allow_retries=False)
+
+
+def _previous_attempt_interrupted(context: dg.AssetExecutionContext) -> bool:
+    """Whether Ctrl-C or SIGTERM stopped this step's previous attempt. Dagster retries such an
+    attempt under the retry policy (made for a machine taken away), even when the signal
+    landed in its own code rather than ours; a stopped run must stay stopped."""
+    retries = [
+        record.dagster_event
+        for record in context.instance.all_logs(
+            context.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY
+        )
+        if record.dagster_event.step_key == context.op_def.name
+    ]
+    return bool(retries) and stopped_by_interrupt(retries[-1].event_specific_data)
 
 
 def extract_window(run_tags: dict[str, str]) -> ExtractWindow | None:
@@ -137,6 +167,8 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
         warehouse: WarehouseResource,
         sources: SourceSelection,
     ):
+        if context.retry_number and _previous_attempt_interrupted(context):
+            raise _stopped(dataset) from dg.DagsterExecutionInterruptedError()
         origin = sources.source_for(dataset)
         if origin == "files":
             say(f"loading {dataset} from the file drop")
@@ -177,13 +209,20 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
                 origin,
                 new_columns(trace.last_load_info, dataset),
             )
+        except (dg.DagsterExecutionInterruptedError, KeyboardInterrupt) as interruption:
+            # Dagster retries an interrupted step that has a retry policy (a pre-empted
+            # machine); after a Ctrl-C or SIGTERM the load must stop, not start again
+            raise _stopped(dataset) from interruption
         except Exception as error:
+            if _in_chain(error, INTERRUPTIONS):  # as dlt may wrap it
+                raise _stopped(dataset) from error
             terminal = _terminal(error)
             if terminal is None and origin != "files":
                 raise  # a network step: LOAD_RETRY_POLICY retries it
-            raise dg.Failure(
-                description=f"{dataset} from {origin}: {terminal or error}", allow_retries=False
-            ) from error
+            description = f"{dataset} from {origin}: {terminal or error}"
+            if isinstance(terminal, DropRejected):  # an ERP export or FX rates file
+                raise rejected_failure(terminal, description) from error
+            raise dg.Failure(description=description, allow_retries=False) from error
 
     return _load
 

@@ -46,6 +46,8 @@ def _run_section(con: Connection, run_id: str | None, warehouse: Warehouse) -> l
     ]
     if failed_steps:
         lines.append(f"  failed steps: {failed_steps}")
+    if status == "rejected":
+        lines += _rejection_lines(con, run_id)
     index = warehouse.state_dir / "docs" / run_id / "index.html"
     if index.exists():
         lines.append(f"  docs: {index} (dbt docs and Great Expectations Data Docs of this run)")
@@ -127,6 +129,19 @@ def _has_column(con: Connection, schema: str, table: str, column: str) -> bool:
             [schema, table, column],
         ).fetchone()[0]
     )
+
+
+def _rejection_lines(con: Connection, run_id: str) -> list[str]:
+    """The problems of a rejected drop, as audit.runs keeps them (the first 20 and the total)."""
+    count, problems = con.execute(
+        "select drop_problem_count, drop_problems from audit.runs where run_id = ?", [run_id]
+    ).fetchone()
+    listed = (problems or "").splitlines()
+    lines = [f"  drop rejected: {count} problem(s); nothing was loaded"]
+    lines += [f"    - {problem}" for problem in listed]
+    if count > len(listed):
+        lines.append(f"    ... and {count - len(listed)} more ({count} in total)")
+    return lines
 
 
 def _lineage_section(con: Connection, table: str) -> list[str]:

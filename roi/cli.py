@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import RoiError
+from .errors import RoiError, RunInterrupted
 from .periods import GRAINS, Period, label_grain, periods_between
 from .private import private_umask
 from .progress import say
@@ -349,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The shell's convention for a command stopped by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -356,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
         # for this process and the dbt and dlt processes it starts.
         with private_umask():
             return args.handler(args)
+    except RunInterrupted as interrupted:
+        print(f"interrupted: {interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print(f"interrupted: roi {args.command} stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except RoiError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

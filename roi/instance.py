@@ -78,20 +78,33 @@ def _sqlite_event_log_yaml(home: Path) -> str:
     )
 
 
-def instance_yaml(home: Path) -> str:
+# Dagster copies each run's stdout and stderr into files for the UI through a `tail` process
+# and a Python watcher per stream, started in the terminal's process group: a Ctrl-C printed a
+# KeyboardInterrupt traceback from each watcher. `roi run` prints its output on the terminal
+# already, so the home it keeps for itself does without the copy.
+NO_STEP_OUTPUT_COPY_YAML = (
+    "\n# `roi run`'s own home: its output is on the terminal, not copied (roi.instance).\n"
+    "compute_logs:\n  module: dagster._core.storage.noop_compute_log_manager\n"
+    "  class: NoOpComputeLogManager\n"
+)
+
+
+def instance_yaml(home: Path, copy_step_output: bool = True) -> str:
     """The instance configuration of the Dagster home `home` in this environment: the
     repository's dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_HOST is set, else
-    the pooled SQLite event log (roi.dagster_storage) in `home`."""
+    the pooled SQLite event log (roi.dagster_storage) in `home`; without `copy_step_output`,
+    the steps' stdout and stderr are not copied for the UI."""
     text = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
-    return text + (_postgres_storage_yaml() if postgres_storage() else _sqlite_event_log_yaml(home))
+    text += _postgres_storage_yaml() if postgres_storage() else _sqlite_event_log_yaml(home)
+    return text + ("" if copy_step_output else NO_STEP_OUTPUT_COPY_YAML)
 
 
-def prepare_home(home: Path) -> Path:
+def prepare_home(home: Path, copy_step_output: bool = True) -> Path:
     """Write dagster.yaml for this environment into `home` (made private: Dagster keeps
     the run history and event logs there); return the file."""
     make_private(home)
     target = home / "dagster.yaml"
-    text = instance_yaml(home)
+    text = instance_yaml(home, copy_step_output)
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
     return target
@@ -107,5 +120,5 @@ def instance_for(warehouse):
     if os.environ.get("DAGSTER_HOME"):
         return DagsterInstance.get()
     home = as_warehouse(warehouse).state_dir / "dagster"
-    prepare_home(home)
+    prepare_home(home, copy_step_output=False)
     return DagsterInstance.from_config(str(home))

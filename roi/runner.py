@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DropRejected, RoiError
+from .errors import DropRejected, RoiError, RunInterrupted, root_cause, stopped_by_interrupt
 from .instance import instance_for
 from .lock import warehouse_lock
 from .periods import Period, periods_between
@@ -82,7 +82,8 @@ def run_pipeline(
     tags: dict[str, str] | None = None,
     target: str | None = None,
 ) -> RunResult:
-    """Run ingest → transform → checks → publish. Raises DropRejected.
+    """Run ingest → transform → checks → publish. Raises DropRejected (after recording the
+    run in audit.runs with status `rejected` and alerting it).
 
     The warehouse: a roi.warehouse.Warehouse, or chosen by `target` (duckdb or postgres;
     default $ROI_TARGET, else duckdb) and `warehouse` (the DuckDB file). With `period`, the
@@ -141,16 +142,31 @@ def run_pipeline(
             },
         )
         result = _result(outcome, warehouse)
+        rejection = _rejection(outcome)
+        interrupted = _interrupted_steps(outcome)
         try:
             record_run(instance, outcome.run_id, warehouse)
         except database_errors() as error:
             # e.g. a full disk: the run's outcome is known, only its audit row is missing
             alert_run(instance, outcome.run_id, warehouse)
             raise WarehouseUnwritable(
-                f"{result.summary()}\nthe run could not be recorded in audit.runs: cannot "
-                f"write the warehouse {warehouse}: {error}"
+                f"{rejection or result.summary()}\nthe run could not be recorded in "
+                f"audit.runs: cannot write the warehouse {warehouse}: {error}"
             ) from None
+        if interrupted:
+            # whoever pressed Ctrl-C knows: no alert, one line (roi.cli)
+            raise RunInterrupted(
+                f"run {outcome.run_id} stopped at {', '.join(interrupted)}; "
+                + (
+                    "the marts were published before it stopped"
+                    if _published(outcome)
+                    else "nothing was published (the last good marts stay)"
+                )
+            )
         alert_run(instance, outcome.run_id, warehouse)
+    if rejection:
+        # recorded (status rejected) and alerted like any failed run, reported as bad input
+        raise DropRejected(rejection)
     return result
 
 
@@ -251,8 +267,6 @@ def _result(outcome, warehouse: Warehouse) -> RunResult:
             reports += [str(value.value) for value in metadata.values()]
         if event.is_step_failure:
             error = root_cause(event.step_failure_data.error)
-            if error is not None and error.cls_name == "DropRejected":
-                raise DropRejected(error.message.split("DropRejected: ", 1)[-1].strip())
             message = error.message.strip() if error else "unknown error"
             failed_steps.append(f"{event.step_key}: {message}")
     failed_checks, warnings = [], []
@@ -301,6 +315,34 @@ def _result(outcome, warehouse: Warehouse) -> RunResult:
     return result
 
 
+def _rejection(outcome) -> str | None:
+    """The message of the DropRejected that failed a step of the run, or None."""
+    for event in outcome.all_events:
+        if event.is_step_failure:
+            error = root_cause(event.step_failure_data.error)
+            if error is not None and error.cls_name == "DropRejected":
+                return error.message.split("DropRejected: ", 1)[-1].strip()
+    return None
+
+
+def _interrupted_steps(outcome) -> list[str]:
+    """The steps an interruption (Ctrl-C, SIGTERM) stopped."""
+    return [
+        event.step_key
+        for event in outcome.all_events
+        if event.is_step_failure and stopped_by_interrupt(event.step_failure_data)
+    ]
+
+
+def _published(outcome) -> bool:
+    from orchestration.publish import PUBLISHED_SCHEMA
+
+    return any(
+        event.is_step_materialization and event.asset_key.path[0] == PUBLISHED_SCHEMA
+        for event in outcome.all_events
+    )
+
+
 def _observed(metadata) -> str:
     """The check's observed value, from whichever metadata its kind records."""
     for key, label in (
@@ -312,11 +354,3 @@ def _observed(metadata) -> str:
             value = str(metadata[key].value).replace("\n", "; ")
             return f"{value} {label}".strip()
     return ""
-
-
-def root_cause(error):
-    """The innermost error of a Dagster error chain: Dagster wraps the asset's exception,
-    the user wants the innermost one."""
-    while error is not None and error.cause is not None:
-        error = error.cause
-    return error

@@ -14,8 +14,7 @@ import pytest
 
 from orchestration.dbt_project import DBT_EXECUTABLE
 from roi.cli import main
-from roi.errors import RoiError
-from roi.runner import root_cause
+from roi.errors import RoiError, root_cause
 from roi.settings import DBT_PROJECT_DIR, reporting_currency_code
 
 HOSTILE = "US'D OR 1=1 --"

@@ -2,7 +2,8 @@
 
 One warehouse goes through a story (module-scoped, runs in order):
 1. a good drop is published (the session's shared `roi run` of small_drop, copied);
-2. a malformed drop is rejected with file/line/column, exit code 2, warehouse untouched;
+2. a malformed drop is rejected with file/line/column, exit code 2, raw tables and marts
+   untouched; the run is recorded in audit.runs as rejected, with its problems, and alerted;
 3. a well-formed drop with unusable rows (no FX rate, unknown account, unmapped campaign)
    is processed, the rows are quarantined with the run id, the blocking checks fail,
    exit code 1, and the published marts are still those of step 1.
@@ -57,7 +58,14 @@ def published(tmp_path_factory, small_drop_published) -> Path:
     )
 
 
-def test_malformed_drop_is_rejected_and_changes_nothing(published, tmp_path, capsys):
+def test_malformed_drop_is_rejected_and_changes_nothing(
+    published, tmp_path, capsys, monkeypatch, httpserver
+):
+    hook = []
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(
+        lambda request: hook.append(request.get_json()) or Response("ok")
+    )
+    monkeypatch.setenv("ROI_ALERT_WEBHOOK_URL", httpserver.url_for("/hook"))
     before = snapshot(published, RAW_TABLES + mart_tables(published))
     # GIVEN the same drop with a bad amount and a key twice in one file
     drop = shutil.copytree(FIXTURES / "small_drop", tmp_path / "bad")
@@ -73,9 +81,47 @@ def test_malformed_drop_is_rejected_and_changes_nothing(published, tmp_path, cap
     assert code == 2
     error = capsys.readouterr().err
     assert "2 problem(s); nothing was loaded" in error
-    assert "crm_orders.csv line 10 (order_id=O-NEW-1), column amount: '12;50'" in error
-    assert "crm_orders.csv line 11 (order_id=O-DE-1): key appears twice" in error
+    # the fixture's 8 orders are lines 2 to 9: the appended ones are lines 10 and 11
+    problems = [
+        "crm_orders.csv line 10 (order_id=O-NEW-1), column amount: '12;50': "
+        "is not a decimal number such as 1234.56",
+        "crm_orders.csv line 11 (order_id=O-DE-1): key appears twice in this file "
+        "(first on line 2)",
+    ]
+    assert all(f"  - {problem}\n" in error for problem in problems)
     assert snapshot(published, RAW_TABLES + mart_tables(published)) == before
+    # AND the run is in audit.runs beside the good one: rejected, with its problems
+    with duckdb.connect(str(published), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, job_name, trigger, status, failed_checks, failed_steps, "
+            "drop_problem_count, drop_problems from audit.runs order by started_at"
+        ).fetchall()
+    assert [run[3] for run in runs] == ["success", "rejected"]
+    run_id = runs[1][0]
+    assert runs[1][1:] == (
+        "roi_pipeline", "manual", "rejected", 0, "file_drop", 2, "\n".join(problems)
+    )  # fmt: skip
+    # AND one alert went to the webhook naming the drop, the count and the problems
+    assert [alert["text"].splitlines() for alert in hook] == [
+        [
+            "[ERROR] File drop rejected in roi_pipeline: nothing loaded, marts unchanged",
+            f"run: {run_id}",
+            "job: roi_pipeline",
+            f"warehouse: {published}",
+            f"- 2 problem(s) in {drop}",
+            *(f"- {problem}" for problem in problems),
+        ]
+    ]
+    # AND `roi audit` shows it
+    assert main(["audit", "--warehouse", str(published), "--run", run_id]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"run {run_id}: REJECTED\n")
+    assert (
+        "  failed steps: file_drop\n"
+        "  drop rejected: 2 problem(s); nothing was loaded\n"
+        f"    - {problems[0]}\n"
+        f"    - {problems[1]}\n\n"
+    ) in text
 
 
 def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(

@@ -25,7 +25,7 @@ import duckdb
 import pytest
 
 from orchestration.publish import CANDIDATE_SCHEMA, MART_NAMES, PUBLISHED_SCHEMA
-from roi.runner import root_cause
+from roi.errors import root_cause
 from roi.settings import state_dir
 
 from ..conftest import schema_tables

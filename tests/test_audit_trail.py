@@ -1,0 +1,63 @@
+"""The audit tables of a warehouse made by an earlier release get the columns added since,
+keeping every row: on DuckDB and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from orchestration.audit_trail import ensure_audit_tables
+from roi.warehouse import DuckDBWarehouse
+
+# audit.runs as releases before the rejected-drop columns created it
+OLD_RUNS_DDL = """
+    create table audit.runs (
+        run_id varchar primary key, job_name varchar not null, trigger varchar not null,
+        source varchar, data_dir varchar, period_grain varchar, period varchar,
+        period_start date, period_end date, reporting_currency varchar,
+        started_at timestamp with time zone, finished_at timestamp with time zone,
+        status varchar not null, failed_checks integer not null, failed_steps varchar,
+        code_version varchar
+    )
+"""
+STARTED = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse(request, tmp_path):
+    if request.param == "duckdb":
+        return DuckDBWarehouse(tmp_path / "roi.duckdb")
+    return request.getfixturevalue("pg_warehouse")
+
+
+def test_an_old_audit_runs_table_gets_the_new_columns_and_keeps_its_rows(warehouse):
+    # GIVEN audit.runs as an earlier release made it, with one run
+    with warehouse.connect() as con:
+        con.execute("create schema audit")
+        con.execute(OLD_RUNS_DDL)
+        con.execute(
+            "insert into audit.runs values "
+            "('r1', 'roi_pipeline', 'manual', 'files', '/drop', null, null, null, null, "
+            "'USD', ?, ?, 'success', 0, null, 'abc1234')",
+            [STARTED, STARTED + dt.timedelta(minutes=3)],
+        )
+    # WHEN the audit tables are ensured, twice (every run does it)
+    for _ in range(2):
+        with warehouse.connect() as con:
+            ensure_audit_tables(con)
+    # THEN the run is still there, with no rejected-drop problems
+    with warehouse.connect(read_only=True) as con:
+        assert con.execute(
+            "select run_id, status, failed_checks, code_version, drop_problem_count, "
+            "drop_problems from audit.runs"
+        ).fetchall() == [("r1", "success", 0, "abc1234", None, None)]
+        columns = con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'audit' and table_name = 'runs' order by ordinal_position"
+        ).fetchall()
+    assert [name for (name,) in columns][-3:] == [
+        "code_version",
+        "drop_problem_count",
+        "drop_problems",
+    ]
