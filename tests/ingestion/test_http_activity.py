@@ -3,15 +3,12 @@ waiting on rate limits, and the access tokens renewed, per connector and load.""
 
 from __future__ import annotations
 
-from werkzeug import Response
-
 from ingestion.fxiaoke import fxiaoke_source
 from ingestion.google_ads import google_ads_source
 from ingestion.http_retries import HttpActivity, watch_http
 
-from .fakes import json_response, recorded
 from .fxiaoke.fake_fxiaoke import FakeFxiaoke, set_tenant_env
-from .google_ads.fake_google_ads import STREAM, FakeGoogleAds
+from .google_ads.fake_google_ads import throttled_then_expired
 
 
 def test_the_line_names_every_count():
@@ -32,20 +29,7 @@ def test_google_ads_load_counts_a_rate_limit_a_server_error_and_an_expired_token
 ):
     # GIVEN Google Ads answering the one report request with 429 (Retry-After: 1 s), then
     # 503, then 401 for the access token it issued first (expired early), then the report
-    google = FakeGoogleAds(
-        httpserver, tokens=["token", "token_refreshed"], rejected_tokens={"ya29.a0AfB_first"}
-    )
-    faults = [
-        json_response(
-            recorded("google_ads", "error_429_resource_exhausted"), 429, {"Retry-After": "1"}
-        ),
-        Response("backend unavailable", status=503),
-    ]
-    httpserver.expect_request(STREAM, method="POST").respond_with_handler(
-        lambda request: faults.pop(0) if faults else google._stream(request)
-    )
-    google.install().configure(monkeypatch, customer_ids="123-456-7890")
-    monkeypatch.setenv("RUNTIME__REQUEST_MAX_RETRY_DELAY", "5")  # Retry-After is honoured
+    google = throttled_then_expired(httpserver, monkeypatch)
 
     # WHEN the load runs, watched
     with watch_http() as http:

@@ -31,11 +31,9 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from werkzeug import Response
 
 from ..drops import header, write_drop
-from .fakes import json_response, recorded
-from .google_ads.fake_google_ads import STREAM, FakeGoogleAds
+from .google_ads.fake_google_ads import throttled_then_expired
 from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
 from .meta_ads.fake_meta_ads import FakeMetaAds
 from .test_end_to_end import deployment  # noqa: F401  (the CRM / ERP / FX servers)
@@ -70,21 +68,8 @@ def test_live_sources_build_the_marts(
 
     # GIVEN the three ad platforms (only accounts whose campaigns carry a [PROJECT] tag),
     # Fxiaoke, the ECB and its fallback on local servers, and a drop with projects and ERP costs
-    google = FakeGoogleAds(
-        httpserver, tokens=["token", "token_refreshed"], rejected_tokens={"ya29.a0AfB_first"}
-    )
     # (Google's first answers: a rate limit, then an outage, then the expired token's 401)
-    faults = [
-        json_response(
-            recorded("google_ads", "error_429_resource_exhausted"), 429, {"Retry-After": "1"}
-        ),
-        Response("backend unavailable", status=503),
-    ]
-    httpserver.expect_request(STREAM, method="POST").respond_with_handler(
-        lambda request: faults.pop(0) if faults else google._stream(request)
-    )
-    google.install().configure(monkeypatch, customer_ids="123-456-7890")
-    monkeypatch.setenv("RUNTIME__REQUEST_MAX_RETRY_DELAY", "5")  # Retry-After is honoured
+    throttled_then_expired(httpserver, monkeypatch)
     meta = FakeMetaAds(httpserver).install()
     meta.configure(monkeypatch, account_ids="act_101")
     linkedin = FakeLinkedInAds(httpserver).install()

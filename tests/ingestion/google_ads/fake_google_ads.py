@@ -86,3 +86,26 @@ class FakeGoogleAds:
         ]  # fmt: skip
         response = json_response(batches)
         return cut_off(response) if customer in self.cut_off else response
+
+
+def throttled_then_expired(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, **config: object
+) -> FakeGoogleAds:
+    """Google Ads whose report answers 429 (Retry-After: 1 s), then 503, then 401 for the
+    access token it issued first (expired early), then the report; installed and configured
+    for customer 123-456-7890."""
+    google = FakeGoogleAds(
+        httpserver, tokens=["token", "token_refreshed"], rejected_tokens={"ya29.a0AfB_first"}
+    )
+    faults = [
+        json_response(
+            recorded("google_ads", "error_429_resource_exhausted"), 429, {"Retry-After": "1"}
+        ),
+        Response("backend unavailable", status=503),
+    ]
+    httpserver.expect_request(STREAM, method="POST").respond_with_handler(
+        lambda request: faults.pop(0) if faults else google._stream(request)
+    )
+    google.install().configure(monkeypatch, customer_ids="123-456-7890", **config)
+    monkeypatch.setenv("RUNTIME__REQUEST_MAX_RETRY_DELAY", "5")  # Retry-After is honoured
+    return google
