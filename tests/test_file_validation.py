@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingestion.files import stage_drop, staged_file
-from ingestion.files.settings import FILE_SPECS, SPECS_BY_FILE
+from ingestion.files.settings import FILE_SPECS, MAX_AMOUNT, MAX_FX_RATE, SPECS_BY_FILE
 from ingestion.files.validate import read_drop
 from roi.errors import DropRejected
 
@@ -190,3 +190,172 @@ def test_staging_writes_every_valid_file_and_nothing_of_a_rejected_drop(tmp_path
     # THEN the drop is rejected naming the problem, and no staged file is left to load
     assert "fx_rates.csv, column quote_currency: required column is missing" in str(caught.value)
     assert not staged.exists()
+
+
+# --- amounts beyond what the warehouse computes (see MAX_AMOUNT in ingestion/files/settings.py)
+
+TOO_LARGE = "must be at most 10,000,000,000,000 in absolute value, the largest the warehouse's"
+
+
+def test_amounts_beyond_the_bound_are_rejected_and_the_other_problems_still_reported(tmp_path):
+    error = rejected(
+        tmp_path,
+        crm_orders=f"{ORDERS}\n"
+        f"O-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,{'1' * 31},5,EUR,\n"
+        f"O-2,A-1,,2026-01-01,2026-01-02T00:00:00Z,shipped,{'2' * 25},5,EUR,\n"
+        "O-3,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,10000000000000.000000001,EUR,",
+        erp_costs=header("erp_costs.csv")
+        + "\nE-1,P-DE,2026-01-01,other,-10000000000001,EUR,2026-01-02T00:00:00Z",
+        fx_rates="date,base_currency,quote_currency,rate\n2026-01-02,EUR,USD,1000000.5",
+    )
+    assert [str(problem) for problem in error.problems] == [
+        "crm_orders.csv line 3 (order_id=O-2), column status: 'shipped': "
+        "must be one of confirmed, cancelled",
+        f"crm_orders.csv line 2 (order_id=O-1), column amount: '{'1' * 31}': {TOO_LARGE} "
+        "FX conversion and sums can carry",
+        f"crm_orders.csv line 3 (order_id=O-2), column amount: '{'2' * 25}': {TOO_LARGE} "
+        "FX conversion and sums can carry",
+        # a float cannot tell this from the bound: the comparison is exact
+        "crm_orders.csv line 4 (order_id=O-3), column cost_of_goods: "
+        f"'10000000000000.000000001': {TOO_LARGE} FX conversion and sums can carry",
+        "erp_costs.csv line 2 (cost_id=E-1), column amount: '-10000000000001': "
+        f"{TOO_LARGE} FX conversion and sums can carry",
+        "fx_rates.csv line 2 (date=2026-01-02, base_currency=EUR, quote_currency=USD), "
+        "column rate: '1000000.5': must be at most 1,000,000 in absolute value, the largest "
+        "the warehouse's FX conversion and sums can carry",
+    ]
+
+
+def test_amounts_and_rates_at_the_bound_pass(tmp_path):
+    tables = read_drop(
+        write_drop(
+            tmp_path / "drop",
+            crm_orders=f"{ORDERS}\nO-1,A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,"
+            "10000000000000,10000000000000.000000000,EUR,",
+            erp_costs=header("erp_costs.csv")
+            + "\nE-1,P-DE,2026-01-01,other,-10000000000000,EUR,2026-01-02T00:00:00Z",
+            fx_rates="date,base_currency,quote_currency,rate\n2026-01-02,EUR,USD,1000000",
+        )
+    )
+    order = tables["crm_orders.csv"].to_pylist()[0]
+    assert order["amount"] == order["cost_of_goods"] == decimal.Decimal(MAX_AMOUNT)
+    assert tables["erp_costs.csv"].column("amount").to_pylist() == [-decimal.Decimal(MAX_AMOUNT)]
+    assert tables["fx_rates.csv"].column("rate").to_pylist() == [decimal.Decimal(MAX_FX_RATE)]
+
+
+def test_numbers_raw_cannot_store_are_problems_not_crashes(tmp_path):
+    # target_roi has no amount bound, only raw's DECIMAL(38, 9); impressions is a BIGINT
+    error = rejected(
+        tmp_path,
+        projects="project_code,project_name,region,country_code,launch_date,target_roi\n"
+        f"P-DE,Germany,EU,DE,,{'9' * 29}.9999999999\nP-JP,Japan,APAC,JP,,{'9' * 29}.999999999",
+        ad_spend=header("ad_spend.csv")
+        + "\n2026-01-02,google_ads,G-1,C-1,,P-DE,EUR,1,9223372036854775808,+5",
+    )
+    assert [str(problem) for problem in error.problems] == [
+        f"projects.csv line 2 (project_code=P-DE), column target_roi: '{'9' * 29}.9999999999': "
+        "does not fit the warehouse's DECIMAL(38, 9): at most 29 digits before the point",
+        "ad_spend.csv line 2 (date=2026-01-02, platform=google_ads, account_id=G-1, "
+        "campaign_id=C-1), column impressions: '9223372036854775808': "
+        "must be at most 9,223,372,036,854,775,807",
+    ]
+
+
+# --- the header and the shape of rows
+
+
+def test_a_column_twice_in_the_header_is_rejected_naming_it(tmp_path):
+    error = rejected(
+        tmp_path,
+        ad_spend=header("ad_spend.csv")
+        + ",spend,note\n2026-01-02,google_ads,G-1,C-1,,P-DE,EUR,1,10,1,2,x",
+    )
+    assert [str(problem) for problem in error.problems] == [
+        "ad_spend.csv line 1, column spend: column appears more than once in the header "
+        "(columns 8, 11): keep one"
+    ]
+
+
+def test_a_trailing_comma_on_every_row_is_one_problem_per_row(tmp_path):
+    rows = [f"O-{n},A-1,,2026-01-01,2026-01-02T00:00:00Z,confirmed,10,5,EUR,," for n in range(25)]
+    error = rejected(tmp_path, crm_orders="\n".join([ORDERS, *rows]))
+    text = str(error)
+    assert "25 problem(s); nothing was loaded" in text
+    listed = [line for line in text.splitlines() if line.startswith("  - ")]
+    assert listed == [
+        f"  - crm_orders.csv line {line}: row has 11 fields, the header 10 "
+        "(a comma at the end of the row?)"
+        for line in range(2, 22)
+    ]
+    assert "... and 5 more (25 in total)" in text
+
+
+def test_a_short_row_is_named_by_its_line(tmp_path):
+    error = rejected(
+        tmp_path,
+        fx_rates="date,base_currency,quote_currency,rate\n"
+        "2026-01-02,EUR,USD,1.1\n2026-01-02,EUR,1.2\n2026-01-03,EUR,USD,1.3",
+    )
+    assert [str(problem) for problem in error.problems] == [
+        "fx_rates.csv line 3: row has 3 fields, the header 4"
+    ]
+
+
+# --- locations: physical lines, encodings
+
+QUOTED_AND_BLANK = (
+    "date,base_currency,quote_currency,rate,note\n"
+    '2026-01-02,EUR,USD,1.1,"rate of the day,\nconfirmed by finance"\n'
+    "\n"
+    "2026-01-03,EUR,USD,oops,\r\n"
+    "2026-01-04,EUR,USD,1.3,\r\n"
+    "2026-01-02,EUR,USD,1.2,"
+)
+
+
+def test_problems_name_the_physical_line_after_quoted_line_breaks_and_blank_lines(tmp_path):
+    error = rejected(tmp_path, fx_rates=QUOTED_AND_BLANK)
+    # the four rows start on lines 2, 5, 6 and 7 (line 3 continues the quoted note, line 4
+    # is blank)
+    assert [str(problem) for problem in error.problems] == [
+        "fx_rates.csv line 5 (date=2026-01-03, base_currency=EUR, quote_currency=USD), "
+        "column rate: 'oops': is not a decimal number such as 1234.56",
+        "fx_rates.csv line 7 (date=2026-01-02, base_currency=EUR, quote_currency=USD): "
+        "key appears twice in this file (first on line 2)",
+    ]
+
+
+def test_raw_source_line_is_the_physical_line(tmp_path):
+    text = QUOTED_AND_BLANK.replace("oops", "1.25").replace("2026-01-02,EUR,USD,1.2,", "")
+    tables = read_drop(write_drop(tmp_path / "drop", fx_rates=text))
+    rates = tables["fx_rates.csv"].to_pylist()
+    assert [(row["date"].isoformat(), row["_source_line"]) for row in rates] == [
+        ("2026-01-02", 2),
+        ("2026-01-03", 5),
+        ("2026-01-04", 6),
+    ]
+    assert rates[0]["note"] == "rate of the day,\nconfirmed by finance"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "industry", "line_byte", "file_byte", "first_byte"),
+    # line 1 (78 characters) is bytes 1-79, line 2 bytes 80-135: line 3 starts at byte 136;
+    # the industry starts at byte 55 of line 3
+    [("cp1252", "Café", 58, 193, "0xE9"), ("gbk", "上海", 55, 190, "0xC9")],
+)
+def test_a_file_not_in_utf8_names_the_line_and_byte(
+    tmp_path, encoding, industry, line_byte, file_byte, first_byte
+):
+    drop = write_drop(tmp_path / "drop")
+    (drop / "crm_accounts.csv").write_bytes(
+        f"{header('crm_accounts.csv')}\n"
+        "A-1,2026-01-02T00:00:00Z,2026-01-02T00:00:00Z,P-DE,DE,,\n"
+        f"A-2,2026-01-02T00:00:00Z,2026-01-02T00:00:00Z,P-DE,DE,{industry},\n".encode(encoding)
+    )
+    with pytest.raises(DropRejected) as caught:
+        read_drop(drop)
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"crm_accounts.csv line 3: byte {line_byte} of the line (byte {file_byte} of the file, "
+        f"{first_byte}) is not valid UTF-8: save the file as UTF-8 (in Excel: CSV UTF-8), "
+        "not in a local encoding such as Windows-1252 or GBK"
+    ]

@@ -227,12 +227,14 @@ def _plain_lines(path: Path, rows: int) -> np.ndarray | None:
     """The line on which each of the `rows` data rows starts. In the common file (one line
     per row, no blank line) row i is on line i + 2, which counting newlines confirms at
     memory speed; only files with quoted line breaks or blank lines are parsed again."""
-    newlines, last_byte = 0, b"\n"
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 24):
-            newlines += chunk.count(b"\n")
-            last_byte = chunk[-1:]
-    if newlines + (last_byte != b"\n") == rows + 1:
+    newlines, last_byte = 0, ord("\n")
+    buffer = bytearray(1 << 22)
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            chunk = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            newlines += int(np.count_nonzero(chunk == ord("\n")))
+            last_byte = int(chunk[-1])
+    if newlines + (last_byte != ord("\n")) == rows + 1:
         return np.arange(FIRST_DATA_LINE, rows + FIRST_DATA_LINE, dtype=np.int64)
     starts = [line for line, _ in _records(path.read_text(encoding="utf-8-sig"), path.name)]
     if len(starts) != rows + 1:  # the two parsers disagree: let the careful one decide
