@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import os
+import subprocess
 
 import pyarrow.parquet as pq
 import pytest
@@ -11,8 +13,12 @@ import pytest
 from ingestion.files import stage_drop, staged_file
 from ingestion.files.settings import FILE_SPECS, MAX_AMOUNT, MAX_FX_RATE, SPECS_BY_FILE
 from ingestion.files.validate import read_drop
+from orchestration.dbt_project import DBT_EXECUTABLE
 from roi.errors import DropRejected
+from roi.settings import DBT_PROJECT_DIR
+from roi.warehouse import DuckDBWarehouse
 
+from .conftest import copy_warehouse
 from .drops import header, write_drop
 
 ORDERS = header("crm_orders.csv")
@@ -359,3 +365,84 @@ def test_a_file_not_in_utf8_names_the_line_and_byte(
         f"{first_byte}) is not valid UTF-8: save the file as UTF-8 (in Excel: CSV UTF-8), "
         "not in a local encoding such as Windows-1252 or GBK"
     ]
+
+
+def test_amounts_at_the_bound_go_through_dbt(small_drop_published, tmp_path):
+    """The bound's promise (ingestion/files/settings.py): 100,000 amounts at MAX_AMOUNT,
+    converted at a factor of 2 through a rate at MAX_FX_RATE, through every model."""
+    warehouse = DuckDBWarehouse(
+        copy_warehouse(small_drop_published.warehouse, tmp_path / "w.duckdb")
+    )
+    # GIVEN raw rows as a validated drop could hold them: on 2026-04-06 a base AAA quotes
+    # the reporting currency at MAX_FX_RATE and XTS at half of it (1 XTS = 2 USD); 100,000
+    # confirmed orders of customer A-DE-1 of MAX_AMOUNT XTS each, one ad spend of MAX_AMOUNT
+    # XTS, and one ERP credit of -MAX_AMOUNT XTS
+    with warehouse.connect() as connection:
+        for sql in (
+            f"""insert into raw_fx.rates
+                select rate.* replace ('2026-04-06'::date as date, 'AAA' as base_currency,
+                                       quote.code as quote_currency, quote.rate as rate)
+                from (select * from raw_fx.rates limit 1) rate,
+                     (values ('USD', {MAX_FX_RATE}), ('XTS', {MAX_FX_RATE // 2}))
+                         quote(code, rate)""",
+            f"""insert into raw_crm.orders
+                select orders.* replace ('O-BOUND-' || n as order_id, 'A-DE-1' as account_id,
+                                  null as opportunity_id, '2026-04-06'::date as order_date,
+                                  'confirmed' as status, {MAX_AMOUNT} as amount,
+                                  0 as cost_of_goods, 'XTS' as currency, false as is_deleted)
+                from (select * from raw_crm.orders limit 1) orders, range(100000) r(n)""",
+            f"""insert into raw_ads.ad_spend
+                select * replace ('2026-04-06'::date as date, 'C-BOUND' as campaign_id,
+                                  'P-DE' as project_code, 'XTS' as currency,
+                                  {MAX_AMOUNT} as spend)
+                from (select * from raw_ads.ad_spend where project_code = 'P-DE' limit 1)""",
+            f"""insert into raw_erp.costs
+                select * replace ('E-BOUND' as cost_id, 'P-DE' as project_code,
+                                  '2026-04-06'::date as cost_date, -{MAX_AMOUNT} as amount,
+                                  'XTS' as currency)
+                from (select * from raw_erp.costs limit 1)""",
+        ):
+            connection.execute(sql)
+    # the published marts hold the same models' output without these rows
+    customer = "select revenue, gross_profit from {}.mart_customer_ltv where account_id = 'A-DE-1'"
+    day = (
+        "select ad_spend, erp_cost, revenue from {}.fct_project_daily "
+        "where project_code = 'P-DE' and metric_date = '2026-04-06'"
+    )
+    quarter = (
+        "select revenue, total_investment, cumulative_gross_profit from {}.mart_project_roi "
+        "where project_code = 'P-DE' and period_grain = 'quarter' and period_start = '2026-04-01'"
+    )
+    before = {sql: _one_row(warehouse, sql.format("marts")) for sql in (customer, day, quarter)}
+    # WHEN dbt builds every model on them
+    run = subprocess.run(
+        [DBT_EXECUTABLE, "run", "--target", warehouse.dbt_target]
+        + ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **warehouse.dbt_env()},
+        capture_output=True,
+        text=True,
+    )
+    # THEN every model builds, each order is 2 * 10^13 USD, and the sums are exact:
+    # 100,000 orders are 2 * 10^18 USD of revenue and gross profit (no cost of goods)
+    assert run.returncode == 0, run.stdout[-5000:]
+    assert _one_row(
+        warehouse,
+        "select count(*), min(revenue), max(revenue) from marts_candidate.fct_orders "
+        "where order_id like 'O-BOUND-%'",
+    ) == (100_000, 2 * MAX_AMOUNT, 2 * MAX_AMOUNT)
+    orders = 100_000 * 2 * MAX_AMOUNT
+    spend, credit = 2 * MAX_AMOUNT, -2 * MAX_AMOUNT
+    changes = {
+        customer: (orders, orders),
+        day: (spend, credit, orders),
+        quarter: (orders, 0, orders),
+    }
+    for sql, change in changes.items():
+        after = _one_row(warehouse, sql.format("marts_candidate"))
+        assert tuple(a - b for a, b in zip(after, before[sql], strict=True)) == change, sql
+
+
+def _one_row(warehouse: DuckDBWarehouse, sql: str) -> tuple:
+    with warehouse.connect(read_only=True) as connection:
+        return connection.execute(sql).fetchone()
