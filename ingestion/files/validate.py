@@ -185,8 +185,8 @@ class _Unreadable(Exception):
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # what pd.read_csv(dtype=str) gives
 # What Arrow raises when it declines a file or a cast (invalid input, an unsupported case):
-# a slower path (Python's CSV reader, pandas' parser) then takes over and names the problem,
-# if there is one.
+# a slower path (Python's CSV reader, pandas' to_numeric) then takes over and names the
+# problem, if there is one.
 _ARROW_DECLINED = pa.ArrowException
 
 
@@ -276,7 +276,7 @@ def _read_irregular_csv(path: Path, file_name: str) -> tuple[pd.DataFrame, np.nd
             _check_header(header, file_name)
         elif len(fields) != len(header):
             ragged.append(_ragged_row(file_name, line, fields, header))
-        else:
+        elif not ragged:  # once a row is ragged, the file is rejected: keep no more rows
             rows.append(fields)
             lines.append(line)
     if header is None:
@@ -457,6 +457,8 @@ def _floats(numbers: pa.Array) -> pd.Series:
 
 
 def _decimals(texts: pa.Array) -> pa.Array:
+    # Arrow's cast wraps a value beyond DECIMAL(38, 9) around without an error (31 ones became
+    # 90264010348295720720987288815.695365632): _beyond_magnitude has removed those.
     try:
         return texts.cast(DECIMAL_TYPE)
     except pa.ArrowInvalid:
