@@ -270,16 +270,56 @@ def test_numbers_raw_cannot_store_are_problems_not_crashes(tmp_path):
 # --- the header and the shape of rows
 
 
-def test_a_column_twice_in_the_header_is_rejected_naming_it(tmp_path):
+@pytest.mark.parametrize(
+    ("extra_header", "extra_values", "problems"),
+    [
+        (
+            ",spend,note",
+            ",2,x",
+            [
+                "ad_spend.csv line 1, column spend: column appears more than once in the "
+                "header (columns 8, 11): keep one"
+            ],
+        ),
+        (
+            # dlt lands both under one snake_case name: the load used to fail after validation
+            ",Spend,Campaign Name",
+            ",2,x",
+            [
+                "ad_spend.csv line 1, column Campaign Name: lands in raw as campaign_name, as "
+                "column campaign_name does (columns 5, 12): rename one",
+                "ad_spend.csv line 1, column Spend: lands in raw as spend, as column spend does "
+                "(columns 8, 11): rename one",
+            ],
+        ),
+        (
+            ",",
+            ",",
+            [
+                "ad_spend.csv line 1: column 11 of the header has no name (a comma at the end "
+                "of the header?): name it or remove it"
+            ],
+        ),
+        (
+            ",_source_line",
+            ",7",
+            [
+                "ad_spend.csv line 1, column _source_line: is a column the loader adds to every "
+                "raw row: rename it"
+            ],
+        ),
+    ],
+    ids=["twice", "same-in-raw", "no-name", "loader-column"],
+)
+def test_a_header_whose_columns_cannot_each_land_in_raw_is_rejected(
+    tmp_path, extra_header, extra_values, problems
+):
     error = rejected(
         tmp_path,
         ad_spend=header("ad_spend.csv")
-        + ",spend,note\n2026-01-02,google_ads,G-1,C-1,,P-DE,EUR,1,10,1,2,x",
+        + f"{extra_header}\n2026-01-02,google_ads,G-1,C-1,,P-DE,EUR,1,10,1{extra_values}",
     )
-    assert [str(problem) for problem in error.problems] == [
-        "ad_spend.csv line 1, column spend: column appears more than once in the header "
-        "(columns 8, 11): keep one"
-    ]
+    assert [str(problem) for problem in error.problems] == problems
 
 
 def test_a_trailing_comma_on_every_row_is_one_problem_per_row(tmp_path):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 from roi.errors import DropRejected, Problem
 
@@ -295,25 +296,50 @@ def _read_irregular_csv(path: Path, file_name: str) -> tuple[pd.DataFrame, np.nd
 
 
 def _check_header(header: list[str], file_name: str) -> None:
-    """A column named twice is rejected: the second would land in raw under a made-up name
-    (`spend_1`) and no model would read it."""
-    positions: dict[str, list[int]] = {}
+    """Every column must land in raw under a name of its own. dlt turns names into snake_case
+    (`Campaign Name` -> campaign_name): a column named twice would land as `spend_1`, which no
+    model reads; two names that become one fail the load after validation; a nameless
+    column or one named like the loader's own columns cannot land at all."""
+    problems: list[Problem] = []
+    by_raw_name: dict[str, list[tuple[int, str]]] = {}
     for position, name in enumerate(header, start=1):
-        positions.setdefault(name.strip(), []).append(position)
-    twice = [
-        Problem(
-            file=file_name,
-            line=1,
-            column=name,
-            message="column appears more than once in the header (columns "
-            + ", ".join(map(str, where))
-            + "): keep one",
-        )
-        for name, where in positions.items()
-        if len(where) > 1
-    ]
-    if twice:
-        raise _Unreadable(twice)
+        name = name.strip()
+        if not name:
+            problems.append(
+                Problem(
+                    file=file_name,
+                    line=1,
+                    message=f"column {position} of the header has no name "
+                    "(a comma at the end of the header?): name it or remove it",
+                )
+            )
+            continue
+        raw_name = _RAW_NAMING.normalize_identifier(name)
+        if raw_name in _LOADER_COLUMNS or raw_name.startswith("_dlt"):
+            problems.append(
+                Problem(
+                    file=file_name,
+                    line=1,
+                    column=name,
+                    message="is a column the loader adds to every raw row: rename it",
+                )
+            )
+            continue
+        by_raw_name.setdefault(raw_name, []).append((position, name))
+    for raw_name, columns in by_raw_name.items():
+        if len(columns) == 1:
+            continue
+        positions = ", ".join(str(position) for position, _ in columns)
+        (_, first), (_, last) = columns[0], columns[-1]
+        if first == last:
+            message = f"column appears more than once in the header (columns {positions})"
+            message += ": keep one"
+        else:
+            message = f"lands in raw as {raw_name}, as column {first} does (columns {positions})"
+            message += ": rename one"
+        problems.append(Problem(file=file_name, line=1, column=last, message=message))
+    if problems:
+        raise _Unreadable(problems)
 
 
 def _ragged_row(file_name: str, line: int, fields: list[str], header: list[str]) -> Problem:
@@ -322,6 +348,10 @@ def _ragged_row(file_name: str, line: int, fields: list[str], header: list[str])
         message += " (a comma at the end of the row?)"
     return Problem(file=file_name, line=line, message=message)
 
+
+# dlt's default naming convention, which the loader uses for every raw column name
+_RAW_NAMING = NamingConvention()
+_LOADER_COLUMNS = {SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN}
 
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
