@@ -83,8 +83,9 @@ class FileSpec:
 # tests/test_file_validation.py::test_amounts_at_the_bound_go_through_dbt runs the models on
 # 100,000 orders at the bound.
 MAX_AMOUNT = 10**13
-# Units of the quote currency per 1 base currency; the weakest currencies quoted (VND, IDR,
-# LBP, IRR's official rate) are below 100,000 per EUR or USD.
+# Units of the quote currency per 1 base currency. The weakest currencies quoted (VND, IDR,
+# LBP, IRR's official rate) are below 100,000 per EUR or USD: ten times that still leaves the
+# conversion's product at MAX_AMOUNT 8.5 times below the HUGEINT limit (above).
 MAX_FX_RATE = 10**6
 
 
