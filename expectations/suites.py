@@ -107,14 +107,21 @@ def _raw_suite(dataset: str, table: str) -> Suite:
                         {"column": column.name, "regex": r"^[A-Z]{3}$"},
                     )
                 )
-            if column.min_value is not None or column.max_value is not None:
+            min_value, max_value = column.min_value, column.max_value
+            if column.max_magnitude is not None:
+                # the file drop's validator rejects larger amounts; live connectors land
+                # theirs unchecked, and dbt would fail on them in every later run
+                max_value = column.max_magnitude
+                if min_value is None:
+                    min_value = -column.max_magnitude
+            if min_value is not None or max_value is not None:
                 found.append(
                     Rule(
                         "ExpectColumnValuesToBeBetween",
                         {
                             "column": column.name,
-                            "min_value": column.min_value,
-                            "max_value": column.max_value,
+                            "min_value": min_value,
+                            "max_value": max_value,
                             "strict_min": column.min_exclusive,
                         },
                     )

@@ -156,3 +156,26 @@ def test_foreign_key_rule_fails_the_same_rows_as_the_plain_in_set_check():
     }
     assert unexpected == ["A-GHOST", "A-X", "A-GHOST"]
     assert checked(foreign_key=False) == (outcomes, counts, unexpected)
+
+
+def test_raw_amounts_beyond_what_the_models_compute_block_the_run():
+    # GIVEN ERP costs as a live connector could land them (the file drop's validator rejects
+    # these before loading): a credit at -MAX_AMOUNT, and one unit beyond it either way
+    frame = pd.DataFrame(
+        {
+            "cost_id": ["E-1", "E-2", "E-3"],
+            "project_code": ["P-DE"] * 3,
+            "cost_date": pd.to_datetime(["2026-01-01"] * 3),
+            "category": ["other"] * 3,
+            "amount": [-10_000_000_000_000.0, 10_000_000_000_001.0, -10_000_000_000_001.0],
+            "currency": ["EUR"] * 3,
+            "posted_at": pd.to_datetime(["2026-01-02"] * 3),
+        }
+    )
+    history = no_history(lookups={"select project_code from raw_reference.projects": ["P-DE"]})
+    # THEN the raw suite fails on the amount, blocking the models
+    assert failures("raw_erp.costs", frame, history) == [
+        ("ExpectColumnValuesToBeBetween(amount)", True)
+    ]
+    # AND the bound leaves the amounts at it alone
+    assert failures("raw_erp.costs", frame.iloc[:1], history) == []

@@ -36,6 +36,9 @@ class Column:
     min_value: int | None = None
     max_value: int | None = None
     min_exclusive: bool = False  # True: the value must be strictly greater than min_value
+    # decimals only: the largest absolute value (compared exactly, not as a float); None:
+    # what raw's DECIMAL(38, 9) holds
+    max_magnitude: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,34 @@ class FileSpec:
     def primary_key(self) -> tuple[str, ...]:
         """The raw merge key: versioned files keep one row per (key, version)."""
         return self.key + ((self.version_column,) if self.version_column else ())
+
+
+# The largest amount (absolute value, in its own currency) and FX rate a drop may hold: what
+# the dbt models can carry through FX conversion, sums and ratios on DuckDB and PostgreSQL.
+# DuckDB binds; PostgreSQL computes the same expressions in unbounded NUMERIC and only casts
+# to NUMERIC(38, 9) (values below 1e29, converted amounts below 1e20), which DuckDB also does.
+# - Conversion, multiply_divide(amount, rate base->reporting, rate base->currency): the product
+#   2 * amount * rate in 1e-9 units is a HUGEINT (below 2^127, about 1.7e38), so
+#   amount * rate < 8.5e19; at MAX_AMOUNT and MAX_FX_RATE it is 2e37.
+# - Every ratio, safe_divide(x, y), is multiply_divide(x, 1, y): |x| < 8.5e19. x is at worst
+#   a sum over a project's whole history: cumulative ROI's gross profit minus investment, so
+#   each of those sums < 4.25e19.
+# - A DECIMAL(38, 9) product keeps 18 decimals, so its value stays below 1e20: a customer's
+#   average monthly gross profit times the predicted lifetime (at most 36 months by default,
+#   var predicted_ltv_max_lifetime_months) bounds a customer's lifetime gross profit to
+#   2.7e18, the tightest sum; a channel's summed predicted LTV (up to 37 times its gross
+#   profit) is divided by its customers, so that gross profit stays below 2.3e18.
+# So every sum of up to 100,000 amounts at the bound, converted at a factor of up to 2 (EUR
+# amounts reported in USD, say), stays within every limit (2e18); a reporting currency k times
+# weaker than the amounts' currency divides that count by k. A 25-digit amount overflowed the
+# first step; 30 digits and more do not fit raw's DECIMAL(38, 9) at all.
+# tests/test_file_validation.py::test_amounts_at_the_bound_go_through_dbt runs the models on
+# 100,000 orders at the bound.
+MAX_AMOUNT = 10**13
+# Units of the quote currency per 1 base currency. The weakest currencies quoted (VND, IDR,
+# LBP, IRR's official rate) are below 100,000 per EUR or USD: ten times that still leaves the
+# conversion's product at MAX_AMOUNT 8.5 times below the HUGEINT limit (above).
+MAX_FX_RATE = 10**6
 
 
 def _c(name: str, kind: ColumnKind = "text", **kwargs) -> Column:
@@ -96,7 +127,7 @@ FILE_SPECS: tuple[FileSpec, ...] = (
             _optional("campaign_name"),
             _optional("project_code"),
             _c("currency", "currency"),
-            _c("spend", "decimal", min_value=0),
+            _c("spend", "decimal", min_value=0, max_magnitude=MAX_AMOUNT),
             _c("impressions", "integer", min_value=0),
             _c("clicks", "integer", min_value=0),
         ),
@@ -151,7 +182,7 @@ FILE_SPECS: tuple[FileSpec, ...] = (
             _c("created_at", "timestamp"),
             _c("updated_at", "timestamp"),
             _c("stage", allowed=STAGES),
-            _optional("amount", "decimal", min_value=0),
+            _optional("amount", "decimal", min_value=0, max_magnitude=MAX_AMOUNT),
             _optional("currency", "currency"),
             _optional("closed_at", "timestamp"),
             _optional("owner_id"),
@@ -172,8 +203,8 @@ FILE_SPECS: tuple[FileSpec, ...] = (
             _c("order_date", "date"),
             _c("updated_at", "timestamp"),
             _c("status", allowed=ORDER_STATUSES),
-            _c("amount", "decimal", min_value=0),
-            _c("cost_of_goods", "decimal", min_value=0),
+            _c("amount", "decimal", min_value=0, max_magnitude=MAX_AMOUNT),
+            _c("cost_of_goods", "decimal", min_value=0, max_magnitude=MAX_AMOUNT),
             _c("currency", "currency"),
             IS_DELETED,
         ),
@@ -218,7 +249,7 @@ FILE_SPECS: tuple[FileSpec, ...] = (
             _c("project_code"),
             _c("cost_date", "date"),
             _c("category", allowed=COST_CATEGORIES),
-            _c("amount", "decimal"),
+            _c("amount", "decimal", max_magnitude=MAX_AMOUNT),
             _c("currency", "currency"),
             _c("posted_at", "timestamp"),
         ),
@@ -234,7 +265,7 @@ FILE_SPECS: tuple[FileSpec, ...] = (
             _c("date", "date"),
             _c("base_currency", "currency"),
             _c("quote_currency", "currency"),
-            _c("rate", "decimal", min_value=0, min_exclusive=True),
+            _c("rate", "decimal", min_value=0, min_exclusive=True, max_magnitude=MAX_FX_RATE),
         ),
         key=("date", "base_currency", "quote_currency"),
         description="FX reference rates: units of quote_currency per 1 base_currency.",

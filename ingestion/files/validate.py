@@ -7,8 +7,11 @@ drop is rejected as a whole when anything is malformed: nothing is loaded half-w
 
 from __future__ import annotations
 
+import codecs
 import csv
 import decimal
+import io
+import re
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 from roi.errors import DropRejected, Problem
 
@@ -52,11 +56,16 @@ _EXPECTED = {
 
 
 class _FileProblems:
-    """Collects the problems of one file, with the key of each bad row for context."""
+    """Collects the problems of one file, with the key of each bad row for context.
 
-    def __init__(self, spec: FileSpec, frame: pd.DataFrame):
+    `lines` holds the physical line on which each row starts in the file (what an editor
+    shows): a quoted value spanning lines or a blank line makes it differ from the row's
+    position."""
+
+    def __init__(self, spec: FileSpec, frame: pd.DataFrame, lines: np.ndarray):
         self.spec = spec
         self.frame = frame
+        self.lines = lines
         self.problems: list[Problem] = []
 
     def key_text(self, row: int) -> str | None:
@@ -72,7 +81,7 @@ class _FileProblems:
             self.problems.append(
                 Problem(
                     file=self.spec.file_name,
-                    line=int(row) + FIRST_DATA_LINE,
+                    line=int(self.lines[row]),
                     key=self.key_text(int(row)),
                     column=column,
                     value=str(self.frame.at[int(row), column]),
@@ -132,25 +141,10 @@ def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Pro
     if not path.is_file():
         return None, [Problem(file=spec.file_name, message="required file is missing")]
     try:
-        frame = _read_plain_csv(path)
-        if frame is None:
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding="utf-8",
-                skipinitialspace=False,
-                quoting=csv.QUOTE_MINIMAL,
-            )
-    except UnicodeDecodeError as error:
-        return None, [
-            Problem(file=spec.file_name, message=f"is not valid UTF-8 (byte {error.start})")
-        ]
-    except pd.errors.EmptyDataError:
-        return None, [Problem(file=spec.file_name, message="is empty: the header row is missing")]
-    except pd.errors.ParserError as error:
-        return None, [Problem(file=spec.file_name, message=f"is not a valid CSV file: {error}")]
+        read = _read_plain_csv(path, spec.file_name) or _read_irregular_csv(path, spec.file_name)
+    except _Unreadable as unreadable:
+        return None, unreadable.problems
+    frame, lines = read
 
     frame.columns = [str(name).strip() for name in frame.columns]
     missing = [name for name in spec.column_names if name not in frame.columns]
@@ -161,7 +155,7 @@ def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Pro
         ]
     frame = frame.apply(lambda column: column.str.strip()).reset_index(drop=True)
 
-    found = _FileProblems(spec, frame)
+    found = _FileProblems(spec, frame, lines)
     arrays: dict[str, pa.Array] = {}
     for column in spec.columns:
         arrays[column.name] = _typed_column(frame[column.name], column, found)
@@ -171,9 +165,7 @@ def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Pro
         values = frame[extra]
         arrays[extra] = pa.array(values.where(values != "", None), type=pa.string())
     arrays[SOURCE_FILE_COLUMN] = pa.array([spec.file_name] * len(frame), type=pa.string())
-    arrays[SOURCE_LINE_COLUMN] = pa.array(
-        np.arange(FIRST_DATA_LINE, len(frame) + FIRST_DATA_LINE), type=pa.int64()
-    )
+    arrays[SOURCE_LINE_COLUMN] = pa.array(lines, type=pa.int64())
     if found.problems:
         return None, found.problems
     table = pa.table(arrays)
@@ -184,25 +176,34 @@ def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Pro
     return table.cast(schema), []
 
 
+class _Unreadable(Exception):
+    """A file that cannot be read as a table of the header's columns, and why."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.problems = problems
+
+
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # what pd.read_csv(dtype=str) gives
 # What Arrow raises when it declines a file or a cast (invalid input, an unsupported case):
-# the pandas path then takes over and names the problem, if there is one.
+# a slower path (Python's CSV reader, pandas' to_numeric) then takes over and names the
+# problem, if there is one.
 _ARROW_DECLINED = pa.ArrowException
 
 
-def _read_plain_csv(path: Path) -> pd.DataFrame | None:
-    """The file as text columns, exactly as the pandas reader in read_file gives them, read
-    by Arrow's multi-threaded CSV reader (about three times faster on a large drop); None
-    when the file is anything but plain (no header, header names twice, a row whose field
-    count differs from the header's, invalid UTF-8): pandas then reads it and names the
-    problem, or pads short rows as before."""
+def _read_plain_csv(path: Path, file_name: str) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """The file as text columns and the line of each row, read by Arrow's multi-threaded CSV
+    reader (about three times faster than pandas on a large drop); None when the file is
+    anything but plain (no header, a row whose field count differs from the header's,
+    invalid UTF-8): _read_irregular_csv then reads it and names the problem."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)
     except (UnicodeDecodeError, csv.Error):
         return None
-    if not header or len(set(header)) != len(header):
+    if not header:
         return None
+    _check_header(header, file_name)
     try:
         table = pa_csv.read_csv(
             path,
@@ -217,7 +218,156 @@ def _read_plain_csv(path: Path) -> pd.DataFrame | None:
         return None
     if table.column_names != header:
         return None
-    return table.to_pandas(types_mapper={pa.string(): _TEXT}.get)
+    lines = _plain_lines(path, table.num_rows)
+    if lines is None:
+        return None
+    return table.to_pandas(types_mapper={pa.string(): _TEXT}.get), lines
+
+
+def _plain_lines(path: Path, rows: int) -> np.ndarray | None:
+    """The line on which each of the `rows` data rows starts. In the common file (one line
+    per row, no blank line) row i is on line i + 2, which counting newlines confirms at
+    memory speed; only files with quoted line breaks or blank lines are parsed again."""
+    newlines, last_byte = 0, ord("\n")
+    buffer = bytearray(1 << 22)
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            chunk = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            newlines += int(np.count_nonzero(chunk == ord("\n")))
+            last_byte = int(chunk[-1])
+    if newlines + (last_byte != ord("\n")) == rows + 1:
+        return np.arange(FIRST_DATA_LINE, rows + FIRST_DATA_LINE, dtype=np.int64)
+    starts = [line for line, _ in _records(path.read_text(encoding="utf-8-sig"), path.name)]
+    if len(starts) != rows + 1:  # the two parsers disagree: let the careful one decide
+        return None
+    return np.array(starts[1:], dtype=np.int64)
+
+
+def _records(text: str, file_name: str) -> Iterator[tuple[int, list[str]]]:
+    """(the line it starts on, fields) of each record of a CSV text, header first, blank
+    lines skipped as Arrow's reader does. A line ends at LF, CR LF or CR, as in editors."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    try:
+        for fields in reader:
+            if fields:
+                yield line, fields
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise _Unreadable(
+            [Problem(file=file_name, line=line, message=f"is not a valid CSV file: {error}")]
+        ) from None
+
+
+def _read_irregular_csv(path: Path, file_name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """What Arrow declined, read by Python's CSV reader: the problem that made Arrow decline
+    (raised as _Unreadable, located by line), else the file as text columns and lines."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _Unreadable([_encoding_problem(file_name, data, error)]) from None
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    ragged: list[Problem] = []
+    for line, fields in _records(text, file_name):
+        if header is None:
+            header = fields
+            _check_header(header, file_name)
+        elif len(fields) != len(header):
+            ragged.append(_ragged_row(file_name, line, fields, header))
+        elif not ragged:  # once a row is ragged, the file is rejected: keep no more rows
+            rows.append(fields)
+            lines.append(line)
+    if header is None:
+        raise _Unreadable([Problem(file=file_name, message="is empty: the header row is missing")])
+    if ragged:
+        # the fields of a ragged row sit under the wrong columns: checking them would only
+        # report misleading column errors
+        raise _Unreadable(ragged)
+    columns = [pa.array(values, type=pa.string()) for values in zip(*rows, strict=True)]
+    if not rows:
+        columns = [pa.array([], type=pa.string()) for _ in header]
+    frame = pa.Table.from_arrays(columns, names=header).to_pandas(
+        types_mapper={pa.string(): _TEXT}.get
+    )
+    return frame, np.array(lines, dtype=np.int64)
+
+
+def _check_header(header: list[str], file_name: str) -> None:
+    """Every column must land in raw under a name of its own. dlt turns names into snake_case
+    (`Campaign Name` -> campaign_name): a column named twice would land as `spend_1`, which no
+    model reads; two names that become one fail the load after validation; a nameless
+    column or one named like the loader's own columns cannot land at all."""
+    problems: list[Problem] = []
+    by_raw_name: dict[str, list[tuple[int, str]]] = {}
+    for position, name in enumerate(header, start=1):
+        name = name.strip()
+        if not name:
+            problems.append(
+                Problem(
+                    file=file_name,
+                    line=1,
+                    message=f"column {position} of the header has no name "
+                    "(a comma at the end of the header?): name it or remove it",
+                )
+            )
+            continue
+        raw_name = _RAW_NAMING.normalize_identifier(name)
+        if raw_name in _LOADER_COLUMNS or raw_name.startswith("_dlt"):
+            problems.append(
+                Problem(
+                    file=file_name,
+                    line=1,
+                    column=name,
+                    message="is a column the loader adds to every raw row: rename it",
+                )
+            )
+            continue
+        by_raw_name.setdefault(raw_name, []).append((position, name))
+    for raw_name, columns in by_raw_name.items():
+        if len(columns) == 1:
+            continue
+        positions = ", ".join(str(position) for position, _ in columns)
+        (_, first), (_, last) = columns[0], columns[-1]
+        if first == last:
+            message = f"column appears more than once in the header (columns {positions})"
+            message += ": keep one"
+        else:
+            message = f"lands in raw as {raw_name}, as column {first} does (columns {positions})"
+            message += ": rename one"
+        problems.append(Problem(file=file_name, line=1, column=last, message=message))
+    if problems:
+        raise _Unreadable(problems)
+
+
+def _ragged_row(file_name: str, line: int, fields: list[str], header: list[str]) -> Problem:
+    message = f"row has {len(fields)} fields, the header {len(header)}"
+    if len(fields) == len(header) + 1 and fields[-1] == "":
+        message += " (a comma at the end of the row?)"
+    return Problem(file=file_name, line=line, message=message)
+
+
+# dlt's default naming convention, which the loader uses for every raw column name
+_RAW_NAMING = NamingConvention()
+_LOADER_COLUMNS = {SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN}
+
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def _encoding_problem(file_name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
+    """Where the first byte that is not UTF-8 is: line, byte of the line, byte of the file."""
+    offset = error.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+    breaks = list(_LINE_BREAK.finditer(data, 0, offset))
+    line_start = breaks[-1].end() if breaks else 0
+    return Problem(
+        file=file_name,
+        line=len(breaks) + 1,
+        message=f"byte {offset - line_start + 1} of the line (byte {offset + 1} of the file, "
+        f"0x{data[offset]:02X}) is not valid UTF-8: save the file as UTF-8 "
+        "(in Excel: CSV UTF-8), not in a local encoding such as Windows-1252 or GBK",
+    )
 
 
 def _typed_column(values: pd.Series, column: Column, found: _FileProblems) -> pa.Array | None:
@@ -263,19 +413,64 @@ def _typed_column(values: pd.Series, column: Column, found: _FileProblems) -> pa
     texts = pa.array(present, type=pa.string())
     if kind == "integer":
         integers = _cast_or_none(texts, pa.int64())
-        if integers is None:  # '+5', or beyond 64 bits: pandas' parser as before
-            numbers = pd.to_numeric(present, errors="coerce").astype("Int64")
-            _check_range(numbers.astype("Float64"), column, found)
+        if integers is None:  # '+5', or beyond 64 bits: Python's integers, value by value
+            numbers = [None if text is None else _int64_or_none(text) for text in present]
+            too_large = np.array([n is None for n in numbers]) & present.notna().to_numpy()
+            found.add_rows(too_large, column.name, f"must be at most {_INT64_MAX:,}")
+            _check_range(pd.Series(numbers, dtype="Float64"), column, found)
             return pa.array(numbers, type=pa.int64())
         _check_range(_floats(integers), column, found)
         return integers
     floats = _cast_or_none(texts, pa.float64())
-    _check_range(
-        pd.to_numeric(present, errors="coerce") if floats is None else _floats(floats),
-        column,
-        found,
-    )
+    numbers = pd.to_numeric(present, errors="coerce") if floats is None else _floats(floats)
+    _check_range(numbers, column, found)
+    too_large = _beyond_magnitude(numbers, present, column)
+    if too_large.any():
+        found.add_rows(too_large, column.name, _beyond_message(column))
+        texts = pa.array(present.where(~too_large, None), type=pa.string())
     return _decimals(texts)
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# The largest value raw's DECIMAL(38, 9) holds: 29 digits before the point, 9 after.
+_DECIMAL_STORAGE_LIMIT = decimal.Decimal("9" * 29 + "." + "9" * 9)
+
+
+def _int64_or_none(text: str) -> int | None:
+    """The whole number `text`, None beyond 64 bits (checked on the digits first: Python
+    refuses to parse more than 4,300 of them)."""
+    if len(text.lstrip("+-").lstrip("0")) > len(str(_INT64_MAX)):
+        return None
+    number = int(text)
+    return number if _INT64_MIN <= number <= _INT64_MAX else None
+
+
+def _beyond_magnitude(numbers: pd.Series, texts: pd.Series, column: Column) -> np.ndarray:
+    """Which values are larger in absolute value than the column's max_magnitude (or than
+    raw can store), compared exactly: a float cannot tell 1e13 from 1e13 + 1e-9, so only
+    values whose float is near the limit are compared again as decimals."""
+    limit = _magnitude_limit(column)
+    floats = numbers.to_numpy(dtype=float, na_value=np.nan)
+    near = ~np.isnan(floats) & (np.abs(floats) >= float(limit) * (1 - 1e-6))
+    beyond = np.zeros(len(floats), dtype=bool)
+    for row in np.flatnonzero(near):
+        beyond[row] = decimal.Decimal(texts.iat[row]).copy_abs() > limit
+    return beyond
+
+
+def _magnitude_limit(column: Column) -> decimal.Decimal:
+    if column.max_magnitude is None:
+        return _DECIMAL_STORAGE_LIMIT
+    return decimal.Decimal(column.max_magnitude)
+
+
+def _beyond_message(column: Column) -> str:
+    if column.max_magnitude is None:
+        return "does not fit the warehouse's DECIMAL(38, 9): at most 29 digits before the point"
+    return (
+        f"must be at most {column.max_magnitude:,} in absolute value, the largest the "
+        "warehouse's FX conversion and sums can carry"
+    )
 
 
 def _cast_or_none(texts: pa.Array, data_type: pa.DataType) -> pa.Array | None:
@@ -292,14 +487,20 @@ def _floats(numbers: pa.Array) -> pd.Series:
 
 
 def _decimals(texts: pa.Array) -> pa.Array:
+    # Arrow's cast wraps a value beyond DECIMAL(38, 9) around without an error (31 ones became
+    # 90264010348295720720987288815.695365632): _beyond_magnitude has removed those.
     try:
         return texts.cast(DECIMAL_TYPE)
     except pa.ArrowInvalid:
-        # Some value has more than 9 decimal places: round those half-even, one by one.
+        # Some value has more than 9 decimal places: round those half-even, one by one (with
+        # the 38 digits of the type: the default context keeps 28).
         nine_places = decimal.Decimal("1e-9")
+        context = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_EVEN)
         return pa.array(
             [
-                None if text is None else decimal.Decimal(text).quantize(nine_places)
+                None
+                if text is None
+                else decimal.Decimal(text).quantize(nine_places, context=context)
                 for text in texts.to_pylist()
             ],
             type=DECIMAL_TYPE,
@@ -326,13 +527,13 @@ def _check_keys(found: _FileProblems) -> None:
     duplicated = frame.duplicated(subset=list(spec.key), keep=False).to_numpy()
     if not duplicated.any():
         return
-    first_line = (
+    first_row = (
         frame.reset_index().groupby(list(spec.key), sort=False)["index"].transform("min").to_numpy()
-        + FIRST_DATA_LINE
     )
+    first_line = found.lines[first_row]
     for row in np.flatnonzero(duplicated):
-        line = int(row) + FIRST_DATA_LINE
-        if line == first_line[row]:
+        line = int(found.lines[row])
+        if row == first_row[row]:
             continue
         found.problems.append(
             Problem(

@@ -3,13 +3,15 @@
 Injected: a generated drop (`roi generate`, scale 1: about 33,000 rows in ten files) in
 which every tenth data row of every file has one bad value, a different column in each file
 (a comma decimal, an impossible date, a timestamp in words, a value outside its set, a rate
-of 0, ...), and one order appears twice. It is run against a copy of the shared published
-warehouse (conftest.py).
+of 0, a 31-digit amount, ...), one order appears twice, and the first ad spend row's campaign
+name holds a quoted line break, so every later row of that file starts one line further down
+than its row number. It is run against a copy of the shared published warehouse
+(conftest.py).
 
 Asserted: `roi run` rejects the drop before anything is loaded (exit code 2); the message
-lists the first 20 bad rows with file, line, key, column and value, then how many more and
-the exact total; every table of the warehouse holds what it held, and audit.runs one more
-row: the run, rejected, with the exact total and the 20 rows listed.
+lists the first 20 bad rows with file, physical line, key, column and value, then how many
+more and the exact total; every table of the warehouse holds what it held, and audit.runs one
+more row: the run, rejected, with the exact total and the 20 rows listed.
 
 The smaller cases live beside the validator: a key twice in one file naming the key and both
 lines (tests/test_file_validation.py::test_key_twice_in_one_file_names_the_key_and_both_lines
@@ -42,15 +44,22 @@ CORRUPTIONS = {
     "crm_orders.csv": ("currency", "euro", "is not a three-letter ISO-4217 currency code"),
     "crm_activities.csv": ("occurred_at", "2026-02-30T10:00:00Z", "is not an ISO-8601"),
     "crm_tickets.csv": ("satisfaction", "6", "must be at most 5"),
-    "erp_costs.csv": ("cost_date", "2026-13-01", "is not a date YYYY-MM-DD"),
+    # beyond what the models can compute (MAX_AMOUNT); it used to stop validation with a
+    # decimal.InvalidOperation, hiding every other problem
+    "erp_costs.csv": ("amount", "1" * 31, "must be at most 10,000,000,000,000 in absolute value"),
     "fx_rates.csv": ("rate", "0", "must be greater than 0"),
     "projects.csv": ("launch_date", "soon", "is not a date YYYY-MM-DD"),
 }
 
 
+# file -> the text column whose value in the first data row gets a (quoted) line break
+LINE_BREAKS = {"ad_spend.csv": "campaign_name"}
+
+
 def corrupt_every_tenth_row(drop: Path) -> dict[str, list[tuple[int, dict]]]:
     """Put each file's bad value into its data rows 10, 20, 30, ...; return per file the
-    (line number, original row) of every row changed. Line 1 is the header."""
+    (line number, original row) of every row changed. Line 1 is the header; a line break in
+    the first row (LINE_BREAKS) moves every later row one line down."""
     changed: dict[str, list[tuple[int, dict]]] = {}
     for file_name, (column, bad, _) in CORRUPTIONS.items():
         path = drop / file_name
@@ -58,9 +67,13 @@ def corrupt_every_tenth_row(drop: Path) -> dict[str, list[tuple[int, dict]]]:
             reader = csv.DictReader(handle)
             header, rows = reader.fieldnames, list(reader)
         changed[file_name] = []
+        extra_lines = 0
+        if file_name in LINE_BREAKS:
+            rows[0][LINE_BREAKS[file_name]] += "\n(second line)"
+            extra_lines = 1
         for index, row in enumerate(rows):
             if (index + 1) % 10 == 0:
-                changed[file_name].append((index + 2, dict(row)))
+                changed[file_name].append((index + 2 + extra_lines, dict(row)))
                 row[column] = bad
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, header)
