@@ -216,6 +216,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from reporting import LANGUAGES
+
     parser = argparse.ArgumentParser(
         prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
     )
@@ -341,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=tuple(GRAINS),
         help=f"{_either(GRAINS)} (default: --period's, else {DEFAULT_REPORT_GRAIN})",
     )
-    report.add_argument("--lang", choices=("en", "zh"), default="en", help="en (default) or zh")
+    report.add_argument("--lang", choices=LANGUAGES, default="en", help="en (default) or zh")
     report.add_argument(
         "--out", help="folder (default $ROI_REPORT_DIR, else reports/ beside the warehouse)"
     )
