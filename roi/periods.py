@@ -29,10 +29,18 @@ class Grain:
     # to `label_digits` (2026-W05, 2026-01, 2026-Q1); 0 digits: the year alone.
     label_mark: str
     label_digits: int
-    # Day-of-month, month and day-of-week fields of a cron that fires on each period's first day.
-    period_starts: str
     # The report's words per language: (one period, several periods).
     words: dict[str, tuple[str, str]]
+
+    @property
+    def period_starts(self) -> str:
+        """Day-of-month, month and day-of-week fields of a cron that fires on each period's
+        first day (`* * 1` Mondays, `1 1,4,7,10 *` quarters)."""
+        if self.months is None:
+            return "* * 1"
+        if self.months == 1:
+            return "1 * *"
+        return f"1 {','.join(str(month) for month in range(1, 13, self.months))} *"
 
     @property
     def partitions_cron(self) -> str:
@@ -62,7 +70,6 @@ GRAINS: dict[str, Grain] = {
             months=None,
             label_mark="W",
             label_digits=2,
-            period_starts="* * 1",
             words={"en": ("Week", "weeks"), "zh": ("周", "周")},
         ),
         Grain(
@@ -71,7 +78,6 @@ GRAINS: dict[str, Grain] = {
             months=1,
             label_mark="",
             label_digits=2,
-            period_starts="1 * *",
             words={"en": ("Month", "months"), "zh": ("月", "个月")},
         ),
         Grain(
@@ -80,7 +86,6 @@ GRAINS: dict[str, Grain] = {
             months=3,
             label_mark="Q",
             label_digits=1,
-            period_starts="1 1,4,7,10 *",
             words={"en": ("Quarter", "quarters"), "zh": ("季度", "个季度")},
         ),
     )
