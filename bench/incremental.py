@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.files.settings import SPECS_BY_FILE
+
 EVERY = 100  # one record in EVERY is copied: about 1% new rows
 NEW_KEY_SUFFIX = "-N1"
 
@@ -47,21 +49,7 @@ def derive_incremental_drop(full_drop: Path, out_dir: Path, every: int = EVERY) 
 
     full_drop, out_dir = Path(full_drop), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    frames = {
-        name: _read(full_drop, name)
-        for name in (
-            "projects.csv",
-            "fx_rates.csv",
-            "ad_spend.csv",
-            "crm_accounts.csv",
-            "crm_leads.csv",
-            "crm_opportunities.csv",
-            "crm_orders.csv",
-            "crm_tickets.csv",
-            "crm_activities.csv",
-            "erp_costs.csv",
-        )
-    }
+    frames = {name: _read(full_drop, name) for name in SPECS_BY_FILE}
     accounts = frames["crm_accounts.csv"]
     leads = frames["crm_leads.csv"]
     opportunities = frames["crm_opportunities.csv"]

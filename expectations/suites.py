@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingestion.raw_tables import RAW_TABLES
+from roi.periods import GRAINS
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def _mart_project_roi_rules(history: History) -> list[Rule]:
         ),
         Rule(
             "ExpectColumnValuesToBeInSet",
-            {"column": "period_grain", "value_set": ["week", "month", "quarter"]},
+            {"column": "period_grain", "value_set": list(GRAINS)},
         ),
         Rule("ExpectColumnValuesToNotBeNull", {"column": "project_code"}),
         Rule("ExpectColumnValuesToNotBeNull", {"column": "period_start"}),

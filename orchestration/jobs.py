@@ -14,7 +14,7 @@ import dagster as dg
 from roi.periods import GRAINS, Period
 
 PIPELINE_JOB_NAME = "roi_pipeline"
-REVIEW_JOB_NAMES = {grain: f"roi_{grain}ly" for grain in GRAINS}
+REVIEW_JOB_NAMES = {name: f"roi_{grain.adjective}" for name, grain in GRAINS.items()}
 PIPELINE_JOB_NAMES = frozenset({PIPELINE_JOB_NAME, *REVIEW_JOB_NAMES.values()})
 
 # Every pipeline run writes the one warehouse: the queued run coordinator (dagster.yaml)
@@ -28,17 +28,10 @@ PARTITIONS_START = os.environ.get("ROI_PARTITIONS_START", "2024-01-01")
 
 
 def period_partitions(grain: str) -> dg.TimeWindowPartitionsDefinition:
-    """One partition per ISO week (from Monday), month or quarter, keyed by its first day."""
-    if grain == "week":
-        return dg.WeeklyPartitionsDefinition(
-            start_date=PARTITIONS_START, day_offset=1, timezone=SCHEDULE_TIMEZONE
-        )
-    if grain == "month":
-        return dg.MonthlyPartitionsDefinition(
-            start_date=PARTITIONS_START, timezone=SCHEDULE_TIMEZONE
-        )
+    """One partition per period of `grain` (an ISO week from Monday, a month, a quarter),
+    keyed by its first day."""
     return dg.TimeWindowPartitionsDefinition(
-        cron_schedule="0 0 1 1,4,7,10 *",
+        cron_schedule=GRAINS[grain].partitions_cron,
         start=PARTITIONS_START,
         fmt="%Y-%m-%d",
         timezone=SCHEDULE_TIMEZONE,
@@ -60,9 +53,9 @@ def _review_job(grain: str):
         selection=dg.AssetSelection.all(),
         config=config,
         tags=WRITER_TAG,
-        description=f"The {grain}ly review: ingest, transform, check and publish, for one "
-        f"{grain} (a partition). Scheduled runs load incrementally; a backfill of past "
-        f"{grain}s re-extracts each {grain} from the live connectors.",
+        description=f"The {GRAINS[grain].adjective} review: ingest, transform, check and "
+        f"publish, for one {grain} (a partition). Scheduled runs load incrementally; a "
+        f"backfill of past {grain}s re-extracts each {grain} from the live connectors.",
         # DuckDB allows one writing process per file: run every step in this one process.
         executor_def=dg.in_process_executor,
     )

@@ -13,7 +13,7 @@ import os
 import dagster as dg
 
 from reporting import LANGUAGES, build_report, default_report_dir
-from roi.periods import Period
+from roi.periods import DEFAULT_REPORT_GRAIN, Period
 from roi.progress import say
 
 from .audit_trail import record_run
@@ -21,7 +21,6 @@ from .publish import MART_NAMES, PUBLISHED_SCHEMA
 from .resources import WarehouseResource
 
 REPORT_KEY = dg.AssetKey(["reports", "roi_report"])
-DEFAULT_REPORT_GRAIN = "quarter"
 
 
 @dg.asset(

@@ -9,24 +9,23 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from roi.periods import Period
+from roi.periods import GRAINS, Period
 
 from .jobs import PARTITIONS_START, REVIEW_JOB_NAMES, SCHEDULE_TIMEZONE
 
-CRON = {
-    "week": "0 6 * * 1",
-    "month": "0 6 1 * *",
-    "quarter": "0 6 1 1,4,7,10 *",
-}
+# 06:00 on each period's first day.
+CRON = {name: f"0 6 {grain.period_starts}" for name, grain in GRAINS.items()}
 
 
 def _schedule(grain: str) -> dg.ScheduleDefinition:
+    adjective = GRAINS[grain].adjective
+
     @dg.schedule(
-        name=f"{grain}ly_review",
+        name=f"{adjective}_review",
         cron_schedule=CRON[grain],
         job_name=REVIEW_JOB_NAMES[grain],
         execution_timezone=SCHEDULE_TIMEZONE,
-        description=f"The {grain}ly review for the {grain} that just closed (its partition).",
+        description=f"The {adjective} review for the {grain} that just closed (its partition).",
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
     def _review(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:

@@ -50,7 +50,7 @@ import os
 from pathlib import Path
 
 from roi.errors import RoiError
-from roi.periods import GRAINS, Period
+from roi.periods import DEFAULT_REPORT_GRAIN, GRAINS, Period
 from roi.private import create_private, make_file_private, make_private
 from roi.warehouse import Warehouse, as_warehouse
 
@@ -75,7 +75,7 @@ def build_report(
     warehouse: Warehouse | Path,
     out_dir: Path,
     period: Period | None = None,
-    grain: str = "quarter",
+    grain: str = DEFAULT_REPORT_GRAIN,
     lang: str = "en",
     run_id: str | None = None,
     settings: ReportSettings | None = None,

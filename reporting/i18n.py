@@ -13,7 +13,18 @@ from pathlib import Path
 
 import yaml
 
+from roi.periods import GRAINS
 from roi.settings import DBT_PROJECT_DIR
+
+
+def _grain_words(lang: str) -> dict[str, str]:
+    """`grain.<name>` (one period) and `grains.<name>` (several), from the grain list."""
+    return {
+        f"{kind}.{name}": word
+        for name, grain in GRAINS.items()
+        for kind, word in zip(("grain", "grains"), grain.words[lang], strict=True)
+    }
+
 
 # English labels of the mart columns the report shows (the dbt docs hold long descriptions).
 COLUMN_LABELS_EN = {
@@ -56,12 +67,7 @@ COLUMN_LABELS_EN = {
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "title": "ROI evaluation report",
-        "grain.week": "Week",
-        "grain.month": "Month",
-        "grain.quarter": "Quarter",
-        "grains.week": "weeks",
-        "grains.month": "months",
-        "grains.quarter": "quarters",
+        **_grain_words("en"),
         "period_line": "{grain} {label} ({start} to {end})",
         "meta.period": "Period",
         "meta.data_end": "Data through",
@@ -286,12 +292,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "zh": {
         "title": "投资回报评估报告",
-        "grain.week": "周",
-        "grain.month": "月",
-        "grain.quarter": "季度",
-        "grains.week": "周",
-        "grains.month": "个月",
-        "grains.quarter": "个季度",
+        **_grain_words("zh"),
         "period_line": "{grain} {label}（{start} 至 {end}）",
         "meta.period": "报告周期",
         "meta.data_end": "数据截止日期",

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import RoiError, RunInterrupted
-from .periods import GRAINS, Period, label_grain, periods_between
+from .periods import DEFAULT_REPORT_GRAIN, GRAINS, Period, label_grain, periods_between
 from .private import private_umask
 from .progress import say
 from .settings import DEFAULT_REPORTING_CURRENCY
 from .warehouse import TARGETS, Warehouse, resolve_warehouse
 
 DEMO_DIR = Path("demo")
-DEFAULT_REPORT_GRAIN = "quarter"
 WAREHOUSE_HELP = "DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
 TARGET_HELP = (
     "warehouse engine: duckdb (the file of --warehouse) or postgres (the database of "
     "ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_PASSWORD, ROI_PG_DATABASE); "
     "default $ROI_TARGET, else duckdb"
 )
+
+
+def _either(words: Iterable[str]) -> str:
+    """Choices in prose: `a, b or c`."""
+    *others, last = words
+    return f"{', '.join(others)} or {last}" if others else last
 
 
 def _warehouse(args: argparse.Namespace) -> Warehouse:
@@ -210,6 +216,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from reporting import LANGUAGES
+
     parser = argparse.ArgumentParser(
         prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
     )
@@ -243,12 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
         "backfill",
         help="re-run the review of past periods, one run per period",
         parents=[load_options],
-        description="Re-run the weekly, monthly or quarterly review for every period from "
-        "--from to --to (labels like 2025-W05, 2025-01, 2025-Q1, or a day in the period). "
+        description=f"Re-run the {_either(grain.adjective for grain in GRAINS.values())} "
+        "review for every period from --from to --to (labels like "
+        f"{', '.join(GRAINS[grain].example(2025) for grain in GRAINS)}, or a day in the period). "
         "Live connectors re-extract each period; loads merge on their keys, so nothing is "
         "duplicated. Stops at the first failed period.",
     )
-    backfill.add_argument("--grain", required=True, choices=GRAINS)
+    backfill.add_argument("--grain", required=True, choices=tuple(GRAINS))
     backfill.add_argument("--from", dest="start", required=True, metavar="PERIOD")
     backfill.add_argument("--to", dest="stop", required=True, metavar="PERIOD")
     backfill.add_argument("--source", default="files", help="as for roi run")
@@ -319,14 +328,22 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[warehouse_options],
         description="Write the ROI evaluation report of a period as one self-contained HTML "
         "file (out/roi-report-<period>-<lang>.html). Without --period: the last complete "
-        "period of --grain (default quarter) with data. The grain follows --period's label "
-        "(2026-Q1 quarter, 2026-01 month, 2026-W05 week); a day (2026-02-15) takes --grain.",
+        f"period of --grain (default {DEFAULT_REPORT_GRAIN}) with data. The grain follows "
+        "--period's label ("
+        + ", ".join(f"{GRAINS[grain].example()} {grain}" for grain in reversed(GRAINS))
+        + "); a day (2026-02-15) takes --grain.",
     )
-    report.add_argument("--period", help="2026-Q1, 2026-01, 2026-W05, or a day in the period")
     report.add_argument(
-        "--grain", choices=GRAINS, help="week, month or quarter (default: --period's, else quarter)"
+        "--period",
+        help=", ".join(GRAINS[grain].example() for grain in reversed(GRAINS))
+        + ", or a day in the period",
     )
-    report.add_argument("--lang", choices=("en", "zh"), default="en", help="en (default) or zh")
+    report.add_argument(
+        "--grain",
+        choices=tuple(GRAINS),
+        help=f"{_either(GRAINS)} (default: --period's, else {DEFAULT_REPORT_GRAIN})",
+    )
+    report.add_argument("--lang", choices=LANGUAGES, default="en", help="en (default) or zh")
     report.add_argument(
         "--out", help="folder (default $ROI_REPORT_DIR, else reports/ beside the warehouse)"
     )

@@ -31,47 +31,22 @@ from pathlib import Path
 
 import numpy as np
 
-# CONTRACT section 2, in its column order.
-FILE_COLUMNS: dict[str, tuple[str, ...]] = {
-    name: tuple(header.split(","))
-    for name, header in (
-        ("projects.csv", "project_code,project_name,region,country_code,launch_date,target_roi"),
-        (
-            "ad_spend.csv",
-            "date,platform,account_id,campaign_id,campaign_name,project_code,currency,spend,"
-            "impressions,clicks",
-        ),
-        (
-            "crm_leads.csv",
-            "lead_id,created_at,updated_at,project_code,channel,campaign_id,country_code,status,"
-            "converted_account_id,is_deleted",
-        ),
-        (
-            "crm_accounts.csv",
-            "account_id,created_at,updated_at,project_code,country_code,industry,is_deleted",
-        ),
-        (
-            "crm_opportunities.csv",
-            "opportunity_id,account_id,lead_id,created_at,updated_at,stage,amount,currency,"
-            "closed_at,owner_id,is_deleted",
-        ),
-        (
-            "crm_orders.csv",
-            "order_id,account_id,opportunity_id,order_date,updated_at,status,amount,"
-            "cost_of_goods,currency,is_deleted",
-        ),
-        ("crm_activities.csv", "activity_id,lead_id,opportunity_id,occurred_at,activity_type"),
-        ("crm_tickets.csv", "ticket_id,account_id,opened_at,resolved_at,satisfaction"),
-        ("erp_costs.csv", "cost_id,project_code,cost_date,category,amount,currency,posted_at"),
-        ("fx_rates.csv", "date,base_currency,quote_currency,rate"),
-    )
-}
+from ingestion.files.settings import (
+    CHANNELS,
+    COST_CATEGORIES,
+    FILE_SPECS,
+    ORDER_STATUSES,
+    PLATFORMS,
+    STAGES,
+)
 
-PLATFORMS = ("google_ads", "meta_ads", "linkedin_ads")
-CHANNELS = ("google_ads", "meta_ads", "linkedin_ads", "organic", "referral", "event", "direct")
-STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
-ERP_CATEGORIES = ("marketing", "sales", "salaries", "travel", "localization", "market_research")
-ERP_CATEGORIES += ("office", "other")
+# The drop's files and columns, in their order, as the loader declares them: the generator
+# writes what the validator expects, never a copy of it.
+FILE_COLUMNS: dict[str, tuple[str, ...]] = {
+    spec.file_name: spec.column_names for spec in FILE_SPECS
+}
+CONFIRMED, CANCELLED = ORDER_STATUSES
+WON, LOST = STAGES.index("won"), STAGES.index("lost")
 
 SECONDS_PER_DAY = 86_400
 
@@ -1103,7 +1078,7 @@ class _DropBuilder:
             [progress < 0.2, progress < 0.45, progress < 0.75], [0, 1, 2], default=3
         )
         open_stage = np.where(batch["stale"], rng.choice([2, 3], size=n), open_stage)
-        stage = np.where(is_open, open_stage, np.where(batch["won"], 4, 5))
+        stage = np.where(is_open, open_stage, np.where(batch["won"], WON, LOST))
         currency = self.account_currency[batch["account"]]
         amount = _round_money(
             self._to_currency(batch["deal_usd"] * rng.lognormal(0.0, 0.08, n), currency), currency
@@ -1151,7 +1126,7 @@ class _DropBuilder:
     def _orders(self) -> None:
         rng = self._rng("orders")
         opp = self.opportunity
-        winners = np.flatnonzero(opp["stage"] == 4)
+        winners = np.flatnonzero(opp["stage"] == WON)
         account = opp["account"][winners]
         project = self.account_project[account]
         first_instant = opp["closed"][winners] + rng.integers(0, 6 * SECONDS_PER_DAY, len(winners))
@@ -1267,7 +1242,7 @@ class _DropBuilder:
                 "upsell": np.ones(n, dtype=bool),
             },
         )
-        won = start + np.flatnonzero(self.opportunity["stage"][start:] == 4)
+        won = start + np.flatnonzero(self.opportunity["stage"][start:] == WON)
         account = self.opportunity["account"][won]
         project = self.account_project[account]
         instant = self.opportunity["closed"][won] + rng.integers(0, 6 * SECONDS_PER_DAY, len(won))
@@ -1572,7 +1547,7 @@ class _DropBuilder:
             "opportunity_id": _lookup(self.opportunity_ids, self.order_opportunity[o]).tolist(),
             "order_date": _dates(self.order_day[o]),
             "updated_at": _timestamps(self.order_updated[o], offsets[o]),
-            "status": np.where(self.order_cancelled[o], "cancelled", "confirmed").tolist(),
+            "status": np.where(self.order_cancelled[o], CANCELLED, CONFIRMED).tolist(),
             "amount": _amounts(self.order_amount[o]),
             "cost_of_goods": _amounts(self.order_cogs[o]),
             "currency": self.order_currency[o].tolist(),
@@ -1798,7 +1773,7 @@ class _DropBuilder:
         posted = (day + lag) * SECONDS_PER_DAY + rng.integers(9 * 3_600, 19 * 3_600, n) - 8 * 3_600
         posted = np.minimum(posted, EXTRACTED_AT)
         offsets = np.where(rng.random(n) < 0.75, HQ_OFFSET_MINUTES, NO_OFFSET)
-        category_rank = np.array([ERP_CATEGORIES.index(c) for c in category.tolist()])
+        category_rank = np.array([COST_CATEGORIES.index(c) for c in category.tolist()])
         o = np.lexsort((np.arange(n), category_rank, project, day))
         return {
             "cost_id": _ids("JE", np.arange(1, n + 1)).tolist(),

@@ -230,6 +230,20 @@ def test_rejects_bad_arguments(tmp_path, arguments):
 # ---------------------------------------------------------------- CONTRACT shape
 
 
+def test_generator_takes_the_drop_contract_from_the_loader():
+    """File names, columns and value lists are the loader's own objects, not copies that can
+    drift from what the validator accepts (the expectations in this file stay written from the
+    contract, as a second opinion)."""
+    from ingestion.files import settings
+    from roi import synthetic
+
+    assert list(synthetic.FILE_COLUMNS) == [spec.file_name for spec in settings.FILE_SPECS]
+    for spec in settings.FILE_SPECS:
+        assert synthetic.FILE_COLUMNS[spec.file_name] is spec.column_names
+    for name in ("PLATFORMS", "CHANNELS", "STAGES", "COST_CATEGORIES"):
+        assert getattr(synthetic, name) is getattr(settings, name), name
+
+
 @pytest.mark.parametrize("name", list(CONTRACT_COLUMNS))
 def test_header_is_exactly_the_contract(folder, name):
     text = (folder / name).read_bytes().decode("utf-8")

@@ -164,3 +164,84 @@ def test_roi_backfill_rejects_a_bad_period_before_running_anything(tmp_path, cap
         "error: '2025-Q5' is not a quarter: write it like 2026-Q1 or as a day in it (YYYY-MM-DD)\n"
     )
     assert not (tmp_path / "roi.duckdb").exists()
+
+
+def test_a_new_grain_is_one_entry_in_the_grain_list():
+    """Half-years and years declared in roi.periods.GRAINS alone (before anything imports the
+    list) get their periods, labels, review job, partitions, schedule, CLI choice, report
+    words and quality rule: nothing else spells the grains."""
+    script = """
+import datetime as dt, json
+from roi.periods import GRAINS, Grain, Period, label_grain
+GRAINS["half_year"] = Grain("half_year", "half_yearly", months=6, label_mark="H",
+    label_digits=1,
+    words={"en": ("Half-year", "half-years"), "zh": ("半年", "个半年")})
+GRAINS["year"] = Grain("year", "yearly", months=12, label_mark="", label_digits=0,
+    words={"en": ("Year", "years"), "zh": ("年", "年")})
+from dagster import build_schedule_context
+from expectations.suites import SUITES, History
+from orchestration.definitions import defs
+from reporting.i18n import text
+from roi.cli import build_parser
+out = {}
+for name, tick in (("half_yearly_review", dt.datetime(2026, 7, 1, 6, tzinfo=dt.UTC)),
+                   ("yearly_review", dt.datetime(2026, 1, 1, 6, tzinfo=dt.UTC))):
+    schedule = defs.resolve_schedule_def(name)
+    context = build_schedule_context(
+        scheduled_execution_time=tick, repository_def=defs.get_repository_def())
+    [request] = schedule.evaluate_tick(context).run_requests
+    partitions = defs.resolve_job_def(schedule.job_name).partitions_def
+    out[name] = [schedule.cron_schedule, schedule.job_name, request.partition_key,
+                 request.tags["roi/period"], request.tags["roi/period_end"],
+                 partitions.get_partition_keys(current_time=tick)]
+out["periods"] = [label_grain("2026-h2"), label_grain("2026"),
+                  str(Period.parse("half_year", "2026-H2").end),
+                  Period.parse("year", "2025-03-04").label,
+                  Period.containing("half_year", dt.date(2025, 3, 31)).label]
+try:
+    Period.parse("half_year", "2026-H3")
+except ValueError as error:
+    out["bad label"] = str(error)
+out["words"] = [text("en", "grain.half_year"), text("zh", "grains.half_year"),
+                text("en", "grains.year")]
+args = build_parser().parse_args(["backfill", "--grain", "year", "--from", "2024", "--to", "2025"])
+out["cli"] = [args.grain, args.start]
+[suite] = [suite for suite in SUITES if suite.name == "great_expectations_suite"
+           and suite.table == "marts_candidate.mart_project_roi"]
+[in_set] = [rule for rule in suite.rules(History(None, lambda query: []))
+            if rule.expectation == "ExpectColumnValuesToBeInSet"]
+out["rule"] = in_set.kwargs["value_set"]
+print(json.dumps(out))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "half_yearly_review": [
+            "0 6 1 1,7 *",
+            "roi_half_yearly",
+            "2026-01-01",
+            "2026-H1",
+            "2026-06-30",
+            ["2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01", "2026-01-01"],
+        ],
+        "yearly_review": [
+            "0 6 1 1 *",
+            "roi_yearly",
+            "2025-01-01",
+            "2025",
+            "2025-12-31",
+            ["2024-01-01", "2025-01-01"],
+        ],
+        "periods": ["half_year", "year", "2026-12-31", "2025", "2025-H1"],
+        "bad label": "'2026-H3' is not a half_year: write it like 2026-H1 or as a day in it "
+        "(YYYY-MM-DD)",
+        "words": ["Half-year", "个半年", "years"],
+        "cli": ["year", "2024"],
+        "rule": ["week", "month", "quarter", "half_year", "year"],
+    }

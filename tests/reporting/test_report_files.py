@@ -236,3 +236,12 @@ def test_report_files_are_private_and_roi_s_own_folder_is_tightened(warehouse, t
     assert [mode(own), mode(in_own)] == ["0o700", "0o600"]
     # the user's own folder may be shared on purpose: only the report is made private
     assert [mode(shared), mode(in_shared)] == ["0o755", "0o600"]
+
+
+def test_roi_report_offers_the_languages_the_report_is_written_in(monkeypatch):
+    """`--lang` choices are reporting.LANGUAGES, not a second list."""
+    import reporting
+    from roi.cli import build_parser
+
+    monkeypatch.setattr(reporting, "LANGUAGES", ("en", "zh", "fr"))
+    assert build_parser().parse_args(["report", "--lang", "fr"]).lang == "fr"
