@@ -1,6 +1,6 @@
 -- DuckDB alone: mart_project_roi straight from the CSV files of a drop, in one statement.
 -- The benchmark's yardstick for the per-row cost of the pipeline (bench/bench.py). It follows
--- METRICS.md closely enough to do the same kind of work (typed CSV reads, latest version per
+-- docs/metrics.md closely enough to do the same kind of work (typed CSV reads, latest version per
 -- key, deleted records, FX conversion through a base currency with the 7-day fallback,
 -- first confirmed orders, a calendar spine per project, three grains, running sums), but it
 -- is not the pipeline's model: no validation, no quarantine (rows without a rate or a known

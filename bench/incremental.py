@@ -1,6 +1,6 @@
 """A later file drop with about 1% new rows, derived deterministically from a full drop.
 
-CONTRACT section 2: a later drop may hold only new and changed rows; rows it does not
+docs/file-drop.md: a later drop may hold only new and changed rows; rows it does not
 mention stay as they were. The benchmark's incremental drop holds only new rows, and they
 are consistent with each other and with the warehouse they are loaded into:
 

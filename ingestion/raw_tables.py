@@ -1,7 +1,7 @@
 """The raw tables every loader lands in, whatever the source (file drop or live API).
 
 A raw table's columns, types and merge key are declared once, in the file drop's
-settings (CONTRACT section 2 defines the files); API sources land rows of the same shape
+settings (docs/file-drop.md defines the files); API sources land rows of the same shape
 into the same tables, so every dbt model downstream works unchanged.
 """
 

@@ -35,7 +35,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "boolean": pa.bool_(),
 }
 
-# Unversioned raw tables (activities, tickets) have no is_deleted column in the CONTRACT. An
+# Unversioned raw tables (activities, tickets) have no is_deleted column in the file drop. An
 # API can still report such a record as deleted: the API loaders add this column with dlt's
 # `hard_delete` hint, so a deleted record's row is removed from raw instead of counting.
 HARD_DELETE_COLUMN = "is_deleted"

@@ -121,7 +121,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class FileDropResource(dg.ConfigurableResource):
-    """The folder of a CSV file drop (CONTRACT section 2)."""
+    """The folder of a CSV file drop (docs/file-drop.md)."""
 
     data_dir: str
 

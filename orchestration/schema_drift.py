@@ -1,6 +1,6 @@
 """Schema drift in the raw tables: columns a source sends that the contract does not name.
 
-A file may carry extra columns (CONTRACT section 2: kept in raw, ignored by the models) and a
+A file may carry extra columns (docs/file-drop.md: kept in raw, ignored by the models) and a
 live connector may start returning a new field (NetSuite: a column added to the cost query).
 dlt adds such a column to its raw table. After each load, `new_columns` reads dlt's record
 of the columns that load added and keeps those outside the raw table's contract shape;

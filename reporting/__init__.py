@@ -11,7 +11,7 @@ Definitions (also printed in the report's "How to read this" section):
 
 - Investment = total_investment (ad spend + ERP costs); ROI = (gross profit - investment) /
   investment of the period; cumulative ROI the same over every period through this one
-  (METRICS.md). Regions and "all projects" add up their projects' amounts and recompute the
+  (docs/metrics.md). Regions and "all projects" add up their projects' amounts and recompute the
   ratios; their target is the projects' target_roi weighted by the period's investment (the
   ROI the group would have if every project met its target exactly).
 - Payback so far = cumulative gross profit / cumulative investment: the share of the

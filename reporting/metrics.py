@@ -1,7 +1,7 @@
 """What the report shows, computed from `ReportData`: headlines per project, region and in
 total, the funnel and its weakest stage, channel, follow-up and sales-cycle comparisons.
 
-Pure functions. Ratios follow METRICS.md: a zero denominator gives None, never 0 or an error.
+Pure functions. Ratios follow docs/metrics.md: a zero denominator gives None, never 0 or an error.
 Regions and the total are sums of their projects' additive measures with the ratios
 recomputed from the sums (never an average of ratios).
 """

@@ -1,4 +1,4 @@
-"""The `roi` command (CONTRACT section 1)."""
+"""The `roi` command (README "Commands")."""
 
 from __future__ import annotations
 

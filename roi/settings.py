@@ -16,7 +16,7 @@ DEFAULT_REPORTING_CURRENCY = "USD"
 
 
 def warehouse_path(explicit: str | Path | None = None) -> Path:
-    """`--warehouse`, else $ROI_WAREHOUSE, else warehouse/roi.duckdb (CONTRACT section 1)."""
+    """`--warehouse`, else $ROI_WAREHOUSE, else warehouse/roi.duckdb (README "Commands")."""
     chosen = explicit or os.environ.get("ROI_WAREHOUSE") or DEFAULT_WAREHOUSE
     return Path(chosen).expanduser().resolve()
 

@@ -1,6 +1,6 @@
 """Synthetic file drop: two years of a Chinese manufacturer's overseas expansion.
 
-`generate_drop` writes the ten CSV files of CONTRACT section 2. The story behind the numbers:
+`generate_drop` writes the ten CSV files of docs/file-drop.md. The story behind the numbers:
 a Shenzhen maker of commercial energy storage, inverters and EV chargers opens six overseas
 markets between October 2024 and July 2025 and is evaluated on 2026-09-30.
 
@@ -342,7 +342,7 @@ def generate_drop(
     seed: int = 42,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Write a complete CONTRACT file drop into `out_dir` and return rows written per file.
+    """Write a complete file drop (docs/file-drop.md) into `out_dir`; return rows written per file.
 
     Same (scale, seed) gives byte-identical files. Scale 1 is the demo size (about 30k rows);
     scale N has about N times the campaigns, leads, accounts, orders and cost lines.

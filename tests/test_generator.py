@@ -1,6 +1,6 @@
-"""The synthetic drop (`roi generate`): CONTRACT-shaped, deterministic, realistic enough to analyse.
+"""The synthetic drop (`roi generate`): shaped as the file drop, deterministic, realistic enough.
 
-Expectations are written from CONTRACT.md section 2, METRICS.md and the `files` source README,
+Expectations are written from docs/file-drop.md, docs/metrics.md and the `files` source README,
 not from the generator's own constants, so a drift between generator and contract shows here.
 """
 
@@ -14,7 +14,7 @@ import pytest
 
 from roi.synthetic import generate_drop
 
-# CONTRACT section 2, column for column.
+# docs/file-drop.md, column for column.
 CONTRACT_COLUMNS = {
     "projects.csv": "project_code,project_name,region,country_code,launch_date,target_roi",
     "ad_spend.csv": "date,platform,account_id,campaign_id,campaign_name,project_code,currency,"
@@ -135,7 +135,7 @@ def read(folder: Path, name: str) -> pd.DataFrame:
 
 
 def utc(values: pd.Series) -> pd.Series:
-    """METRICS: no offset means UTC."""
+    """docs/file-drop.md: no offset means UTC."""
     return pd.to_datetime(values.replace("", None), utc=True, format="ISO8601")
 
 
@@ -164,7 +164,7 @@ def drop(folder) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def customers(drop) -> pd.Series:
-    """Accounts with a confirmed order, each with its first confirmed order date (METRICS)."""
+    """Accounts with a confirmed order, each with its first confirmed order date (metrics.md)."""
     orders = drop["crm_orders.csv"]
     accounts = drop["crm_accounts.csv"]
     live_accounts = set(accounts.loc[~is_deleted(accounts), "account_id"])
@@ -227,7 +227,7 @@ def test_rejects_bad_arguments(tmp_path, arguments):
         generate_drop(tmp_path, **arguments)
 
 
-# ---------------------------------------------------------------- CONTRACT shape
+# ---------------------------------------------------------------- file-drop shape
 
 
 def test_generator_takes_the_drop_contract_from_the_loader():
@@ -334,7 +334,7 @@ def test_references_resolve(drop):
     assert (leads.loc[~paid, "campaign_id"] == "").all()
 
 
-# ---------------------------------------------------------------- FX coverage (METRICS)
+# ---------------------------------------------------------------- FX coverage (docs/metrics.md)
 
 
 def usable_rate_dates(fx: pd.DataFrame, reporting: str) -> pd.DataFrame:
@@ -510,7 +510,7 @@ def test_orders_repeat_and_cost_of_goods_is_plausible(drop, customers):
 
 
 def test_follow_ups_convert_leads(drop, customers):
-    """METRICS follow-up buckets: 3+ follow-ups convert far better than none."""
+    """docs/metrics.md follow-up buckets: 3+ follow-ups convert far better than none."""
     leads = drop["crm_leads.csv"]
     leads = leads[~is_deleted(leads)]
     activities = drop["crm_activities.csv"]

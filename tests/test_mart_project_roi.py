@@ -1,11 +1,11 @@
 """Acceptance test: ``marts.mart_project_roi`` on a small file drop worked out by hand.
 
-Every expected number below was derived by hand from METRICS.md (beside CONTRACT.md) and
+Every expected number below was derived by hand from docs/metrics.md and
 cross-checked once by an independent throwaway computation. Nothing here re-implements the
 pipeline: the tables are literals, and each non-trivial number carries its arithmetic.
 
 The fixture: tests/fixtures/small_drop/ (drop 1) and tests/fixtures/small_drop_update/ (drop 2,
-only new and changed rows, per CONTRACT section 2). Reporting currency USD.
+only new and changed rows, per docs/file-drop.md). Reporting currency USD.
 
 FX (fx_rates.csv, base EUR, weekdays only; "rate" = units of quote per 1 EUR)
 
@@ -95,7 +95,7 @@ Story of drop 2 (loaded after drop 1)
     crm_leads   L-JP-4 2026-04-08T10:00+09:00 (new row): one more P-JP lead in week 04-06 / April.
     All other files hold only their header; their earlier rows stay as they were.
 
-Reading choices where METRICS.md leaves room:
+Reading choices where docs/metrics.md leaves room:
     * The base currency's own rate is 1, so an EUR amount needs only a USD rate on d'; a JPY
       amount needs JPY and USD on the same d' (E-JP-1).
     * avg_sales_cycle_days averages the won deals counted in won_deals (closed in the period).

@@ -1,9 +1,10 @@
 """Acceptance test: customer, funnel, retention, follow-up and service marts, worked out by hand.
 
-Marts checked (CONTRACT section 3, definitions in METRICS.md): mart_funnel, mart_channel_ltv_cac,
-mart_customer_ltv, mart_retention_cohorts, mart_followup_conversion, mart_service. Every expected
-number below was derived by hand from METRICS.md and cross-checked once by an independent
-throwaway computation. The tables are literals; each non-trivial number carries its arithmetic.
+Marts checked (docs/warehouse.md, definitions in docs/metrics.md): mart_funnel,
+mart_channel_ltv_cac, mart_customer_ltv, mart_retention_cohorts, mart_followup_conversion,
+mart_service. Every expected number below was derived by hand from docs/metrics.md and
+cross-checked once by an independent throwaway computation. The tables are literals; each
+non-trivial number carries its arithmetic.
 `predicted_ltv` is a model of the project's own choosing: only "NULL or >= 0" is asserted.
 
 Two drops, one pipeline run each, reporting currency USD (small_drop's is the session's shared
@@ -15,7 +16,7 @@ Two drops, one pipeline run each, reporting currency USD (small_drop's is the se
   the customer, retention, follow-up and service marts. Its funnel is not asserted here: several
   of its opportunities are created in a week in which their channel has no lead, win or loss, and
   whether such a (project, channel, period) gets a row depends on whether a mart_funnel carries an
-  extra `opportunities` column (METRICS lists it under Funnel, CONTRACT does not). customers_drop
+  extra `opportunities` column (docs/metrics.md has it, the required columns do not). customers_drop
   is built so that this question never arises.
 
 customers_drop
@@ -126,10 +127,10 @@ ad spend (all time, converted): P-US google_ads 400 + 400 + 200 = 1000; meta_ads
 + 300 USD = 600; linkedin_ads 300. P-FR google_ads 400 EUR * 1.25 = 500; meta_ads 80 EUR *
 1.25 = 100.
 
-Reading choices where METRICS.md leaves room:
+Reading choices where docs/metrics.md leaves room:
     * mart_funnel and mart_service have the grains of mart_project_roi (week, month, quarter);
       the all-channel funnel rows carry channel = 'all'.
-    * "Rows where at least one count is non-zero" means the CONTRACT counts (funnel: leads,
+    * "Rows where at least one count is non-zero" means the contract counts (funnel: leads,
       leads_with_opportunity, won_deals, lost_deals; service: tickets_opened, tickets_resolved).
     * An opportunity of a deleted account counts nowhere, so a lead referenced only by it has no
       opportunity (L-U9); a deleted lead gives no channel to its opportunity (OP-U3).
@@ -167,7 +168,7 @@ DROPS = {
 
 D = dt.date.fromisoformat
 
-# CONTRACT section 3: (key columns, value columns) per mart. predicted_ltv is checked apart.
+# docs/warehouse.md: (key columns, value columns) per mart. predicted_ltv is checked apart.
 MART_COLUMNS = {
     "mart_funnel": (
         ("project_code", "channel", "period_grain", "period_start"),
@@ -956,7 +957,7 @@ def _rows(marts: dict, mart: str) -> list[dict]:
     rows = marts[mart]
     assert rows is not None, f"marts.{mart} does not exist"
     missing = [c for c in _contract_columns(mart) if rows and c not in rows[0]]
-    assert not missing, f"marts.{mart} lacks CONTRACT columns {missing}"
+    assert not missing, f"marts.{mart} lacks contract columns {missing}"
     return rows
 
 
@@ -1088,7 +1089,7 @@ def test_mart_has_the_contract_columns(marts_of, case):
     assert rows is not None, f"marts.{mart} does not exist after the run over {drop}"
     assert rows, f"marts.{mart} is empty after the run over {drop}"
     missing = [c for c in _contract_columns(mart) if c not in rows[0]]
-    assert not missing, f"marts.{mart} lacks CONTRACT columns {missing}"
+    assert not missing, f"marts.{mart} lacks contract columns {missing}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
@@ -1103,7 +1104,7 @@ def test_one_row_per_key(marts_of, case):
 def test_exactly_the_expected_rows_exist(marts_of, case):
     # GIVEN the drop (story in the module docstring)
     # WHEN it is loaded into an empty warehouse
-    # THEN the mart has a row for each expected key and no other (METRICS "Which rows exist")
+    # THEN the mart has a row for each expected key and no other (docs/metrics.md#which-rows-exist)
     drop, mart = case
     actual = {_key(mart, r) for r in _rows(marts_of(drop), mart)}
     expected = set(EXPECTED[drop][mart])
@@ -1149,7 +1150,7 @@ def test_grains_are_week_month_quarter(customers_drop_marts, mart):
 
 @pytest.mark.parametrize("drop", list(EXPECTED))
 def test_predicted_ltv_is_null_or_not_negative(marts_of, drop):
-    # The model is the project's own (METRICS: "your documented model of future gross profit");
+    # The model is the project's own (docs/metrics.md: the definition left the model open);
     # whatever it is, future gross profit of a customer with positive margins is not negative.
     rows = _rows(marts_of(drop), "mart_customer_ltv")
     wrong = {

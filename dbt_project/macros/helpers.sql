@@ -19,7 +19,7 @@
 {#
     multiply_divide: a * b / c rounded half away from zero to 9 decimals (type_money()),
     NULL when c is 0 or any operand is NULL. Used for currency conversion:
-    amount * rate(base -> reporting) / rate(base -> currency) (METRICS.md "Conventions").
+    amount * rate(base -> reporting) / rate(base -> currency) (docs/metrics.md#currency-conversion).
     In units u(x) = x * 1e9: a * b / c = u(a) * u(b) / u(c) units, so the rounded result is
     sign * floor((2 |u(a) u(b)| + |u(c)|) / (2 |u(c)|)).
 #}
@@ -42,7 +42,7 @@
 
 {#
     safe_divide: numerator / denominator, exactly rounded to 9 decimals (type_money(), see
-    multiply_divide), NULL when the denominator is 0 or NULL (METRICS.md: a ratio whose
+    multiply_divide), NULL when the denominator is 0 or NULL (docs/metrics.md: a ratio whose
     denominator is 0 is NULL, never 0 and never an error). Integer / integer is a fraction,
     never a truncated integer, on every engine.
 #}

@@ -5,7 +5,7 @@
 --   - a column of the model as built in the warehouse without an English description or
 --     without a Chinese label (column meta.label_zh). A label must hold at least one CJK
 --     character, so an English placeholder does not pass as a translation.
--- CONTRACT: every column of every mart is described.
+-- docs/warehouse.md (the mart contract): every column of every mart is described.
 -- The refs below make the test run after the marts are built; keep them in step with
 -- the models in models/marts/.
 -- depends_on: {{ ref('dim_project') }}

@@ -1,6 +1,6 @@
 """The FX coverage quality check: every (currency, date) a money fact needs has a usable rate.
 
-Mirrors the warehouse's conversion rule (METRICS.md "Conventions", dbt model
+Mirrors the warehouse's conversion rule (docs/metrics.md#currency-conversion, dbt model
 int_fx_factors_resolved): an amount in currency C on date d converts into the reporting
 currency R when, on some day d' with d - window_days <= d' <= d, one base currency quotes
 both C and R (a base's own rate is 1 on every day it publishes). Run it on the raw tables

@@ -289,7 +289,7 @@ class FxiaokeClient:
                 keyset = offset + page_size > offset_cap
 
 
-# --- mapping Fxiaoke records to CONTRACT rows -------------------------------------------
+# --- mapping Fxiaoke records to file-drop rows ------------------------------------------
 
 
 def resolve_object_names(overrides: Mapping[str, str] | None) -> dict[str, str]:
@@ -426,7 +426,7 @@ def is_deleted(record: Mapping[str, Any], deleted_path: str | None = "is_deleted
 
 
 class RecordMapper:
-    """Turns one Fxiaoke record into one CONTRACT row of a raw table."""
+    """Turns one Fxiaoke record into one row of a raw table, shaped as in the file drop."""
 
     def __init__(
         self,

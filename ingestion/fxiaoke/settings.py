@@ -65,7 +65,7 @@ ID_FIELD = "_id"
 # themselves (same key and version).
 CURSOR_LAG_SECONDS = 300
 
-# Fxiaoke fields of type date (epoch ms of local midnight) that land in a CONTRACT timestamp
+# Fxiaoke fields of type date (epoch ms of local midnight) that land in a file-drop timestamp
 # column: they become midnight UTC of that local date, so the UTC date the warehouse takes is
 # the date the user entered. Extend with the `date_fields` setting.
 DATE_FIELDS = ("close_date",)
@@ -96,7 +96,7 @@ OBJECTS: tuple[CrmObject, ...] = (
 OBJECTS_BY_RESOURCE = {o.resource: o for o in OBJECTS}
 OBJECTS_BY_API_NAME = {o.api_name: o for o in OBJECTS}
 
-# CONTRACT column -> Fxiaoke field API name, per raw table. A dotted path reads inside a
+# File-drop column -> Fxiaoke field API name, per raw table. A dotted path reads inside a
 # nested value ("related_object.LeadsObj"); a list value (lookups, owners) gives its first
 # element. `__c` fields are custom fields: every tenant names its own, so override them with
 # the `field_map` config key (README.md). `is_deleted` is also true whenever life_status is
@@ -164,7 +164,7 @@ DEFAULT_FIELD_MAP: dict[str, dict[str, str | None]] = {
     },
 }
 
-# Option values -> CONTRACT values, per raw table and column. "*" is the value for any option
+# Option values -> file-drop values, per raw table and column. "*" is the value for any option
 # not listed; without "*" an unlisted value lands as it is. Override with `value_map`.
 # Orders: only a normal (or being-changed) order is confirmed; a draft (ineffective), one
 # under review or a voided one is not, so it counts nowhere until the CRM confirms it.

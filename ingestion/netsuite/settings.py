@@ -67,7 +67,7 @@ DEFAULT_PROJECT_FIELD = "class"
 # as a text column of raw_erp.costs and reported as a schema change; the models ignore it.
 MAPPED_COLUMNS = (*REQUIRED_COLUMNS, *PROJECT_FIELDS)
 
-# Expense account -> CONTRACT category. Keys are matched against the account number (exact,
+# Expense account -> file-drop category. Keys are matched against the account number (exact,
 # then the longest matching prefix, so "61" covers 6100-6199) and then the account name
 # (exact, case-insensitive). Unmatched accounts get `default_category`. Every company's
 # chart of accounts differs: set `category_map` (README.md).

@@ -76,7 +76,7 @@ def make_pipeline(tmp_path: Path, warehouse: Path) -> Callable[..., dlt.Pipeline
 
 
 def ad_spend_rows(pipeline: dlt.Pipeline) -> list[tuple]:
-    """raw_ads.ad_spend: the CONTRACT columns plus _source_file/_source_line, sorted by key."""
+    """raw_ads.ad_spend: the file-drop columns plus _source_file/_source_line, sorted by key."""
     with pipeline.sql_client() as client:
         exists = client.execute_sql(
             "select count(*) from information_schema.tables "

@@ -6,7 +6,7 @@ One warehouse receives, through four dlt pipelines configured only by SOURCES__*
 - raw_fx from the ECB (history zip + daily XML) and a fallback provider for NGN / VND.
 The raw rows are asserted exactly, and the FX coverage check finds nothing missing.
 
-Hand-computed values for a mart check (reporting currency USD, month 2026-02; METRICS.md):
+Hand-computed values for a mart check (reporting currency USD, month 2026-02; docs/metrics.md):
 - P-DE revenue: order D1 12000 EUR on 2026-02-10, EUR->USD 1.0480 -> 12576.00; cogs 7000 EUR
   -> 7336.00; erp_cost: 3000 + 450.50 EUR on 2026-02-03 at 1.0410 -> 3123.00 + 468.9705, and
   SAP-9002 1200.50 EUR on 2026-02-27 at 1.0650 -> 1278.5325; total 4870.503.

@@ -2,7 +2,7 @@
 
 Every provider is a local server answering in its documented shape (the fakes of the
 connector tests); the run goes through the same Dagster job as a file run, and the marts
-are checked against hand-computed values (reporting currency USD; METRICS.md):
+are checked against hand-computed values (reporting currency USD; docs/metrics.md):
 
 FX (ECB, base EUR): EUR->USD 1.0400 on Mon 2026-02-02 plus 0.0010 a calendar day, so
 1.041 on 02-03, 1.048 on 02-10, 1.065 on Fri 02-27; 1.048 on Mon 03-02 (daily file).

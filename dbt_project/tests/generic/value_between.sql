@@ -1,7 +1,7 @@
 {#
     Generic column test: every non-NULL value lies within [min_value, max_value] (either bound
     may be omitted). NULL passes: ratios are NULL on a zero denominator by definition
-    (METRICS.md), and not_null is tested separately where NULL is wrong.
+    (docs/metrics.md), and not_null is tested separately where NULL is wrong.
     Fails with the rows outside the range.
 #}
 {% test value_between(model, column_name, min_value=none, max_value=none) %}

@@ -28,7 +28,7 @@ from ..meta_ads.test_meta_ads import FIRST_RUN as META_ROWS
 
 REPO = Path(__file__).parents[3]
 
-# CONTRACT section 4: the keys every connector must accept.
+# README "Live connectors": the keys every connector must accept.
 CONTRACT_KEYS = {
     "google_ads": {"base_url", "token_url", "developer_token", "client_id", "client_secret",
                    "refresh_token", "login_customer_id", "customer_ids", "start_date",

@@ -1,6 +1,7 @@
--- The business dates of METRICS.md, per project and kind of date: the first and last date and
--- the number of records, over the records that count only (not deleted; orders confirmed;
--- not of a deleted account; not quarantined) and only for projects in the projects table.
+-- The business dates of docs/metrics.md#business-dates, per project and kind of date: the first and
+-- last date and the number of records, over the records that count only (not deleted; orders
+-- confirmed; not of a deleted account; not quarantined) and only for projects in the projects
+-- table.
 -- A project's earliest business date and the data's end date (the mart calendar spine)
 -- are read from here. updated_at, posted_at, FX dates and project dates are not business dates.
 

@@ -1,5 +1,5 @@
 -- The acquisition channel of every account that counts (current version, not deleted), as
--- METRICS.md defines it: the channel of the account's earliest-created lead whose
+-- docs/metrics.md defines it: the channel of the account's earliest-created lead whose
 -- converted_account_id is the account; no such lead: 'direct'.
 -- Only leads that count take part: not deleted (a deleted earliest lead passes the account
 -- to its next lead, or to 'direct') and of a project in the projects table. Leads created at

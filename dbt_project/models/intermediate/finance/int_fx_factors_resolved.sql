@@ -1,6 +1,6 @@
 {#-
     One conversion factor per (currency, business_date) pair, into the reporting currency R
-    (var `reporting_currency`), exactly as METRICS.md "Conventions" defines it:
+    (var `reporting_currency`), exactly as docs/metrics.md#currency-conversion defines it:
 
         factor = rate(base -> R, d') / rate(base -> C, d')
 

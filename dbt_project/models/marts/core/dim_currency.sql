@@ -2,8 +2,8 @@
     One row per currency seen anywhere: in the FX rates (as base or quote), in an amount of a
     fact (ad spend, ERP costs, orders that can count, opportunity amounts), or as the
     reporting currency, with whether its amounts convert into the reporting currency
-    (METRICS.md "Conventions": one base must quote both currencies on a day at most 7 days
-    before the amount's date; a base's own rate is 1).
+    (docs/metrics.md#currency-conversion: one base must quote both currencies on a day at most 7
+    days before the amount's date; a base's own rate is 1).
 -#}
 
 {%- set reporting_currency_sql = reporting_currency_literal() -%}

@@ -1,5 +1,5 @@
 -- One row per customer: an account that counts with at least one confirmed order that counts
--- (METRICS.md "Customers"). Its cohort is the month of its first confirmed order; its
+-- (docs/metrics.md#customers). Its cohort is the month of its first confirmed order; its
 -- acquisition channel is that of its earliest-created lead that counts, else 'direct'.
 
 with

@@ -1,5 +1,5 @@
 -- One row per opportunity that counts (not deleted, of an existing non-deleted account) of a
--- known project, with its funnel channel (METRICS.md "Funnel"): the channel of its lead when
+-- known project, with its funnel channel (docs/metrics.md#funnel): the channel of its lead when
 -- that lead counts (not deleted, known project), else its account's acquisition channel.
 -- The expected amount is converted into the reporting currency at the rate of its close date
 -- (creation date while open); it feeds no metric, so a missing rate leaves it NULL instead of

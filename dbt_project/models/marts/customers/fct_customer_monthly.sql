@@ -1,7 +1,7 @@
 {#-
     One row per customer and calendar month, from the month of its first confirmed order (its
     cohort month) through the month holding the data's end date: its confirmed orders in the
-    month and its activity state at the month's end (METRICS.md "Retention", "Churn"):
+    month and its activity state at the month's end (docs/metrics.md#retention, #churn):
       - active at a month's end: a confirmed order in the trailing 12 months, i.e. in this
         calendar month or the 11 before it (for a month end this is the same as "an order_date
         after the same day 12 months earlier");

@@ -1,5 +1,5 @@
 -- Lifetime value against media acquisition cost per project and acquisition channel, over all
--- time (METRICS.md "Customers, LTV, CAC by channel"). media_spend is the ad spend of the
+-- time (docs/metrics.md#customers). media_spend is the ad spend of the
 -- platform of the same name in the project; non-paid channels (organic, referral, event,
 -- direct) have 0. One row per project and channel that has customers or non-zero media spend.
 

@@ -1,4 +1,4 @@
--- Customer churn per project and calendar month (METRICS.md "Churn", for the report): customers
+-- Customer churn per project and calendar month (docs/metrics.md#churn, for the report): customers
 -- active at the end of the previous month and at this month's end, the new, reactivated and
 -- churned ones, and churn_rate = churned / active at the end of the previous month (NULL when
 -- no customer was active). Rows from the month of the project's first customer through the

@@ -1,5 +1,5 @@
 {#-
-    Lifetime value per customer (METRICS.md "Customers, LTV"): realized_ltv is the customer's
+    Lifetime value per customer (docs/metrics.md#customers): realized_ltv is the customer's
     cumulative gross profit over all its confirmed orders; predicted_ltv adds the gross profit
     it is expected to bring from now on (model: doc "predicted_ltv"):
 

@@ -1,4 +1,4 @@
--- Customer retention per project, cohort month and month offset (METRICS.md "Retention"):
+-- Customer retention per project, cohort month and month offset (docs/metrics.md#retention):
 -- the cohort is the month of a customer's first confirmed order; retained_customers at offset k
 -- are the cohort's customers with at least one confirmed order in the month cohort_month + k
 -- (offset 0 is the whole cohort). Every offset from 0 through the month holding the data's

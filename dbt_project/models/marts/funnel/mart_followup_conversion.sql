@@ -1,4 +1,4 @@
--- Lead conversion by number of follow-ups, per project over all time (METRICS.md "Follow-ups"):
+-- Lead conversion by number of follow-ups, per project over all time (docs/metrics.md#follow-ups):
 -- a lead's follow-ups are the activities with its lead_id whose UTC date is before the date of
 -- its converted account's first confirmed order (all of them when there is none), bucketed
 -- '0', '1', '2', '3+'; a lead is converted when its converted_account_id is a customer.
