@@ -1,5 +1,10 @@
 """The report as one self-contained HTML file: inline CSS, plotly.js embedded once, each
-chart's data inline, no request to any server (it opens offline and prints on A4)."""
+chart's data inline, no request to any server (it opens offline and prints on A4).
+
+The markup is reporting/templates/report.html (with report.css and print.js), rendered with
+autoescaping: the Renderer hands it plain texts (formatted numbers, translated labels, the
+warehouse's names), and only code, plotly.js, a chart's own markup and the print script, as
+Markup, each one's script hashed into the page's Content-Security-Policy."""
 
 from __future__ import annotations
 
