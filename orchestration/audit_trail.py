@@ -7,7 +7,6 @@ launched by the schedules (the daemon), the run-status sensors below call it.
 """
 
 import datetime as dt
-import html
 import json
 import subprocess
 from dataclasses import dataclass
@@ -18,9 +17,11 @@ import dagster as dg
 
 from ingestion.http_retries import LoadHttpActivity
 from roi.errors import DropRejected, stopped_by_interrupt
-from roi.safe_html import csp_meta, policy
+from roi.safe_html import html_templates, policy
 from roi.settings import REPO_ROOT
 from roi.warehouse import Warehouse, as_warehouse
+
+_TEMPLATES = html_templates("orchestration")
 
 DDL = (
     "create schema if not exists audit",
@@ -373,44 +374,28 @@ def write_run_index(warehouse: Warehouse | Path, run: dict, checks: list[tuple])
     if not folder.is_dir():
         return None
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
-    e = _shown
-    rows = "".join(
-        f"<tr class='{e(status)}'><td>{e(table)}</td><td>{e(name)}</td>"
-        f"<td>{e(kind)}</td><td>{e(severity)}</td><td>{e(status)}</td>"
-        f"<td>{e(observed)}</td></tr>"
+    shown_checks = [
+        {
+            "name": name,
+            "table": table,
+            "kind": kind,
+            "severity": severity,
+            "status": status,
+            # a check without an observation shows an empty cell, not "None"
+            "observed": "" if observed is None else observed,
+        }
         for _, name, table, kind, severity, status, observed, _ in checks
         if kind != "great_expectations_expectation"
-    )
-    links = "".join(
-        f"<li><a href='{e(quote(page))}'>{e(page)}</a></li>"
-        for page in pages
-        if page != "index.html"
-    )
-    run = {key: None if value is None else e(value) for key, value in run.items()}
+    ]
     index = folder / "index.html"
-    # The page runs no script at all: its policy says so.
-    index.write_text(
-        f"""<!doctype html><html><head><meta charset="utf-8">
-{csp_meta(policy(scripts=(), images=()))}
-<title>Run {run["run_id"]}</title>
-<style>body{{font-family:sans-serif}} td{{padding:2px 8px}} .fail{{background:#fdd}}</style>
-</head><body>
-<h1>Run {run["run_id"]}: {run["status"]}</h1>
-<p>trigger {run["trigger"]}, source {run["source"]}, period {run["period"] or "-"},
-code {run["code_version"]}, started {run["started_at"]}, finished {run["finished_at"]}</p>
-<h2>Documents</h2><ul>{links}</ul>
-<h2>Checks</h2><table><tr><th>table</th><th>check</th><th>kind</th><th>severity</th>
-<th>status</th><th>observed</th></tr>{rows}</table>
-</body></html>
-""",
-        encoding="utf-8",
+    page = _TEMPLATES.get_template("run_index.html").render(
+        content_security_policy=policy(scripts=(), images=()),
+        run=run,
+        links=[(quote(page), page) for page in pages if page != "index.html"],
+        checks=shown_checks,
     )
+    index.write_text(page, encoding="utf-8")
     return index
-
-
-def _shown(value: object) -> str:
-    """A value as HTML text: data (check observations hold CRM values) never becomes markup."""
-    return "" if value is None else html.escape(str(value), quote=True)
 
 
 def _trigger(tags: dict[str, str]) -> str:

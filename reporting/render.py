@@ -1,16 +1,22 @@
 """The report as one self-contained HTML file: inline CSS, plotly.js embedded once, each
-chart's data inline, no request to any server (it opens offline and prints on A4)."""
+chart's data inline, no request to any server (it opens offline and prints on A4).
+
+The markup is reporting/templates/report.html (with report.css and print.js), rendered with
+autoescaping: the Renderer hands it plain texts (formatted numbers, translated labels, the
+warehouse's names), and only code, plotly.js, a chart's own markup and the print script, as
+Markup, each one's script hashed into the page's Content-Security-Policy."""
 
 from __future__ import annotations
 
 import functools
-import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-from roi.safe_html import csp_meta, policy, source_hash
+from roi.safe_html import html_templates, policy, source_hash
 
 from .alerts import Alert
 from .charts import HEIGHT, Chart, build_charts
@@ -23,101 +29,12 @@ PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 # Charts are re-laid out to this width when printing: A4 less 2 x 12 mm margins, at 96 dpi.
 PRINT_CHART_WIDTH_PX = 680
 
-CSS = """
-:root { --ink:#1f2933; --muted:#616e7c; --line:#d9e2ec; --bg:#f5f7fa; --accent:#1f5f99;
-        --good:#1d7a46; --bad:#b42318; --warn:#b54708; }
-* { box-sizing: border-box; }
-body { margin:0; color:var(--ink); background:#fff; font-size:14px; line-height:1.45;
-  font-family: -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "PingFang SC",
-    "Microsoft YaHei", "Helvetica Neue", Arial, sans-serif; }
-main { max-width:1180px; margin:0 auto; padding:24px 28px 40px; }
-header.report { border-bottom:3px solid var(--accent); padding-bottom:12px; margin-bottom:8px; }
-h1 { font-size:26px; margin:0 0 4px; color:var(--accent); }
-h2 { font-size:19px; margin:28px 0 10px; padding-bottom:4px; border-bottom:1px solid var(--line); }
-h3 { font-size:15px; margin:18px 0 6px; }
-.period { font-size:17px; margin:0 0 10px; }
-dl.meta { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; margin:0;
-  font-size:13px; color:var(--muted); }
-dl.meta dt { font-weight:600; } dl.meta dd { margin:0; word-break:break-all; }
-nav.toc { font-size:13px; margin:8px 0 0; color:var(--muted); }
-nav.toc a { color:var(--accent); text-decoration:none; margin-right:12px; }
-.cards { display:grid; grid-template-columns:repeat(4, 1fr); gap:10px; }
-.card { background:var(--bg); border:1px solid var(--line); border-radius:6px; padding:10px 12px; }
-.card .label { font-size:12px; color:var(--muted); text-transform:uppercase; letter-spacing:.03em; }
-.card .value { font-size:24px; font-weight:650; margin:2px 0; white-space:nowrap; }
-.card .sub { font-size:12px; color:var(--muted); }
-.neg { color:var(--bad); } .pos { color:var(--good); }
-table { border-collapse:collapse; width:100%; font-size:13px; margin:6px 0 4px; }
-th, td { padding:4px 7px; border-bottom:1px solid var(--line); text-align:right;
-  vertical-align:top; }
-th { background:var(--bg); font-weight:600; font-size:12px; }
-th:first-child, td:first-child, td.text, th.text { text-align:left; }
-td { white-space:nowrap; } td.text { white-space:normal; }
-tr.region td { background:#eef4fb; font-weight:600; }
-tr.weakest td { background:#fdecea; font-weight:600; }
-tr.total td { background:#dde8f5; font-weight:700; border-top:2px solid var(--accent); }
-td .name { display:block; font-size:11px; color:var(--muted); font-weight:400; }
-td.below { background:#fdecea; }
-.note { font-size:12px; color:var(--muted); margin:4px 0; }
-ul.alerts { list-style:none; padding:0; margin:0; }
-ul.alerts li { border-left:5px solid var(--warn); background:#fff8ed; padding:6px 10px;
-  margin:0 0 6px; }
-ul.alerts li.error { border-left-color:var(--bad); background:#fdecea; }
-.badge { display:inline-block; font-size:11px; font-weight:700; text-transform:uppercase;
-  padding:1px 6px; border-radius:3px; margin-right:6px; color:#fff; background:var(--warn); }
-li.error .badge { background:var(--bad); }
-.ok { border-left:5px solid var(--good); background:#edf7f0; padding:6px 10px; }
-.grid { display:grid; grid-template-columns:repeat(2, minmax(0, 1fr)); gap:14px 18px; }
-figure.chart-box { margin:0; border:1px solid var(--line); border-radius:6px; padding:8px 8px 2px; }
-figure.chart-box figcaption { font-weight:600; font-size:13px; margin:0 0 4px 4px; }
-.chart { width:100%; min-height:HEIGHTpx; }
-.no-data { color:var(--muted); font-size:13px; padding:20px 8px; }
-.two { display:grid; grid-template-columns:repeat(2, minmax(0, 1fr)); gap:18px; }
-ol.defs, ul.rules { padding-left:20px; margin:4px 0; } ol.defs li, ul.rules li { margin:0 0 4px; }
-footer { margin-top:28px; font-size:12px; color:var(--muted); border-top:1px solid var(--line);
-  padding-top:8px; }
-code { font-size:12px; background:var(--bg); padding:0 3px; border-radius:3px; }
-@media (max-width: 900px) { .grid, .two { grid-template-columns:1fr; }
-  .cards { grid-template-columns:repeat(2, 1fr); } }
-@page { size: A4; margin: 12mm; }
-@media print {
-  body { font-size:10.5pt; -webkit-print-color-adjust:exact; print-color-adjust:exact; }
-  main { max-width:none; padding:0; }
-  nav.toc, .screen-only { display:none; }
-  h2 { break-after:avoid; page-break-after:avoid; margin-top:14px; }
-  h3 { break-after:avoid; page-break-after:avoid; }
-  section.page { break-before:page; page-break-before:always; }
-  .grid, .two { display:block; }
-  figure.chart-box { break-inside:avoid; page-break-inside:avoid; width:PRINTWIDTHpx;
-    margin:0 0 8px; border:none; padding:0; }
-  .chart { width:PRINTWIDTHpx; }
-  table { font-size:8pt; } th, td { padding:2px 4px; }
-  td.text:first-child { min-width:30mm; }
-  thead { display:table-header-group; } tr { break-inside:avoid; page-break-inside:avoid; }
-  ul.alerts li { break-inside:avoid; page-break-inside:avoid; }
-  .cards { grid-template-columns:repeat(4, 1fr); gap:6px; }
-  .card .value { font-size:16pt; }
-}
-""".replace("PRINTWIDTH", str(PRINT_CHART_WIDTH_PX)).replace("HEIGHT", str(HEIGHT))
+TEMPLATES = html_templates("reporting")
 
 # Print: charts are fixed to the A4 width while printing, then given back to the page.
-PRINT_SCRIPT = """
-(function () {
-  function charts() { return document.querySelectorAll('.plotly-graph-div'); }
-  function forPrint() { charts().forEach(function (el) {
-    Plotly.relayout(el, {width: PRINTWIDTH, height: HEIGHT}); }); }
-  function forScreen() { charts().forEach(function (el) {
-    Plotly.relayout(el, {width: el.parentElement.clientWidth, height: HEIGHT}); }); }
-  window.addEventListener('beforeprint', forPrint);
-  window.addEventListener('afterprint', forScreen);
-  if (window.matchMedia) {
-    var query = window.matchMedia('print');
-    var onChange = function (event) { if (event.matches) { forPrint(); } else { forScreen(); } };
-    if (query.addEventListener) { query.addEventListener('change', onChange); }
-    else if (query.addListener) { query.addListener(onChange); }
-  }
-})();
-""".replace("PRINTWIDTH", str(PRINT_CHART_WIDTH_PX)).replace("HEIGHT", str(HEIGHT))
+PRINT_SCRIPT = TEMPLATES.get_template("print.js").render(
+    print_chart_width=PRINT_CHART_WIDTH_PX, chart_height=HEIGHT
+)
 
 
 @functools.cache
@@ -135,34 +52,32 @@ def plotly_js_hash() -> str:
 CHART_SCRIPT = re.compile(r"<script(?:\s[^>]*)?>(.*?)</script>", re.DOTALL)
 
 
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    negative: bool = False  # shown red
+    name: str | None = None  # a second, smaller line: a project's name, a region's projects
 
 
-def _red_if(bad: bool, shown: str) -> str:
-    return f'<span class="neg">{esc(shown)}</span>' if bad else esc(shown)
+@dataclass(frozen=True)
+class Row:
+    css: str
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[Row]
+    text_columns: int = 1  # the first columns are text (left-aligned, wrapping)
+
+
+def _plain(*texts: str) -> list[Cell]:
+    return [Cell(text) for text in texts]
 
 
 def _negative(value: float | None) -> bool:
     return value is not None and value < 0
-
-
-def _table(headers: list[str], rows: Iterable[tuple[str, list[str]]], text_columns=1) -> str:
-    """rows: (css class of the row, cells as HTML)."""
-    head = "".join(
-        f'<th class="text">{esc(h)}</th>' if i < text_columns else f"<th>{esc(h)}</th>"
-        for i, h in enumerate(headers)
-    )
-    body = "".join(
-        f'<tr class="{css}">'
-        + "".join(
-            f'<td class="text">{cell}</td>' if i < text_columns else f"<td>{cell}</td>"
-            for i, cell in enumerate(cells)
-        )
-        + "</tr>"
-        for css, cells in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 class Renderer:
@@ -186,22 +101,22 @@ class Renderer:
         values = alert_numbers(alert.numbers, self.lang)
         return self.t(alert.rule, subject=alert.subject, currency=self.currency, **values)
 
-    def alert_list(self, alerts: list[Alert]) -> str:
-        items = "".join(
-            f'<li class="{alert.severity}" data-kind="{esc(alert.kind)}">'
-            f'<span class="badge">{esc(self.t("kind." + alert.kind))}</span>'
-            f"{esc(self.alert_message(alert))}</li>"
+    def alert_items(self, alerts: list[Alert]) -> list[dict]:
+        return [
+            {
+                "severity": alert.severity,
+                "kind": alert.kind,
+                "badge": self.t("kind." + alert.kind),
+                "message": self.alert_message(alert),
+            }
             for alert in alerts
-        )
-        return f'<ul class="alerts">{items}</ul>'
+        ]
 
-    def chart(self, chart: Chart) -> str:
+    def chart(self, chart: Chart) -> dict:
+        """The chart's id, title and markup: plotly's <div> and <script>, or None when there
+        is nothing to draw."""
         if chart.figure is None:
-            return (
-                f'<figure class="chart-box" id="{chart.chart_id}-box"><figcaption>'
-                f'{esc(chart.title)}</figcaption><p class="no-data">{esc(self.t("na"))}</p>'
-                "</figure>"
-            )
+            return {"chart_id": chart.chart_id, "title": chart.title, "markup": None}
         div = chart.figure.to_html(
             full_html=False,
             include_plotlyjs=False,
@@ -211,22 +126,18 @@ class Renderer:
             default_width="100%",
         )
         self.script_hashes += [source_hash(code) for code in CHART_SCRIPT.findall(div)]
-        return (
-            f'<figure class="chart-box" id="{chart.chart_id}-box"><figcaption>'
-            f'{esc(chart.title)}</figcaption><div class="chart">{div}</div></figure>'
-        )
-
-    def charts(self, charts: list[Chart]) -> str:
-        return '<div class="grid">' + "".join(self.chart(c) for c in charts) + "</div>"
+        # plotly's own markup, its data JSON with `<` escaped: written as it is, and its
+        # script allowed by the hash just taken
+        return {"chart_id": chart.chart_id, "title": chart.title, "markup": Markup(div)}
 
     # --- sections -------------------------------------------------------------------------
 
-    def header(self) -> str:
+    def meta(self) -> list[tuple[str, str, str | None]]:
+        """(label, text, code shown before the text) of the header's list."""
         data, model = self.model.data, self.model
-        period = data.period
         run = data.audit.run
         if run is None:
-            run_text = esc(self.t("meta.run_none"))
+            run_meta = (self.t("meta.run_none"), None)
         else:
             status = self.t(
                 {"success": "status.success", "running": "status.running"}.get(
@@ -241,31 +152,24 @@ class Renderer:
                 finished=finished,
                 code=run.code_version or "-",
             )
-            run_text = f"<code>{esc(run.run_id)}</code> ({esc(detail)})"
-        meta = [
-            ("meta.period", esc(period.label)),
-            ("meta.data_end", esc(data.data_end_date.isoformat())),
-            ("meta.currency", esc(self.currency)),
-            ("meta.generated", esc(f"{model.generated_at:%Y-%m-%d %H:%M:%S} UTC")),
-            ("meta.run", run_text),
-            ("meta.warehouse", f"<code>{esc(model.warehouse)}</code>"),
+            run_meta = (detail, run.run_id)
+        return [
+            (self.t("meta.period"), data.period.label, None),
+            (self.t("meta.data_end"), data.data_end_date.isoformat(), None),
+            (self.t("meta.currency"), self.currency, None),
+            (self.t("meta.generated"), f"{model.generated_at:%Y-%m-%d %H:%M:%S} UTC", None),
+            (self.t("meta.run"), *run_meta),
+            (self.t("meta.warehouse"), "", model.warehouse),
         ]
-        items = "".join(f"<dt>{esc(self.t(key))}</dt><dd>{value}</dd>" for key, value in meta)
-        line = self.t(
+
+    def period_line(self) -> str:
+        period = self.model.data.period
+        return self.t(
             "period_line",
             grain=self.t("grain." + period.grain),
             label=period.label,
             start=period.start.isoformat(),
             end=period.end.isoformat(),
-        )
-        toc = "".join(
-            f'<a href="#{anchor}">{esc(self.t(key, **values))}</a>'
-            for anchor, key, values in self.sections()
-        )
-        return (
-            f'<header class="report"><h1>{esc(self.t("title"))}</h1>'
-            f'<p class="period">{esc(line)}</p><dl class="meta">{items}</dl>'
-            f'<nav class="toc">{esc(self.t("toc"))}: {toc}</nav></header>'
         )
 
     def sections(self) -> list[tuple[str, str, dict]]:
@@ -284,13 +188,11 @@ class Renderer:
             ("definitions", "section.definitions", {}),
         ]
 
-    def heading(self, anchor: str) -> str:
-        for section, key, values in self.sections():
-            if section == anchor:
-                return f"<h2>{esc(self.t(key, **values))}</h2>"
-        raise KeyError(anchor)
+    def headings(self) -> dict[str, str]:
+        """Each section's anchor and heading, in the page's order (also its contents)."""
+        return {anchor: self.t(key, **values) for anchor, key, values in self.sections()}
 
-    def summary(self) -> str:
+    def cards(self) -> list[dict]:
         total, lang = self.model.total, self.lang
         errors = sum(1 for a in self.model.alerts if a.severity == "error")
         warnings = len(self.model.alerts) - errors
@@ -325,66 +227,53 @@ class Renderer:
                 -1 if errors else None,
             ),
         ]
-        html_cards = "".join(
-            f'<div class="card" data-kpi="{key.split(".")[1]}">'
-            f'<div class="label">{esc(self.t(key))}</div>'
-            f'<div class="value{" neg" if sign is not None and sign < 0 else ""}">'
-            f"{esc(value)}</div>"
-            f'<div class="sub">{esc(sub)}</div></div>'
+        return [
+            {
+                "kpi": key.split(".")[1],
+                "label": self.t(key),
+                "value": value,
+                "sub": sub,
+                "negative": _negative(sign),
+            }
             for key, value, sub, sign in cards
-        )
-        return (
-            f'<section id="summary">{self.heading("summary")}'
-            f'<div class="cards">{html_cards}</div></section>'
-        )
+        ]
 
-    def alerts(self) -> str:
+    def alert_counts(self) -> str:
         alerts = self.model.alerts
-        if not alerts:
-            body = f'<p class="ok">{esc(self.t("alerts.none"))}</p>'
-        else:
-            errors = sum(1 for a in alerts if a.severity == "error")
-            counts = self.t(
-                "alerts.count", count=len(alerts), errors=errors, warnings=len(alerts) - errors
-            )
-            body = f'<p class="note">{esc(counts)}</p>' + self.alert_list(alerts)
-        return f'<section id="alerts">{self.heading("alerts")}{body}</section>'
+        errors = sum(1 for a in alerts if a.severity == "error")
+        return self.t(
+            "alerts.count", count=len(alerts), errors=errors, warnings=len(alerts) - errors
+        )
 
-    def _headline_rows(self, cells: Callable[[Headline], list[str]]) -> list[tuple[str, list[str]]]:
+    def _headline_rows(self, cells: Callable[[Headline], list[Cell]]) -> list[Row]:
         model = self.model
         rows = []
         for h in model.projects:
-            name = f'{esc(h.key)}<span class="name">{esc(h.name)}</span>'
-            rows.append(("project", [name, esc(h.region or "-"), *cells(h)]))
+            rows.append(
+                Row("project", [Cell(h.key, name=h.name), Cell(h.region or "-"), *cells(h)])
+            )
         for h in model.regions:
             projects = ", ".join(h.projects)
-            rows.append(
-                (
-                    "region",
-                    [f'{esc(h.key)}<span class="name">{esc(projects)}</span>', "", *cells(h)],
-                )
-            )
-        rows.append(("total", [esc(self.t("total")), "", *cells(model.total)]))
+            rows.append(Row("region", [Cell(h.key, name=projects), Cell(""), *cells(h)]))
+        rows.append(Row("total", [Cell(self.t("total")), Cell(""), *cells(model.total)]))
         return rows
 
-    def return_table(self) -> str:
+    def return_table(self) -> Table:
         lang = self.lang
 
-        def cells(h: Headline) -> list[str]:
+        def cells(h: Headline) -> list[Cell]:
             return [
-                esc(money(h.investment, lang)),
-                _red_if(_negative(h.gross_profit), money(h.gross_profit, lang)),
+                Cell(money(h.investment, lang)),
+                Cell(money(h.gross_profit, lang), _negative(h.gross_profit)),
                 # red when below target, whether or not it is negative
-                _red_if(_negative(h.roi) or _negative(h.roi_gap), percent(h.roi, lang)),
-                esc(percent(h.target_roi, lang)),
-                _red_if(_negative(h.roi_gap), points(h.roi_gap, lang)),
-                esc(money(h.cumulative_investment, lang)),
-                _red_if(
-                    _negative(h.cumulative_gross_profit), money(h.cumulative_gross_profit, lang)
-                ),
-                _red_if(_negative(h.cumulative_roi), percent(h.cumulative_roi, lang)),
-                esc(percent(h.payback, lang)),
-                esc(h.paid_back_in.label if h.paid_back_in else self.t("not_paid_back")),
+                Cell(percent(h.roi, lang), _negative(h.roi) or _negative(h.roi_gap)),
+                Cell(percent(h.target_roi, lang)),
+                Cell(points(h.roi_gap, lang), _negative(h.roi_gap)),
+                Cell(money(h.cumulative_investment, lang)),
+                Cell(money(h.cumulative_gross_profit, lang), _negative(h.cumulative_gross_profit)),
+                Cell(percent(h.cumulative_roi, lang), _negative(h.cumulative_roi)),
+                Cell(percent(h.payback, lang)),
+                Cell(h.paid_back_in.label if h.paid_back_in else self.t("not_paid_back")),
             ]
 
         headers = [
@@ -401,22 +290,22 @@ class Renderer:
             self.t("col.payback"),
             self.t("col.paid_back_in"),
         ]
-        return _table(headers, self._headline_rows(cells), text_columns=2)
+        return Table(headers, self._headline_rows(cells), text_columns=2)
 
-    def customer_table(self) -> str:
+    def customer_table(self) -> Table:
         lang = self.lang
 
-        def cells(h: Headline) -> list[str]:
-            return [
-                esc(money(h.acquisition_cost, lang)),
-                esc(count(h.new_customers, lang)),
-                esc(money(h.cac, lang)),
-                esc(money(h.previous_cac, lang)),
-                esc(count(h.customers_to_date, lang)),
-                esc(money(h.all_time_cac, lang)),
-                esc(money(h.avg_ltv, lang)),
-                esc(multiple(h.ltv_to_cac, lang)),
-            ]
+        def cells(h: Headline) -> list[Cell]:
+            return _plain(
+                money(h.acquisition_cost, lang),
+                count(h.new_customers, lang),
+                money(h.cac, lang),
+                money(h.previous_cac, lang),
+                count(h.customers_to_date, lang),
+                money(h.all_time_cac, lang),
+                money(h.avg_ltv, lang),
+                multiple(h.ltv_to_cac, lang),
+            )
 
         headers = [
             self.col("project_code"),
@@ -430,38 +319,29 @@ class Renderer:
             self.t("col.avg_ltv") + f" ({self.currency})",
             self.col("ltv_to_cac"),
         ]
-        return _table(headers, self._headline_rows(cells), text_columns=2)
+        return Table(headers, self._headline_rows(cells), text_columns=2)
 
-    def compare(self, charts: list[Chart]) -> str:
+    def projects_without_data(self) -> str:
         missing = self.model.projects_without_data
-        note = (
-            f'<p class="note">{esc(self.t("projects_without_data", codes=", ".join(missing)))}</p>'
-            if missing
-            else ""
-        )
-        return (
-            f'<section id="compare" class="page">{self.heading("compare")}'
-            f"{self.return_table()}{self.customer_table()}{note}"
-            f"{self.charts(charts)}</section>"
-        )
+        return self.t("projects_without_data", codes=", ".join(missing)) if missing else ""
 
-    def channels(self, charts: list[Chart]) -> str:
+    def channel_table(self) -> Table:
         lang = self.lang
         rows = [
-            (
+            Row(
                 "",
-                [
-                    esc(c.channel),
-                    esc(count(c.customers, lang)),
-                    esc(money(c.avg_ltv, lang)),
-                    esc(money(c.media_spend, lang)) if c.paid else "-",
-                    esc(money(c.media_cac, lang)),
-                    esc(multiple(c.ltv_to_cac, lang)),
-                    esc(count(c.leads, lang)),
-                    esc(percent(c.lead_to_opportunity_rate, lang)),
-                    esc(count(c.won_deals, lang)),
-                    esc(percent(c.win_rate, lang)),
-                ],
+                _plain(
+                    c.channel,
+                    count(c.customers, lang),
+                    money(c.avg_ltv, lang),
+                    money(c.media_spend, lang) if c.paid else "-",
+                    money(c.media_cac, lang),
+                    multiple(c.ltv_to_cac, lang),
+                    count(c.leads, lang),
+                    percent(c.lead_to_opportunity_rate, lang),
+                    count(c.won_deals, lang),
+                    percent(c.win_rate, lang),
+                ),
             )
             for c in self.model.channels
         ]
@@ -477,161 +357,135 @@ class Renderer:
             self.col("won_deals"),
             self.col("win_rate"),
         ]
-        return (
-            f'<section id="channels">{self.heading("channels")}{_table(headers, rows)}'
-            f'<p class="note">{esc(self.t("channels.note"))}</p>{self.charts(charts)}</section>'
-        )
+        return Table(headers, rows)
 
-    def trends(self, charts: list[Chart]) -> str:
-        return (
-            f'<section id="trends" class="page">{self.heading("trends")}'
-            f"{self.charts(charts)}</section>"
-        )
-
-    def funnel(self, charts: list[Chart]) -> str:
+    def stage_table(self) -> Table | None:
+        """The funnel's stages, None when the period has no lead."""
         lang, summary = self.lang, self.model.funnel
-        by_id = {c.chart_id: c for c in charts}
-        if summary.leads:
-            stage_rows = [
-                (
-                    "weakest" if stage.key == summary.weakest_stage else "",
-                    [
-                        esc(self.t("stage." + stage.key)),
-                        esc(count(stage.count, lang)),
-                        esc(percent(stage.passed, lang)),
-                        esc(percent(None if stage.passed is None else 1 - stage.passed, lang)),
-                    ],
-                )
-                for stage in summary.stages
-            ]
-            stages = _table(
-                [
-                    self.t("col.stage"),
-                    self.t("col.count"),
-                    self.t("col.passed"),
-                    self.t("col.lost"),
-                ],
-                stage_rows,
+        if not summary.leads:
+            return None
+        rows = [
+            Row(
+                "weakest" if stage.key == summary.weakest_stage else "",
+                _plain(
+                    self.t("stage." + stage.key),
+                    count(stage.count, lang),
+                    percent(stage.passed, lang),
+                    percent(None if stage.passed is None else 1 - stage.passed, lang),
+                ),
             )
-            weakest = next((s for s in summary.stages if s.key == summary.weakest_stage), None)
-            if weakest is not None:
-                stages += (
-                    '<p class="weakest-stage"><strong>'
-                    + esc(
-                        self.t(
-                            "funnel.weakest",
-                            stage=self.t("stage." + weakest.key),
-                            lost=percent(1 - weakest.passed, lang),
-                        )
-                    )
-                    + "</strong></p>"
-                )
-            stages += f'<p class="note">{esc(self.t("funnel.note"))}</p>'
-        else:
-            stages = f'<p class="note">{esc(self.t("funnel.none"))}</p>'
-        project_rows = [
-            (
+            for stage in summary.stages
+        ]
+        headers = [
+            self.t("col.stage"),
+            self.t("col.count"),
+            self.t("col.passed"),
+            self.t("col.lost"),
+        ]
+        return Table(headers, rows)
+
+    def weakest_stage(self) -> str:
+        summary = self.model.funnel
+        if not summary.leads:
+            return ""
+        weakest = next((s for s in summary.stages if s.key == summary.weakest_stage), None)
+        if weakest is None:
+            return ""
+        return self.t(
+            "funnel.weakest",
+            stage=self.t("stage." + weakest.key),
+            lost=percent(1 - weakest.passed, self.lang),
+        )
+
+    def project_funnel_table(self) -> Table:
+        lang = self.lang
+        rows = [
+            Row(
                 "",
-                [
-                    esc(code),
-                    esc(count(f.leads, lang)),
-                    esc(count(f.leads_with_opportunity, lang)),
-                    esc(percent(f.lead_to_opportunity_rate, lang)),
-                    esc(count(f.won_deals, lang)),
-                    esc(count(f.lost_deals, lang)),
-                    esc(percent(f.win_rate, lang)),
-                    esc(self.t("stage." + f.weakest_stage) if f.weakest_stage else "-"),
-                ],
+                _plain(
+                    code,
+                    count(f.leads, lang),
+                    count(f.leads_with_opportunity, lang),
+                    percent(f.lead_to_opportunity_rate, lang),
+                    count(f.won_deals, lang),
+                    count(f.lost_deals, lang),
+                    percent(f.win_rate, lang),
+                    self.t("stage." + f.weakest_stage) if f.weakest_stage else "-",
+                ),
             )
             for code, f in self.model.project_funnels.items()
         ]
-        project_table = _table(
-            [
-                self.col("project_code"),
-                self.col("leads"),
-                self.col("leads_with_opportunity"),
-                self.col("lead_to_opportunity_rate"),
-                self.col("won_deals"),
-                self.col("lost_deals"),
-                self.col("win_rate"),
-                self.t("col.weakest"),
-            ],
-            project_rows,
-        )
-        followup_rows = [
-            (
+        headers = [
+            self.col("project_code"),
+            self.col("leads"),
+            self.col("leads_with_opportunity"),
+            self.col("lead_to_opportunity_rate"),
+            self.col("won_deals"),
+            self.col("lost_deals"),
+            self.col("win_rate"),
+            self.t("col.weakest"),
+        ]
+        return Table(headers, rows)
+
+    def followup_table(self) -> Table:
+        lang = self.lang
+        rows = [
+            Row(
                 "",
-                [
-                    esc(b.bucket),
-                    esc(count(b.leads, lang)),
-                    esc(count(b.converted_leads, lang)),
-                    esc(percent(b.conversion_rate, lang)),
-                ],
+                _plain(
+                    b.bucket,
+                    count(b.leads, lang),
+                    count(b.converted_leads, lang),
+                    percent(b.conversion_rate, lang),
+                ),
             )
             for b in self.model.followups
         ]
-        followups = _table(
-            [
-                self.col("followup_bucket"),
-                self.col("leads"),
-                self.col("converted_leads"),
-                self.col("conversion_rate"),
-            ],
-            followup_rows,
-        )
-        cycle_rows = [
-            (
+        headers = [
+            self.col("followup_bucket"),
+            self.col("leads"),
+            self.col("converted_leads"),
+            self.col("conversion_rate"),
+        ]
+        return Table(headers, rows)
+
+    def sales_cycle_table(self) -> Table:
+        lang = self.lang
+        rows = [
+            Row(
                 "",
-                [
-                    esc(c.region),
-                    esc(count(c.won_deals, lang)),
-                    esc(decimal(c.avg_sales_cycle_days, lang)),
-                ],
+                _plain(
+                    c.region,
+                    count(c.won_deals, lang),
+                    decimal(c.avg_sales_cycle_days, lang),
+                ),
             )
             for c in self.model.sales_cycle
         ]
-        cycles = _table(
-            [self.col("region"), self.col("won_deals"), self.col("avg_sales_cycle_days")],
-            cycle_rows,
-        )
-        return (
-            f'<section id="funnel" class="page">{self.heading("funnel")}'
-            f'<div class="two"><div>{stages}</div>{self.chart(by_id["chart-funnel"])}</div>'
-            f"<h3>{esc(self.t('subsection.project_funnel'))}</h3>{project_table}"
-            f'<div class="two"><div><h3>{esc(self.t("subsection.followups"))}</h3>{followups}'
-            f"{self.chart(by_id['chart-followups'])}</div>"
-            f"<div><h3>{esc(self.t('subsection.sales_cycle'))}</h3>{cycles}"
-            f"{self.chart(by_id['chart-sales-cycle'])}</div></div></section>"
-        )
+        headers = [self.col("region"), self.col("won_deals"), self.col("avg_sales_cycle_days")]
+        return Table(headers, rows)
 
-    def quality(self) -> str:
+    def quality_problems(self) -> list[Alert]:
+        return [a for a in self.model.alerts if a.kind == "data_quality"]
+
+    def quality_summary(self, problems: list[Alert]) -> str:
+        """The line above the run's problems: none without a run, ok when it has none."""
         audit = self.model.data.audit
-        problems = [a for a in self.model.alerts if a.kind == "data_quality"]
         if audit.run is None:
-            summary = ""
-        elif not problems:
-            summary = f'<p class="ok">{esc(self.t("quality.ok", run_id=audit.run.run_id))}</p>'
-        else:
-            summary = (
-                '<p class="note">'
-                + esc(
-                    self.t(
-                        "quality.summary",
-                        run_id=audit.run.run_id,
-                        quarantined=count(sum(q.rows for q in audit.quarantine), self.lang),
-                        failed=count(audit.failed_check_total, self.lang),
-                        stale=count(len(audit.stale_sources), self.lang),
-                    )
-                )
-                + "</p>"
-            )
-        listed = self.alert_list(problems) if problems else ""
-        return f'<section id="quality">{self.heading("quality")}{summary}{listed}</section>'
+            return ""
+        if not problems:
+            return self.t("quality.ok", run_id=audit.run.run_id)
+        return self.t(
+            "quality.summary",
+            run_id=audit.run.run_id,
+            quarantined=count(sum(q.rows for q in audit.quarantine), self.lang),
+            failed=count(audit.failed_check_total, self.lang),
+            stale=count(len(audit.stale_sources), self.lang),
+        )
 
-    def definitions(self) -> str:
-        s, lang = self.model.settings, self.lang
-        defs = "".join(
-            f"<li>{esc(self.t(key))}</li>"
+    def definitions(self) -> list[str]:
+        return [
+            self.t(key)
             for key in (
                 "def.investment",
                 "def.roi",
@@ -642,7 +496,10 @@ class Renderer:
                 "def.funnel",
                 "def.churn",
             )
-        )
+        ]
+
+    def rules(self) -> list[str]:
+        s, lang = self.model.settings, self.lang
         thresholds = {
             "cac_increase": percent(s.cac_increase, lang),
             "cac_min_new_customers": s.cac_min_new_customers,
@@ -653,8 +510,8 @@ class Renderer:
             "conversion_drop": percent(s.conversion_drop, lang),
             "conversion_min_leads": s.conversion_min_leads,
         }
-        rules = "".join(
-            f"<li>{esc(self.t('rule.' + kind, **thresholds))}</li>"
+        return [
+            self.t("rule." + kind, **thresholds)
             for kind in (
                 "roi_below_target",
                 "cac_increase",
@@ -662,55 +519,55 @@ class Renderer:
                 "conversion_drop",
                 "data_quality",
             )
-        )
-        return (
-            f'<section id="definitions" class="page">{self.heading("definitions")}'
-            f'<p>{esc(self.t("definitions.intro"))}</p><ol class="defs">{defs}</ol>'
-            f'<p>{esc(self.t("def.alerts"))}</p><ul class="rules">{rules}</ul>'
-            f'<p class="note screen-only">{esc(self.t("print_hint"))}</p></section>'
-        )
+        ]
 
     def footer(self) -> str:
-        return (
-            "<footer>"
-            + esc(
-                self.t(
-                    "footer",
-                    warehouse=self.model.warehouse,
-                    run_id=self.model.run_id or "-",
-                    data_end=self.model.data.data_end_date.isoformat(),
-                )
-            )
-            + "</footer>"
+        return self.t(
+            "footer",
+            warehouse=self.model.warehouse,
+            run_id=self.model.run_id or "-",
+            data_end=self.model.data.data_end_date.isoformat(),
         )
 
     def page(self) -> str:
         charts = build_charts(self.model, self.lang)
-        period = self.model.data.period
-        body = "".join(
-            [
-                self.header(),
-                self.summary(),
-                self.alerts(),
-                self.compare(charts["compare"]),
-                self.channels(charts["channels"]),
-                self.trends(charts["trends"]),
-                self.funnel(charts["funnel"]),
-                self.quality(),
-                self.definitions(),
-                self.footer(),
-            ]
-        )
-        html_lang = "zh-CN" if self.lang == "zh" else "en"
-        title = f"{self.t('title')} {period.label}"
-        return (
-            f'<!doctype html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"{csp_meta(policy(scripts=self.script_hashes))}\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<meta name="generator" content="roi report">\n<title>{esc(title)}</title>\n'
-            f"<style>{CSS}</style>\n"
-            f'<script type="text/javascript">{plotly_js()}</script>\n</head>\n<body>\n'
-            f"<main>{body}</main>\n<script>{PRINT_SCRIPT}</script>\n</body>\n</html>\n"
+        # every chart is made before the policy is written: each adds its script's hash
+        section_charts = {
+            section: [self.chart(c) for c in section_list]
+            for section, section_list in charts.items()
+        }
+        problems = self.quality_problems()
+        return TEMPLATES.get_template("report.html").render(
+            t=self.t,
+            html_lang="zh-CN" if self.lang == "zh" else "en",
+            title=f"{self.t('title')} {self.model.data.period.label}",
+            print_chart_width=PRINT_CHART_WIDTH_PX,
+            chart_height=HEIGHT,
+            plotly_js=Markup(plotly_js()),
+            print_script=Markup(PRINT_SCRIPT),
+            period_line=self.period_line(),
+            meta=self.meta(),
+            headings=self.headings(),
+            cards=self.cards(),
+            alerts=self.alert_items(self.model.alerts),
+            alert_counts=self.alert_counts(),
+            return_table=self.return_table(),
+            customer_table=self.customer_table(),
+            projects_without_data=self.projects_without_data(),
+            channel_table=self.channel_table(),
+            section_charts=section_charts,
+            funnel_charts={c["chart_id"]: c for c in section_charts["funnel"]},
+            stage_table=self.stage_table(),
+            weakest_stage=self.weakest_stage(),
+            project_funnel_table=self.project_funnel_table(),
+            followup_table=self.followup_table(),
+            sales_cycle_table=self.sales_cycle_table(),
+            quality_summary=self.quality_summary(problems),
+            quality_problems=self.alert_items(problems),
+            definitions=self.definitions(),
+            rules=self.rules(),
+            footer=self.footer(),
+            content_security_policy=policy(scripts=self.script_hashes),
         )
 
 

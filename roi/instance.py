@@ -1,7 +1,8 @@
 """The Dagster instance: where run history, event logs and schedule state are kept.
 
 `dagster.yaml` at the repository root is the instance configuration: SQLite files under
-$DAGSTER_HOME by default. The copy roi writes into a home (`prepare_home`) adds either
+$DAGSTER_HOME by default. The copy roi writes into a home (`prepare_home`: the repository's
+settings read as data, roi's merged in, dumped with yaml.safe_dump) adds either
 PostgreSQL storage (dagster-postgres, its event log through roi.dagster_storage:
 connections kept instead of one per event), when `DAGSTER_PG_HOST` is set (with
 `DAGSTER_PG_USER` and `DAGSTER_PG_DB`; `DAGSTER_PG_PASSWORD` and `DAGSTER_PG_PORT` if
@@ -18,9 +19,10 @@ a home for `dagster dev`, the webserver or the daemon.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
+
+import yaml
 
 from .errors import RoiError
 from .private import make_private
@@ -41,7 +43,7 @@ def postgres_storage() -> bool:
     return bool(os.environ.get(PG_HOST_VARIABLE))
 
 
-def _postgres_storage_yaml() -> str:
+def _postgres_storages() -> dict:
     missing = [var for var, required in _PG_FIELDS.values() if required and not os.environ.get(var)]
     if missing:
         raise RoiError(
@@ -49,54 +51,95 @@ def _postgres_storage_yaml() -> str:
             + ", ".join(missing)
             + " is not set"
         )
-    fields = "".join(
-        f"\n      {field}:\n        env: {var}"
-        for field, (var, _) in _PG_FIELDS.items()
-        if os.environ.get(var)
-    )
-    # dagster-postgres speaks psycopg2; SQLAlchemy 2.1's plain postgresql:// would not
-    config = f"\n  config:\n    postgres_db:{fields}\n      scheme: postgresql+psycopg2\n"
+
+    def config() -> dict:
+        # Dagster reads `{env: VARIABLE}` when the instance starts: no value is written.
+        # A fresh dict per storage: one shared would be dumped as a YAML anchor and aliases.
+        postgres_db = {
+            field: {"env": var} for field, (var, _) in _PG_FIELDS.items() if os.environ.get(var)
+        }
+        # dagster-postgres speaks psycopg2; SQLAlchemy 2.1's plain postgresql:// would not
+        postgres_db["scheme"] = "postgresql+psycopg2"
+        return {"postgres_db": postgres_db}
+
     # Dagster's `storage: postgres:` block, spelled out per storage so that the event log can
     # be dagster-postgres's own through kept connections (roi.dagster_storage)
-    return (
-        f"\n# Chosen because {PG_HOST_VARIABLE} is set (roi.instance): PostgreSQL storage.\n"
-        "run_storage:\n  module: dagster_postgres.run_storage\n  class: PostgresRunStorage"
-        f"{config}"
-        "event_log_storage:\n  module: roi.dagster_storage\n"
-        f"  class: PooledPostgresEventLogStorage{config}"
-        "schedule_storage:\n  module: dagster_postgres.schedule_storage\n"
-        f"  class: PostgresScheduleStorage{config}"
-    )
+    return {
+        "run_storage": {
+            "module": "dagster_postgres.run_storage",
+            "class": "PostgresRunStorage",
+            "config": config(),
+        },
+        "event_log_storage": {
+            "module": "roi.dagster_storage",
+            "class": "PooledPostgresEventLogStorage",
+            "config": config(),
+        },
+        "schedule_storage": {
+            "module": "dagster_postgres.schedule_storage",
+            "class": "PostgresScheduleStorage",
+            "config": config(),
+        },
+    }
 
 
-def _sqlite_event_log_yaml(home: Path) -> str:
-    return (
-        "\n# SQLite event log (Dagster's files under history/runs) written through one engine per\n"
-        "# file instead of one per event: roi.dagster_storage. Written for this folder by roi.\n"
-        "event_log_storage:\n  module: roi.dagster_storage\n  class: PooledSqliteEventLogStorage\n"
-        f"  config:\n    base_dir: {json.dumps(str(home.resolve() / 'history' / 'runs'))}\n"
-    )
+def _sqlite_event_log(home: Path) -> dict:
+    # SQLite event log (Dagster's files under history/runs) written through one engine per
+    # file instead of one per event: roi.dagster_storage.
+    return {
+        "event_log_storage": {
+            "module": "roi.dagster_storage",
+            "class": "PooledSqliteEventLogStorage",
+            "config": {"base_dir": str(home.resolve() / "history" / "runs")},
+        }
+    }
 
 
 # Dagster copies each run's stdout and stderr into files for the UI through a `tail` process
 # and a Python watcher per stream, started in the terminal's process group: a Ctrl-C printed a
 # KeyboardInterrupt traceback from each watcher. `roi run` prints its output on the terminal
 # already, so the home it keeps for itself does without the copy.
-NO_STEP_OUTPUT_COPY_YAML = (
-    "\n# `roi run`'s own home: its output is on the terminal, not copied (roi.instance).\n"
-    "compute_logs:\n  module: dagster._core.storage.noop_compute_log_manager\n"
-    "  class: NoOpComputeLogManager\n"
-)
+NO_STEP_OUTPUT_COPY = {
+    "compute_logs": {
+        "module": "dagster._core.storage.noop_compute_log_manager",
+        "class": "NoOpComputeLogManager",
+    }
+}
 
 
-def instance_yaml(home: Path, copy_step_output: bool = True) -> str:
+def instance_config(home: Path, copy_step_output: bool = True) -> dict:
     """The instance configuration of the Dagster home `home` in this environment: the
     repository's dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_HOST is set, else
     the pooled SQLite event log (roi.dagster_storage) in `home`; without `copy_step_output`,
-    the steps' stdout and stderr are not copied for the UI."""
-    text = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
-    text += _postgres_storage_yaml() if postgres_storage() else _sqlite_event_log_yaml(home)
-    return text + ("" if copy_step_output else NO_STEP_OUTPUT_COPY_YAML)
+    the steps' stdout and stderr are not copied for the UI. roi's settings replace a
+    setting of the same name in the repository's file."""
+    path = REPO_ROOT / "dagster.yaml"
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise RoiError(f"{path}:{where} not valid YAML ({problem})") from None
+    if not isinstance(config, dict):
+        raise RoiError(f"{path}: expected a mapping of Dagster settings, found {config!r}")
+    config.update(_postgres_storages() if postgres_storage() else _sqlite_event_log(home))
+    if not copy_step_output:
+        config.update(NO_STEP_OUTPUT_COPY)
+    return config
+
+
+def instance_yaml(home: Path, copy_step_output: bool = True) -> str:
+    """dagster.yaml for the home `home` in this environment (instance_config), as text."""
+    config = instance_config(home, copy_step_output)
+    storage = "PostgreSQL" if postgres_storage() else "SQLite"
+    header = (
+        "# Written by roi (roi/instance.py) for this Dagster home from the repository's\n"
+        f"# dagster.yaml, with {storage} storage"
+        + ("" if copy_step_output else "; the steps' output is not copied (roi run's own home)")
+        + ".\n# roi rewrites it: edit the repository's file.\n"
+    )
+    return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
 def prepare_home(home: Path, copy_step_output: bool = True) -> Path:

@@ -1,8 +1,10 @@
 """Every HTML page the project writes is inert against the data it shows.
 
 Values from the warehouse (CRM, ERP and ad texts and keys) are escaped where the project
-renders them; pages that a library renders (dbt docs, Great Expectations Data Docs) get
-their data escaped before the library sees it. As a second line, each page carries a
+renders them: its pages are Jinja2 templates that escape every value (`html_templates`);
+only code the project or a library wrote (scripts, a chart's markup) goes in as it is.
+Pages that a library renders (dbt docs, Great Expectations Data Docs) get their data
+escaped before the library sees it. As a second line, each page carries a
 Content-Security-Policy in a <meta> tag that lets only the page's own code run: its inline
 scripts by SHA-256 hash (computed from the code the project or the library wrote, never
 from text that holds data), a library's own remote scripts by exact URL, and no inline
@@ -19,11 +21,28 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import jinja2
+
 from .errors import RoiError
 
 CSP_META_NAME = "Content-Security-Policy"
 # Styles may be inline (every page has <style> and style attributes): CSS runs no script.
 INLINE_STYLES = "'unsafe-inline'"
+
+
+def html_templates(package: str) -> jinja2.Environment:
+    """The templates in `package`'s templates/ folder. Every value a template shows is
+    escaped (.html ones, and any name not known to be code); the .css and .js templates are
+    the page's own code and take numbers only. A name a template uses but is not given is an
+    error, not an empty string."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        autoescape=jinja2.select_autoescape(disabled_extensions=("css", "js"), default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def source_hash(code: str) -> str:

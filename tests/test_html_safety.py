@@ -379,3 +379,106 @@ def test_the_policy_refuses_markup_that_escaping_would_have_missed(browser, tmp_
         assert dialogs == []
     finally:
         page.close()
+
+
+# --- the project's own pages are templates that escape every value -----------------------
+
+CLOSING_TAG = re.compile(r"</(?:html|body|section|div|table|tr|th|td|ul|li|p|span|code|h[1-6])>")
+# html.escape only where data is prepared for a library's page (Great Expectations) or a
+# policy goes into one (dbt docs, Data Docs)
+ESCAPING_BY_HAND = {"roi/safe_html.py", "expectations/validate.py"}
+
+
+def test_no_page_is_written_as_markup_in_python():
+    """The pages' markup is in reporting/templates and orchestration/templates, where Jinja2
+    escapes every value; Python passes plain values (a markup string in Python would need
+    every value escaped by hand)."""
+    root = Path(__file__).resolve().parents[1]
+    markup, escaping = [], []
+    for package in ("roi", "ingestion", "orchestration", "expectations", "reporting"):
+        for path in sorted((root / package).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            source = path.read_text(encoding="utf-8")
+            markup += [f"{name}: {tag}" for tag in CLOSING_TAG.findall(source)]
+            if "html.escape" in source and name not in ESCAPING_BY_HAND:
+                escaping.append(name)
+    assert markup == []
+    assert escaping == []
+
+
+def test_the_templates_escape_every_value_and_refuse_a_missing_one():
+    import jinja2
+
+    from roi.safe_html import html_templates
+
+    templates = html_templates("orchestration")
+    shown = templates.from_string('<p title="{{ value }}">{{ value }}</p>')
+    assert shown.render(value=svg(40)) == (
+        '<p title="&#34;&gt;&lt;svg onload=alert(40)&gt;">&#34;&gt;&lt;svg onload=alert(40)&gt;</p>'
+    )
+    # the pages escape; the report's print script and CSS are code that takes numbers only
+    assert [templates.autoescape(name) for name in ("run_index.html", "print.js")] == [True, False]
+    with pytest.raises(jinja2.UndefinedError, match="'value' is undefined"):
+        shown.render()
+
+
+def test_the_run_index_page_from_its_template(tmp_path):
+    """write_run_index on hand-made values, without a run: every value is text, every
+    document a link, the policy allows no script."""
+    import datetime as dt
+    from html.parser import HTMLParser
+
+    from orchestration.audit_trail import write_run_index
+    from roi.warehouse import as_warehouse
+
+    warehouse = as_warehouse(tmp_path / "roi.duckdb")
+    run = {"run_id": "run-1", "status": "failed", "trigger": "manual", "source": img(41),
+           "period": None, "code_version": "abc1234", "finished_at": None,
+           "started_at": dt.datetime(2026, 7, 1, 6, tzinfo=dt.UTC)}  # fmt: skip
+    folder = warehouse.state_dir / "docs" / "run-1"
+    (folder / "gx docs").mkdir(parents=True)
+    (folder / "gx docs" / "suite.html").write_text("", encoding="utf-8")
+    (folder / "dbt_docs.html").write_text("", encoding="utf-8")
+    checks = [
+        ("run-1", script(42), "marts.dim_project", "dbt_test", "error", "fail", None, 1),
+        ("run-1", "ge", "raw.t", "great_expectations_expectation", "warn", "fail", "x", 1),
+        ("run-1", "fresh", "raw.t", "freshness", "warn", "pass", "hours=2 <b>", 1),
+    ]
+
+    class Page(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.cells: list[str] = []
+            self.links: list[str] = []
+            self.policy = ""
+            self.text = ""
+            self.in_cell = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "td":
+                self.cells.append("")
+                self.in_cell = True
+            elif tag == "a":
+                self.links.append(attrs["href"])
+            elif tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+                self.policy = attrs["content"]
+
+        def handle_endtag(self, tag):
+            self.in_cell = self.in_cell and tag != "td"
+
+        def handle_data(self, data):
+            self.text += data
+            if self.in_cell:
+                self.cells[-1] += data
+
+    page = Page()
+    page.feed(write_run_index(warehouse, run, checks).read_text(encoding="utf-8"))
+    assert page.links == ["dbt_docs.html", "gx%20docs/suite.html"]
+    assert page.cells == [
+        "marts.dim_project", script(42), "dbt_test", "error", "fail", "",
+        "raw.t", "fresh", "freshness", "warn", "pass", "hours=2 <b>",
+    ]  # fmt: skip
+    assert "Run run-1: failed" in page.text
+    assert f"trigger manual, source {img(41)}, period -," in page.text
+    assert "script-src 'none'" in page.policy

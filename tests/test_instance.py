@@ -74,6 +74,41 @@ def test_sqlite_by_default_postgres_with_dagster_pg_host(monkeypatch, tmp_path):
     }
 
 
+def test_the_repository_settings_are_merged_as_data(monkeypatch, tmp_path):
+    """The repository's dagster.yaml is read as data and roi's storage replaces a setting of
+    the same name: each setting once in the written file, which is YAML dumped from data."""
+    monkeypatch.delenv("DAGSTER_PG_HOST", raising=False)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "dagster.yaml").write_text(
+        "# the stock event log, which roi replaces with its pooled one\n"
+        "telemetry:\n  enabled: false\n"
+        "event_log_storage:\n  module: dagster.core.storage.event_log\n"
+        "  class: SqliteEventLogStorage\n  config:\n    base_dir: elsewhere\n"
+    )
+    monkeypatch.setattr("roi.instance.REPO_ROOT", repo)
+    text = instance_yaml(tmp_path / "home")
+    top_level = [line for line in text.splitlines() if line[:1] not in ("", " ", "#", "-")]
+    assert top_level == ["telemetry:", "event_log_storage:"]
+    assert yaml.safe_load(text) == {
+        "telemetry": {"enabled": False},
+        "event_log_storage": {
+            "module": "roi.dagster_storage",
+            "class": "PooledSqliteEventLogStorage",
+            "config": {"base_dir": str(tmp_path / "home" / "history" / "runs")},
+        },
+    }
+
+    # a broken file is named, with the place YAML stopped, and nothing is written
+    (repo / "dagster.yaml").write_text("telemetry:\n  enabled: [false\n")
+    with pytest.raises(
+        RoiError,
+        match=r"repo/dagster.yaml: line 3, column 1: not valid YAML \(expected ',' or '\]', but",
+    ):
+        prepare_home(tmp_path / "home")
+    assert not (tmp_path / "home" / "dagster.yaml").exists()
+
+
 def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_database):
     from dagster_postgres import PostgresRunStorage
 
