@@ -12,7 +12,7 @@ from plotly.offline import get_plotlyjs
 
 from roi.safe_html import csp_meta, policy, source_hash
 
-from .alerts import Alert
+from .alert_rules import ReportAlert
 from .charts import HEIGHT, Chart, build_charts
 from .formatting import alert_numbers, count, decimal, money, multiple, percent, points
 from .i18n import column_label, text
@@ -182,11 +182,11 @@ class Renderer:
 
     # --- pieces ---------------------------------------------------------------------------
 
-    def alert_message(self, alert: Alert) -> str:
+    def alert_message(self, alert: ReportAlert) -> str:
         values = alert_numbers(alert.numbers, self.lang)
         return self.t(alert.rule, subject=alert.subject, currency=self.currency, **values)
 
-    def alert_list(self, alerts: list[Alert]) -> str:
+    def alert_list(self, alerts: list[ReportAlert]) -> str:
         items = "".join(
             f'<li class="{alert.severity}" data-kind="{esc(alert.kind)}">'
             f'<span class="badge">{esc(self.t("kind." + alert.kind))}</span>'
