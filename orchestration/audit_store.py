@@ -3,9 +3,9 @@
 Every table is created here, the first time something is written to it, and gets here the
 columns added since its first release (a warehouse made by an earlier release keeps its rows,
 NULL in the new columns). The writers are plain functions over roi.warehouse connections,
-called by the pipeline's assets and sensors (orchestration/), `roi run` and `roi forget`. A
-run's rows are replaced as a whole: writing them again for the same run (a retried step, the
-sensor after the CLI) leaves one copy.
+called by the pipeline's assets and sensors (orchestration/), `roi run` and `roi forget`.
+Writing a run's rows again (a retried step, the sensor after the CLI) replaces the earlier
+ones; schema changes are appended, once per column, by the run that first brought it.
 
 What each table holds:
 - runs, check_results: one row per run, one per check (orchestration/audit_trail.py reads
