@@ -9,7 +9,7 @@ says which host, path, parameters and page failed.
 
 Applied at the boundaries: the connectors raise errors with redacted text and nothing chained
 (`request_failure`), every log record is redacted when it is made (`install_log_redaction`),
-alerts redact their text (roi/alerts.py), and dlt's record of the configuration values a load
+alerts redact their text (roi/webhook.py), and dlt's record of the configuration values a load
 resolved holds redacted URLs (`keep_url_secrets_out_of_dlt_traces`).
 """
 

@@ -1,9 +1,9 @@
-"""The audit trail in the warehouse: runs, loads and check results, appended, never overwritten.
+"""A run's record in the audit trail, read from Dagster's event log.
 
-`record_loads` is called by each load asset right after dlt finishes; `record_run` reads a
-finished run's check evaluations from Dagster's event log and writes `audit.runs` and
-`audit.check_results`. The CLI calls `record_run` after its in-process run; for runs
-launched by the schedules (the daemon), the run-status sensors below call it.
+`record_run` reads a finished run's check evaluations and step failures from Dagster's event
+log and writes `audit.runs` and `audit.check_results` (through orchestration/audit_store.py,
+which owns the audit tables). The CLI calls `record_run` after its in-process run; for runs
+launched by the schedules (the daemon), the run-status sensors (sensors.py) call it.
 """
 
 import datetime as dt
@@ -15,114 +15,14 @@ from urllib.parse import quote
 
 import dagster as dg
 
-from ingestion.http_retries import LoadHttpActivity
 from roi.errors import DropRejected, stopped_by_interrupt
 from roi.safe_html import html_templates, policy
 from roi.settings import REPO_ROOT
 from roi.warehouse import Warehouse, as_warehouse
 
+from .audit_store import write_run
+
 _TEMPLATES = html_templates("orchestration")
-
-DDL = (
-    "create schema if not exists audit",
-    """
-    create table if not exists audit.runs (
-        run_id varchar primary key,
-        job_name varchar not null,
-        trigger varchar not null,
-        source varchar,
-        data_dir varchar,
-        period_grain varchar,
-        period varchar,
-        period_start date,
-        period_end date,
-        reporting_currency varchar,
-        started_at timestamp with time zone,
-        finished_at timestamp with time zone,
-        status varchar not null,
-        failed_checks integer not null,
-        failed_steps varchar,
-        code_version varchar,
-        drop_problem_count integer,
-        drop_problems varchar
-    )
-    """,
-    """
-    create table if not exists audit.check_results (
-        run_id varchar not null,
-        check_name varchar not null,
-        table_name varchar not null,
-        check_kind varchar not null,
-        severity varchar not null,
-        status varchar not null,
-        observed_value varchar,
-        evaluated_at timestamp with time zone
-    )
-    """,
-    """
-    create table if not exists audit.loads (
-        run_id varchar not null,
-        source varchar not null,
-        dataset varchar not null,
-        table_name varchar not null,
-        load_id varchar not null,
-        rows_loaded bigint not null,
-        loaded_at timestamp with time zone not null
-    )
-    """,
-    # what a live load's HTTP went through (ingestion/http_retries.py), added to warehouses
-    # made before these columns existed
-    *(
-        f"alter table audit.loads add column if not exists {column}"
-        for column in (
-            "http_requests integer",
-            "http_retries integer",
-            "http_retried varchar",
-            "throttled_seconds double precision",
-            "token_renewals integer",
-            "http_activity varchar",
-        )
-    ),
-    # columns a source sent beyond the contract (orchestration/schema_drift.py)
-    """
-    create table if not exists audit.schema_changes (
-        run_id varchar not null,
-        source varchar not null,
-        dataset varchar not null,
-        table_name varchar not null,
-        column_name varchar not null,
-        data_type varchar,
-        change varchar not null,
-        detected_at timestamp with time zone not null
-    )
-    """,
-)
-
-
-# Columns added to a table after its first release: a warehouse made before them gets them
-# (NULL in its existing rows) the next time the audit tables are written.
-ADDED_COLUMNS = {
-    ("audit", "runs"): (("drop_problem_count", "integer"), ("drop_problems", "varchar")),
-}
-
-
-def ensure_audit_tables(con) -> None:
-    for statement in DDL:
-        con.execute(statement)
-    for (schema, table), columns in ADDED_COLUMNS.items():
-        present = {
-            name
-            for (name,) in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ?",
-                [schema, table],
-            ).fetchall()
-        }
-        # checked first: PostgreSQL locks the table for an ALTER even when it changes nothing
-        for name, data_type in columns:
-            if name not in present:
-                con.execute(f"alter table {schema}.{table} add column {name} {data_type}")
-
 
 # The step failure of a rejected drop carries its problems as metadata (`rejected_failure`),
 # so that audit.runs and the alert can tell them, also in the daemon's sensors.
@@ -177,56 +77,6 @@ def code_version() -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-
-
-def record_loads(
-    warehouse: Warehouse | Path,
-    run_id: str,
-    source: str,
-    dataset: str,
-    load_ids: list[str],
-    row_counts: dict[str, int],
-    http: LoadHttpActivity | None = None,
-) -> None:
-    """One audit.loads row per table a dlt load wrote (dlt's own tables left out).
-
-    `http`: what the load's connectors went through over HTTP, summed over its connectors
-    (the ad platforms are three) and repeated on each of the load's rows; `http_activity`
-    holds the per-connector lines the run printed. Empty for loads without HTTP (file drop).
-    """
-    now = dt.datetime.now(dt.UTC)
-    activities = list(http.connectors.values()) if http else []
-    http_columns = (
-        (
-            sum(a.requests for a in activities),
-            sum(a.retry_count for a in activities),
-            ", ".join(f"{a.connector}: {a.retried()}" for a in activities if a.retries) or None,
-            round(sum(a.throttled_seconds for a in activities), 3),
-            sum(a.token_renewals for a in activities),
-            "; ".join(a.line() for a in activities),
-        )
-        if activities
-        else (None,) * 6
-    )
-    rows = [
-        (run_id, source, dataset, table, load_id, count, now, *http_columns)
-        for load_id in load_ids
-        for table, count in sorted(row_counts.items())
-        if not table.startswith("_dlt")
-    ]
-    with as_warehouse(warehouse).connect() as con:
-        ensure_audit_tables(con)
-        with con.transaction():
-            con.execute(
-                "delete from audit.loads where run_id = ? and dataset = ?", [run_id, dataset]
-            )
-            con.executemany(
-                "insert into audit.loads (run_id, source, dataset, table_name, load_id, "
-                "rows_loaded, loaded_at, http_requests, http_retries, http_retried, "
-                "throttled_seconds, token_renewals, http_activity) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
 
 
 def _check_kind(check_name: str, metadata: dict) -> str:
@@ -352,18 +202,7 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
         "drop_problems": "\n".join(rejection.problems) if rejection else None,
     }
     warehouse = as_warehouse(warehouse)
-    with warehouse.connect() as con:
-        ensure_audit_tables(con)
-        with con.transaction():
-            con.execute("delete from audit.runs where run_id = ?", [run_id])
-            con.execute("delete from audit.check_results where run_id = ?", [run_id])
-            con.execute(
-                f"insert into audit.runs ({', '.join(row)}) values ({', '.join('?' * len(row))})",
-                list(row.values()),
-            )
-            con.executemany(
-                "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?)", checks
-            )
+    write_run(warehouse, row, checks)
     write_run_index(warehouse, row, checks)
     return row
 

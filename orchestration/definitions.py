@@ -7,7 +7,7 @@ from dagster_dlt import DagsterDltResource
 
 from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
-from .audit import lineage, quarantine, quarantine_checks, run_docs, source_freshness
+from .audit_assets import lineage, quarantine, quarantine_checks, run_docs, source_freshness
 from .dbt_assets import dbt_models
 from .dbt_project import dbt_cli
 from .ingestion_assets import file_drop, file_load_assets

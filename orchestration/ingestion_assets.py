@@ -27,7 +27,8 @@ from roi.errors import DropRejected, RoiError, stopped_by_interrupt
 from roi.periods import Period
 from roi.progress import say
 
-from .audit_trail import record_loads, rejected_failure
+from .audit_store import record_loads
+from .audit_trail import rejected_failure
 from .resources import (
     FileDropResource,
     SourceSelection,

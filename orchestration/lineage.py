@@ -2,8 +2,8 @@
 
 `column_lineage(manifest)` reads the compiled SQL of every dbt model in the manifest and, for
 each column of each model in `marts_candidate`, follows the column through the upstream models
-down to the raw source columns it is computed from. `write_lineage` stores the result per run
-in `audit.lineage`.
+down to the raw source columns it is computed from. `audit_store.write_lineage` stores the
+result per run in `audit.lineage`.
 
 How it works
     Each model's `compiled_code` is parsed and qualified once with sqlglot against a schema of
@@ -56,19 +56,6 @@ TABLE_LEVEL = "table-level only"
 MAX_TRANSFORMATION_CHARS = 300
 MODELS_SEPARATOR = " <- "
 COLUMNS_SEPARATOR = ", "
-
-LINEAGE_DDL = """
-create table if not exists audit.lineage (
-    run_id varchar not null,
-    mart varchar not null,
-    published_table varchar not null,
-    column_name varchar not null,
-    depends_on_models varchar not null,
-    source_columns varchar not null,
-    transformation varchar,
-    resolved_level varchar not null
-)
-"""
 
 
 @dataclass(frozen=True)
@@ -498,45 +485,3 @@ def column_lineage(manifest: dict[str, Any], dialect: str = "duckdb") -> list[Li
         if _norm(project.nodes[relation.unique_id].get("schema")) == MART_SCHEMA:
             rows.extend(project.mart_rows(relation.unique_id))
     return rows
-
-
-def write_lineage(con: Any, rows: list[LineageRow], run_id: str) -> int:
-    """Replace the rows of `run_id` in `audit.lineage` (created if missing) with `rows`.
-    `con`: a warehouse connection (roi.warehouse) or a DuckDB connection.
-
-    Deletes and inserts in one transaction, so the connection must not be in one already.
-    Returns the number of rows written.
-    """
-    values = [
-        (
-            run_id,
-            row.mart,
-            f"{PUBLISHED_SCHEMA}.{row.mart.split('.', 1)[-1]}",
-            row.column,
-            MODELS_SEPARATOR.join(row.depends_on_models),
-            COLUMNS_SEPARATOR.join(row.source_columns),
-            row.transformation,
-            row.resolved_level,
-        )
-        for row in rows
-    ]
-    con.execute("create schema if not exists audit")
-    con.execute(LINEAGE_DDL)
-    con.execute("begin")
-    try:
-        con.execute("delete from audit.lineage where run_id = ?", [run_id])
-        if values:
-            con.executemany(
-                """
-                insert into audit.lineage
-                    (run_id, mart, published_table, column_name, depends_on_models,
-                     source_columns, transformation, resolved_level)
-                values (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                values,
-            )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return len(values)

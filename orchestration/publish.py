@@ -9,7 +9,7 @@ import dagster as dg
 
 from roi.progress import say
 
-from .audit import QUARANTINE_KEY
+from .audit_assets import QUARANTINE_KEY
 from .dbt_assets import MART_MODEL_NAMES
 from .resources import WarehouseResource
 

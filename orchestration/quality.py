@@ -13,25 +13,8 @@ from expectations.suites import SUITES, History, Suite
 from expectations.validate import validate_frame
 from roi.progress import say
 
+from .audit_store import ensure_tables, previous_row_count, write_table_rows
 from .resources import WarehouseResource
-
-TABLE_ROWS_DDL = """
-create table if not exists audit.table_rows (
-    run_id varchar not null,
-    table_name varchar not null,
-    row_count bigint not null,
-    measured_at timestamp with time zone default current_timestamp
-)
-"""
-
-
-def _previous_rows(con, table: str, run_id: str) -> int | None:
-    row = con.execute(
-        "select row_count from audit.table_rows where table_name = ? and run_id <> ? "
-        "order by measured_at desc nulls last limit 1",
-        [table, run_id],
-    ).fetchone()
-    return row[0] if row else None
 
 
 def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
@@ -48,25 +31,15 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     ) -> dg.AssetCheckResult:
         run_id = context.run.run_id
         with warehouse.connect() as con:
-            con.execute("create schema if not exists audit")
-            con.execute(TABLE_ROWS_DDL)
+            ensure_tables(con, ["table_rows"])
             frame = con.execute(suite.frame_query).df()
             history = History(
-                previous_rows=_previous_rows(con, suite.table, run_id),
+                previous_rows=previous_row_count(con, suite.table, run_id),
                 lookup=lambda sql: [r[0] for r in con.execute(sql).fetchall() if r[0] is not None],
             )
             rules = suite.rules(history)
             if suite.query is None:
-                with con.transaction():
-                    con.execute(
-                        "delete from audit.table_rows where run_id = ? and table_name = ?",
-                        [run_id, suite.table],
-                    )
-                    con.execute(
-                        "insert into audit.table_rows (run_id, table_name, row_count) "
-                        "values (?, ?, ?)",
-                        [run_id, suite.table, len(frame)],
-                    )
+                write_table_rows(con, run_id, suite.table, len(frame))
         outcome = validate_frame(f"{suite.table}:{suite.name}", frame, rules)
         page = (
             warehouse.run_docs_dir(run_id)

@@ -11,7 +11,6 @@ yet what the new column means.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from dlt.common.pipeline import LoadInfo
 from ingestion.raw_tables import RAW_TABLES, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN
 from ingestion.typed_rows import HARD_DELETE_COLUMN
 from roi.progress import say
-from roi.warehouse import Warehouse, as_warehouse
+from roi.warehouse import Warehouse
 
-from .audit_trail import ensure_audit_tables
+from .audit_store import record_schema_changes
 
 # Columns every loader may add beside the contract's: file and line, an API's deletion flag.
 LOADER_COLUMNS = frozenset({SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, HARD_DELETE_COLUMN})
@@ -66,13 +65,6 @@ def report_new_columns(
             f"schema change: {'.'.join(table)} has new column(s) {names} from {source}: "
             "kept in raw, not read by the models"
         )
-    now = dt.datetime.now(dt.UTC)
-    with as_warehouse(warehouse).connect() as con:
-        ensure_audit_tables(con)
-        con.executemany(
-            "insert into audit.schema_changes values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (run_id, source, c.dataset, c.table, c.column, c.data_type, "column_added", now)
-                for c in columns
-            ],
-        )
+    record_schema_changes(
+        warehouse, run_id, source, [(c.dataset, c.table, c.column, c.data_type) for c in columns]
+    )

@@ -9,9 +9,9 @@ import dagster as dg
 
 from roi.warehouse import resolve_warehouse
 
-from .alerting import ALERTED_BY_TAG, alert_run, failed_blocking_checks
 from .audit_trail import record_run
 from .jobs import PIPELINE_JOB_NAMES
+from .run_alerts import ALERTED_BY_TAG, alert_run, failed_blocking_checks
 
 PIPELINE_JOBS = sorted(PIPELINE_JOB_NAMES)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .alerts import Alert, evaluate
+from .alert_rules import ReportAlert, evaluate
 from .data import ReportData
 from .metrics import (
     ChannelComparison,
@@ -36,7 +36,7 @@ class ReportModel:
     regions: list[Headline]
     total: Headline
     projects_without_data: list[str]
-    alerts: list[Alert]
+    alerts: list[ReportAlert]
     funnel: FunnelSummary
     project_funnels: dict[str, FunnelSummary]
     channels: list[ChannelComparison]

@@ -18,7 +18,7 @@ from plotly.offline import get_plotlyjs
 
 from roi.safe_html import html_templates, policy, source_hash
 
-from .alerts import Alert
+from .alert_rules import ReportAlert
 from .charts import HEIGHT, Chart, build_charts
 from .formatting import alert_numbers, count, decimal, money, multiple, percent, points
 from .i18n import column_label, text
@@ -97,11 +97,11 @@ class Renderer:
 
     # --- pieces ---------------------------------------------------------------------------
 
-    def alert_message(self, alert: Alert) -> str:
+    def alert_message(self, alert: ReportAlert) -> str:
         values = alert_numbers(alert.numbers, self.lang)
         return self.t(alert.rule, subject=alert.subject, currency=self.currency, **values)
 
-    def alert_items(self, alerts: list[Alert]) -> list[dict]:
+    def alert_items(self, alerts: list[ReportAlert]) -> list[dict]:
         return [
             {
                 "severity": alert.severity,
@@ -465,10 +465,10 @@ class Renderer:
         headers = [self.col("region"), self.col("won_deals"), self.col("avg_sales_cycle_days")]
         return Table(headers, rows)
 
-    def quality_problems(self) -> list[Alert]:
+    def quality_problems(self) -> list[ReportAlert]:
         return [a for a in self.model.alerts if a.kind == "data_quality"]
 
-    def quality_summary(self, problems: list[Alert]) -> str:
+    def quality_summary(self, problems: list[ReportAlert]) -> str:
         """The line above the run's problems: none without a run, ok when it has none."""
         audit = self.model.data.audit
         if audit.run is None:

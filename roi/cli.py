@@ -147,7 +147,7 @@ def _print_marts(warehouse: Warehouse) -> None:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from .audit import audit_text
+    from .audit_view import audit_text
 
     print(audit_text(_warehouse(args), run_id=args.run, table=args.table))
     return 0

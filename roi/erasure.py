@@ -74,32 +74,6 @@ SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast"})
 GZIP_MAGIC = b"\x1f\x8b"
 TEXT_TYPES = frozenset({"VARCHAR", "TEXT", "CHARACTER VARYING", "STRING"})
 
-DDL = (
-    "create schema if not exists audit",
-    """
-    create table if not exists audit.erasures (
-        erasure_id varchar not null,
-        requested_at timestamp with time zone not null,
-        requested_by varchar not null,
-        kind varchar not null,
-        key_hash varchar not null,
-        rows_removed bigint not null,
-        rows_anonymised bigint not null,
-        tables varchar not null,
-        files_cleaned bigint
-    )
-    """,
-    """
-    create table if not exists audit.erasure_suppressions (
-        key_kind varchar not null,
-        key_hash varchar not null,
-        erasure_id varchar not null,
-        suppressed_at timestamp with time zone not null
-    )
-    """,
-    "create table if not exists audit.erasure_salt (salt varchar not null)",
-)
-
 
 def key_hash(salt: str, kind: str, key: str) -> str:
     """The suppression list's form of a key: HMAC-SHA-256 under the warehouse's own random
@@ -313,6 +287,10 @@ def forget(
     """Erase an account or a lead from the warehouse and its files, and keep it out of later
     loads (see the module docstring). Holds the warehouse's lock like a run; a second call
     for the same key changes nothing and says so."""
+    # imported here: loads import this module for `suppress_erased`, and only `roi forget`
+    # creates the erasure tables
+    from orchestration.audit_store import ERASURE_TABLES, ensure_tables
+
     from .lock import warehouse_lock
     from .progress import say
 
@@ -327,8 +305,7 @@ def forget(
     now = dt.datetime.now(dt.UTC)
     with warehouse_lock(warehouse, f"erasure {erasure_id}", on_wait=say):
         with warehouse.connect() as con:
-            for statement in DDL:
-                con.execute(statement)
+            ensure_tables(con, ERASURE_TABLES)
             with con.transaction():
                 salt = _salt(con)
                 result = ErasureResult(

@@ -107,10 +107,10 @@ def run_pipeline(
     os.environ["ROI_SOURCE"] = source
 
     say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
-    from orchestration.alerting import alert_run
     from orchestration.audit_trail import record_run
     from orchestration.definitions import defs
     from orchestration.jobs import PIPELINE_JOB_NAME, REVIEW_JOB_NAMES
+    from orchestration.run_alerts import alert_run
 
     job = defs.resolve_job_def(REVIEW_JOB_NAMES[period.grain] if period else PIPELINE_JOB_NAME)
     run_id = str(uuid.uuid4())
@@ -182,8 +182,8 @@ def _record_abandoned_runs(instance, warehouse: Warehouse) -> None:
     """
     from dagster import DagsterRunStatus, RunsFilter
 
-    from orchestration.alerting import alert_run
     from orchestration.audit_trail import record_run
+    from orchestration.run_alerts import alert_run
 
     abandoned = instance.get_runs(
         filters=RunsFilter(

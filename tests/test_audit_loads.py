@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from ingestion.http_retries import LoadHttpActivity
-from orchestration.audit_trail import record_loads
+from orchestration.audit_store import record_loads
 from roi.warehouse import as_warehouse
 
 OLD_LOADS = (
@@ -78,8 +78,8 @@ def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(warehouse):
 
 
 def test_roi_audit_shows_what_each_live_load_went_through(tmp_path):
-    from orchestration.audit_trail import ensure_audit_tables
-    from roi.audit import audit_text
+    from orchestration.audit_store import ensure_audit_tables
+    from roi.audit_view import audit_text
 
     # GIVEN a finished run with a live ads load (Google retried a 503) and a file load
     warehouse = as_warehouse(tmp_path / "roi.duckdb")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from orchestration.audit_trail import ensure_audit_tables
+from orchestration.audit_store import ensure_audit_tables
 from roi.warehouse import DuckDBWarehouse
 
 # audit.runs as releases before the rejected-drop columns created it

@@ -13,7 +13,8 @@ import logging
 import duckdb
 import pytest
 
-from orchestration.lineage import LineageRow, column_lineage, write_lineage
+from orchestration.audit_store import write_lineage
+from orchestration.lineage import LineageRow, column_lineage
 from roi.settings import DBT_PROJECT_DIR
 
 

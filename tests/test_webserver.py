@@ -252,7 +252,7 @@ def _ancestors(asset_nodes: dict[tuple[str, ...], dict], key: tuple[str, ...]) -
 
 def test_asset_graph_matches_the_definitions(defs, asset_nodes):
     from ingestion.raw_tables import RAW_TABLES
-    from orchestration.audit import QUARANTINE_KEY, lineage, run_docs, source_freshness
+    from orchestration.audit_assets import QUARANTINE_KEY, lineage, run_docs, source_freshness
     from orchestration.dbt_assets import MANIFEST_PATH
     from orchestration.ingestion_assets import FILE_DROP_KEY
     from orchestration.publish import CANDIDATE_SCHEMA, MART_NAMES, PUBLISHED_SCHEMA
@@ -346,7 +346,7 @@ def test_schedules_match_the_definitions_and_start_stopped(defs, repository):
 
 def test_asset_checks_match_the_definitions(defs, asset_nodes):
     from expectations.suites import SUITES
-    from orchestration.audit import QUARANTINE_KEY, QUARANTINE_RULES
+    from orchestration.audit_assets import QUARANTINE_KEY, QUARANTINE_RULES
 
     served: dict[tuple[tuple[str, ...], str], bool] = {}
     for key, node in asset_nodes.items():

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.alerting import run_alert
+from orchestration.run_alerts import run_alert
 from roi.instance import instance_for
 from roi.settings import state_dir
 

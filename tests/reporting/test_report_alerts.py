@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from reporting import ReportSettings, build_report
-from reporting.alerts import evaluate
+from reporting.alert_rules import evaluate
 from reporting.data import load_report_data
 from reporting.formatting import alert_numbers
 from reporting.model import build_model

@@ -1,7 +1,8 @@
 """Run alerts delivered to a chat webhook (Slack, Feishu/Lark or DingTalk).
 
-The Dagster sensors build an `Alert` when a run fails or a blocking data-quality check fails
-and hand it to `send_alert`. Every alert is logged through the `roi.alerts` logger; when
+The sensors and `roi run` build a `WebhookMessage` when a run fails or a blocking
+data-quality check fails (orchestration/run_alerts.py) and hand it to `send_alert`. Every
+alert is logged through the `roi.webhook` logger; when
 `ROI_ALERT_WEBHOOK_URL` is set it is also posted to that webhook. Delivery is best effort: an
 alert that cannot be delivered is reported in the log and never breaks the run or the sensor.
 
@@ -19,7 +20,6 @@ import hmac
 import logging
 import math
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from dlt.sources.helpers.requests import Client
+from dlt.sources.helpers.requests.retry import DEFAULT_RETRY_EXCEPTIONS, DEFAULT_RETRY_STATUS
 
 from ingestion.redaction import redact_text
 
@@ -51,7 +53,7 @@ FORMAT_BY_HOST = {
 
 
 @dataclass(frozen=True)
-class Alert:
+class WebhookMessage:
     """What went wrong in one run, as a chat message will show it.
 
     `lines` are the facts (failed step and its error, failed check with its observed value,
@@ -165,7 +167,7 @@ def infer_format(url: str | None) -> str:
 
 
 def payload(
-    alert: Alert, fmt: str, secret: str | None = None, now: datetime | None = None
+    alert: WebhookMessage, fmt: str, secret: str | None = None, now: datetime | None = None
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """The (query parameters, JSON body) that post `alert` to a webhook of format `fmt`.
 
@@ -220,29 +222,16 @@ def dingtalk_sign(timestamp: str, secret: str) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
-@dataclass(frozen=True)
-class _Attempt:
-    """Outcome of one POST: `problem` is None when the alert was delivered."""
-
-    problem: str | None
-    retryable: bool = False
-    retry_after: float | None = None
-
-
-def send_alert(
-    alert: Alert,
-    settings: WebhookSettings | None = None,
-    session: requests.Session | None = None,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-) -> bool:
+def send_alert(alert: WebhookMessage, settings: WebhookSettings | None = None) -> bool:
     """Log `alert` and post it to the configured webhook; True when the webhook accepted it.
 
-    The alert is always logged (ERROR for severity "error", WARNING otherwise). Connection
-    errors, timeouts, HTTP 5xx and 429 are retried, up to `MAX_ATTEMPTS` posts, after an
-    exponential backoff or the response's `Retry-After` seconds (capped at
-    `MAX_RETRY_AFTER_SECONDS`); `sleep` is injectable so tests need not wait. A read timeout
-    is retried too: a duplicate message is better than a lost alert.
+    The alert is always logged (ERROR for severity "error", WARNING otherwise). The post
+    goes through dlt's requests client, the retry policy of the connectors
+    (ingestion/http_retries.py): connection errors, timeouts, HTTP 5xx and 429 are retried, up
+    to `MAX_ATTEMPTS` posts, after an exponential backoff from `BACKOFF_SECONDS` or the
+    response's `Retry-After` (seconds or an HTTP date), both capped at
+    `MAX_RETRY_AFTER_SECONDS` so a sensor is not held up for long. A read timeout is retried
+    too: a duplicate message is better than a lost alert.
 
     Never raises for a delivery failure or a bad configuration: it logs an ERROR naming the
     webhook host (never the URL) and the problem, and returns False. `settings` defaults to
@@ -257,86 +246,72 @@ def send_alert(
     if not settings.url:
         return False
     params, body = payload(alert, settings.format, settings.secret)
-    if session is None:
-        with requests.Session() as own_session:
-            return _deliver(alert, settings, params, body, own_session, sleep)
-    return _deliver(alert, settings, params, body, session, sleep)
-
-
-def _deliver(
-    alert: Alert,
-    settings: WebhookSettings,
-    params: dict[str, str],
-    body: dict[str, Any],
-    session: requests.Session,
-    sleep: Callable[[float], None],
-) -> bool:
-    """Post with retries; logs only the host of the URL, which carries credentials."""
+    # only the host is ever logged: the URL carries credentials
     host = urlsplit(settings.url).hostname or "(URL without a host)"
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        outcome = _post_once(settings, params, body, session)
-        if outcome.problem is None:
-            log.info("alert %r delivered to %s webhook at %s", alert.title, settings.format, host)
-            return True
-        if not outcome.retryable or attempt == MAX_ATTEMPTS:
-            break
-        delay = outcome.retry_after
-        if delay is None:
-            delay = BACKOFF_SECONDS * 2 ** (attempt - 1)
-        log.warning(
-            "alert %r: webhook at %s answered %s; retrying in %.1fs (attempt %d of %d)",
-            alert.title,
-            host,
-            outcome.problem,
-            delay,
-            attempt,
-            MAX_ATTEMPTS,
-        )
-        sleep(delay)
+    answers: list[int] = []
+    client = Client(
+        request_timeout=settings.timeout_seconds,
+        raise_for_status=False,
+        request_max_attempts=MAX_ATTEMPTS,
+        request_backoff_factor=BACKOFF_SECONDS,
+        request_max_retry_delay=MAX_RETRY_AFTER_SECONDS,
+        session_attrs={"hooks": {"response": [_answer_logger(alert, host, answers)]}},
+    )
+    try:
+        response = client.post(settings.url, params=params, json=body)
+    except DEFAULT_RETRY_EXCEPTIONS as exc:
+        # named by class only: the exception's text holds the URL
+        problem = f"{type(exc).__name__} (no HTTP response)"
+        attempts = MAX_ATTEMPTS
+    except requests.RequestException as exc:
+        problem = f"{type(exc).__name__} (request not sent)"
+        attempts = len(answers) + 1
+    else:
+        problem = _problem(settings.format, response)
+        attempts = len(answers)
+    finally:
+        client.session.close()
+    if problem is None:
+        log.info("alert %r delivered to %s webhook at %s", alert.title, settings.format, host)
+        return True
     log.error(
         "alert %r NOT delivered to %s webhook at %s after %d attempt(s): %s",
         alert.title,
         settings.format,
         host,
-        attempt,
-        outcome.problem,
+        attempts,
+        problem,
     )
     return False
 
 
-def _post_once(
-    settings: WebhookSettings,
-    params: dict[str, str],
-    body: dict[str, Any],
-    session: requests.Session,
-) -> _Attempt:
-    """One POST, classified. Exceptions are named by class only: their text holds the URL."""
-    try:
-        response = session.post(
-            settings.url, params=params, json=body, timeout=settings.timeout_seconds
-        )
-    except (requests.ConnectionError, requests.Timeout) as exc:
-        return _Attempt(f"{type(exc).__name__} (no HTTP response)", retryable=True)
-    except requests.RequestException as exc:
-        return _Attempt(f"{type(exc).__name__} (request not sent)")
+def _answer_logger(alert: WebhookMessage, host: str, answers: list[int]) -> Callable[..., None]:
+    """A requests response hook: counts the webhook's answers and warns of each one dlt's
+    client is about to retry."""
+
+    def note(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        answers.append(response.status_code)
+        if response.status_code in DEFAULT_RETRY_STATUS and len(answers) < MAX_ATTEMPTS:
+            log.warning(
+                "alert %r: webhook at %s answered HTTP %s; retrying (attempt %d of %d)",
+                alert.title,
+                host,
+                response.status_code,
+                len(answers),
+                MAX_ATTEMPTS,
+            )
+
+    return note
+
+
+def _problem(fmt: str, response: requests.Response) -> str | None:
+    """Why the webhook's last answer is not a delivery, or None when it accepted the alert."""
     status = response.status_code
-    if status == 429 or status >= 500:
-        return _Attempt(f"HTTP {status}", retryable=True, retry_after=_retry_after(response))
+    if status in DEFAULT_RETRY_STATUS:
+        return f"HTTP {status}"
     if not response.ok:
-        return _Attempt(f"HTTP {status}: {_excerpt(response.text)}")
-    return _Attempt(_provider_error(settings.format, response))
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """`Retry-After` in seconds, capped at `MAX_RETRY_AFTER_SECONDS` so a sensor is not held
-    up for long; None when absent or given as an HTTP date."""
-    try:
-        seconds = float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
-    if math.isnan(seconds):
-        return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
+        return f"HTTP {status}: {_excerpt(response.text)}"
+    return _provider_error(fmt, response)
 
 
 def _provider_error(fmt: str, response: requests.Response) -> str | None:

@@ -12,14 +12,15 @@ import logging
 import socket
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from urllib.parse import quote_plus
 
 import pytest
 from werkzeug import Response
 
-from roi.alerts import (
+from roi.webhook import (
     MAX_RETRY_AFTER_SECONDS,
-    Alert,
+    WebhookMessage,
     WebhookSettings,
     dingtalk_sign,
     feishu_sign,
@@ -40,7 +41,7 @@ FEISHU_SIGN_AT_NOW = "Y+4/TixYmvzYef1E+QKTkwHI0qKFgEBsi5FXynotvjg="
 DINGTALK_SIGN_AT_NOW = "AwfGDjQZ+00uEjhLjYOAq1SzrIC/BiMfjSm7LCh6cws="
 TOKEN = "tok-3f9a1c-do-not-log"
 
-ALERT = Alert(
+ALERT = WebhookMessage(
     title="Blocking check failed: quarterly ROI not published",
     severity="error",
     lines=[
@@ -76,13 +77,17 @@ class RecordedSleep:
 
 
 @pytest.fixture
-def sleep() -> RecordedSleep:
-    return RecordedSleep()
+def sleep(monkeypatch: pytest.MonkeyPatch) -> RecordedSleep:
+    """The waits of dlt's retrying client (tenacity's sleep strategy calls `time.sleep` of its
+    `nap` module), recorded instead of slept; time.sleep stays real everywhere else."""
+    recorded = RecordedSleep()
+    monkeypatch.setattr("tenacity.nap.time", SimpleNamespace(sleep=recorded))
+    return recorded
 
 
 @pytest.fixture
 def alert_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG, logger="roi.alerts")
+    caplog.set_level(logging.DEBUG, logger="roi.webhook")
     return caplog
 
 
@@ -92,11 +97,11 @@ def hook_settings(httpserver, fmt: str, secret: str | None = None) -> WebhookSet
 
 
 def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
-    """ERROR messages of roi.alerts."""
+    """ERROR messages of roi.webhook."""
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "roi.alerts" and r.levelno == logging.ERROR
+        if r.name == "roi.webhook" and r.levelno == logging.ERROR
     ]
 
 
@@ -108,7 +113,7 @@ def test_text_lists_context_then_facts():
 
 
 def test_text_bounds_the_number_of_lines_and_omits_unknown_context():
-    alert = Alert(
+    alert = WebhookMessage(
         title="Run failed",
         severity="warning",
         lines=[f"row {n} quarantined" for n in range(1, 26)],
@@ -125,7 +130,7 @@ def test_text_bounds_the_number_of_lines_and_omits_unknown_context():
 
 def test_unknown_severity_is_refused():
     with pytest.raises(ValueError, match="severity"):
-        Alert(title="t", severity="critical", lines=[], run_id="r", job="j")
+        WebhookMessage(title="t", severity="critical", lines=[], run_id="r", job="j")
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -236,7 +241,7 @@ def test_signatures_follow_each_providers_recipe():
 
 def test_slack_delivery(httpserver, sleep):
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    assert send_alert(ALERT, hook_settings(httpserver, "slack"), sleep=sleep)
+    assert send_alert(ALERT, hook_settings(httpserver, "slack"))
     (request, _), *_ = httpserver.log
     assert request.get_json() == {"text": ALERT_TEXT}
     assert request.args.get("access_token") == TOKEN
@@ -247,7 +252,7 @@ def test_feishu_delivery_signed(httpserver, sleep):
         {"code": 0, "data": {}, "msg": "success"}
     )
     before = int(time.time())
-    assert send_alert(ALERT, hook_settings(httpserver, "feishu", FEISHU_SECRET), sleep=sleep)
+    assert send_alert(ALERT, hook_settings(httpserver, "feishu", FEISHU_SECRET))
     (request, _), *_ = httpserver.log
     body = request.get_json()
     assert before <= int(body["timestamp"]) <= int(time.time())
@@ -263,14 +268,14 @@ def test_feishu_legacy_success_answer(httpserver, sleep):
     httpserver.expect_request("/hook").respond_with_json(
         {"Extra": None, "StatusCode": 0, "StatusMessage": "success"}
     )
-    assert send_alert(ALERT, hook_settings(httpserver, "feishu"), sleep=sleep)
+    assert send_alert(ALERT, hook_settings(httpserver, "feishu"))
 
 
 def test_dingtalk_delivery_signed_in_the_query_string(httpserver, sleep):
     httpserver.expect_request("/hook", method="POST").respond_with_json(
         {"errcode": 0, "errmsg": "ok"}
     )
-    assert send_alert(ALERT, hook_settings(httpserver, "dingtalk", DINGTALK_SECRET), sleep=sleep)
+    assert send_alert(ALERT, hook_settings(httpserver, "dingtalk", DINGTALK_SECRET))
     (request, _), *_ = httpserver.log
     assert request.get_json() == {"msgtype": "text", "text": {"content": ALERT_TEXT}}
     timestamp = request.args["timestamp"]
@@ -286,14 +291,14 @@ def test_dingtalk_error_answer_is_a_failure(httpserver, sleep, alert_log):
     httpserver.expect_request("/hook").respond_with_json(
         {"errcode": 310000, "errmsg": "sign not match"}
     )
-    assert not send_alert(ALERT, hook_settings(httpserver, "dingtalk", "SECwrong"), sleep=sleep)
+    assert not send_alert(ALERT, hook_settings(httpserver, "dingtalk", "SECwrong"))
     assert any("310000" in m and "sign not match" in m for m in errors(alert_log))
 
 
 def test_retry_on_500_then_delivered(httpserver, sleep):
     httpserver.expect_ordered_request("/hook").respond_with_data("oops", status=500)
     httpserver.expect_ordered_request("/hook").respond_with_data("ok")
-    assert send_alert(ALERT, hook_settings(httpserver, "slack"), sleep=sleep)
+    assert send_alert(ALERT, hook_settings(httpserver, "slack"))
     assert len(httpserver.log) == 2
     assert sleep.delays == [0.5]
 
@@ -304,14 +309,25 @@ def test_429_honours_retry_after_within_a_cap(httpserver, sleep, retry_after, sl
         Response("slow down", status=429, headers={"Retry-After": retry_after})
     )
     httpserver.expect_ordered_request("/hook").respond_with_data("ok")
-    assert send_alert(ALERT, hook_settings(httpserver, "slack"), sleep=sleep)
+    assert send_alert(ALERT, hook_settings(httpserver, "slack"))
     assert len(httpserver.log) == 2
     assert sleep.delays == [slept]
 
 
+def test_429_honours_retry_after_given_as_a_date(httpserver, sleep):
+    # an HTTP date far ahead waits the cap, as dlt's client reads it for the connectors
+    httpserver.expect_ordered_request("/hook").respond_with_response(
+        Response("slow down", status=429, headers={"Retry-After": "Fri, 31 Dec 2099 23:59:59 GMT"})
+    )
+    httpserver.expect_ordered_request("/hook").respond_with_data("ok")
+    assert send_alert(ALERT, hook_settings(httpserver, "slack"))
+    assert len(httpserver.log) == 2
+    assert sleep.delays == [MAX_RETRY_AFTER_SECONDS]
+
+
 def test_gives_up_after_three_attempts(httpserver, sleep, alert_log):
     httpserver.expect_request("/hook").respond_with_data("down", status=503)
-    assert not send_alert(ALERT, hook_settings(httpserver, "slack"), sleep=sleep)
+    assert not send_alert(ALERT, hook_settings(httpserver, "slack"))
     assert len(httpserver.log) == 3
     assert sleep.delays == [0.5, 1.0]
     assert any("localhost" in m and "HTTP 503" in m for m in errors(alert_log))
@@ -322,7 +338,7 @@ def test_feishu_sign_failure_is_logged_not_retried(httpserver, sleep, alert_log)
         {"code": 19021, "data": {}, "msg": "sign match fail"}
     )
     settings = hook_settings(httpserver, "feishu", FEISHU_SECRET)
-    assert send_alert(ALERT, settings, sleep=sleep) is False
+    assert send_alert(ALERT, settings) is False
     assert len(httpserver.log) == 1
     assert any(
         "19021" in m and "sign match fail" in m and "localhost" in m for m in errors(alert_log)
@@ -331,24 +347,26 @@ def test_feishu_sign_failure_is_logged_not_retried(httpserver, sleep, alert_log)
 
 def test_client_error_is_not_retried(httpserver, sleep, alert_log):
     httpserver.expect_request("/hook").respond_with_data("no_service", status=404)
-    assert not send_alert(ALERT, hook_settings(httpserver, "slack"), sleep=sleep)
+    assert not send_alert(ALERT, hook_settings(httpserver, "slack"))
     assert len(httpserver.log) == 1
     assert any("HTTP 404: no_service" in m for m in errors(alert_log))
 
 
 def test_without_url_the_alert_is_only_logged(httpserver, sleep, alert_log):
-    warning = Alert(title="Late drop", severity="warning", lines=["x"], run_id="r", job="j")
-    assert send_alert(ALERT, WebhookSettings(url=None), sleep=sleep) is False
-    assert send_alert(warning, WebhookSettings(url=None), sleep=sleep) is False
+    warning = WebhookMessage(
+        title="Late drop", severity="warning", lines=["x"], run_id="r", job="j"
+    )
+    assert send_alert(ALERT, WebhookSettings(url=None)) is False
+    assert send_alert(warning, WebhookSettings(url=None)) is False
     assert httpserver.log == []
-    logged = [(r.levelno, r.getMessage()) for r in alert_log.records if r.name == "roi.alerts"]
+    logged = [(r.levelno, r.getMessage()) for r in alert_log.records if r.name == "roi.webhook"]
     assert logged == [(logging.ERROR, ALERT_TEXT), (logging.WARNING, warning.text())]
 
 
 def test_bad_env_settings_do_not_raise(monkeypatch, sleep, alert_log):
     monkeypatch.setenv("ROI_ALERT_WEBHOOK_URL", "https://hooks.slack.com/services/x")
     monkeypatch.setenv("ROI_ALERT_WEBHOOK_FORMAT", "teams")
-    assert send_alert(ALERT, sleep=sleep) is False
+    assert send_alert(ALERT) is False
     assert any("ROI_ALERT_WEBHOOK_FORMAT" in m for m in errors(alert_log))
 
 
@@ -368,13 +386,13 @@ def test_url_and_secret_never_logged(httpserver, sleep, alert_log):
         timeout_seconds=1,
     )
     # WHEN alerts are sent to both
-    assert not send_alert(ALERT, settings, sleep=sleep)  # 500, then Feishu error 9499
-    assert send_alert(ALERT, settings, sleep=sleep)
-    assert not send_alert(ALERT, unreachable, sleep=sleep)
+    assert not send_alert(ALERT, settings)  # 500, then Feishu error 9499
+    assert send_alert(ALERT, settings)
+    assert not send_alert(ALERT, unreachable)
     # THEN our log names hosts and problems, never the URL, its token or the secrets (the
     # test server's own access log, also captured, does show the URL)
     assert any("127.0.0.1" in m and "ConnectionError" in m for m in errors(alert_log))
-    ours = "\n".join(r.getMessage() for r in alert_log.records if r.name == "roi.alerts")
+    ours = "\n".join(r.getMessage() for r in alert_log.records if r.name == "roi.webhook")
     assert "HTTP 500" in ours and "9499" in ours and "delivered" in ours
     for secret in (TOKEN, FEISHU_SECRET, DINGTALK_SECRET, "/hook", "access_token"):
         assert secret not in ours

@@ -1,4 +1,4 @@
-"""The report's alerts: pure functions from `ReportData` (and thresholds) to `Alert`s.
+"""The report's alert rules: pure functions from `ReportData` (and thresholds) to `ReportAlert`s.
 
 Each alert carries the numbers behind it (`numbers`, raw values); the renderer formats them
 into the message of the report's language. A rule never fires on a missing value: no
@@ -21,7 +21,7 @@ SEVERITIES = ("error", "warning")
 
 
 @dataclass(frozen=True)
-class Alert:
+class ReportAlert:
     kind: str  # one of KINDS
     rule: str  # the message: the kind, or the data-quality problem (dq_*)
     severity: str  # error | warning
@@ -29,14 +29,14 @@ class Alert:
     numbers: dict[str, object] = field(default_factory=dict)
 
 
-def roi_below_target(data: ReportData, settings: ReportSettings) -> list[Alert]:
+def roi_below_target(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
     """The period's ROI of a project is below its target_roi."""
     alerts = []
     for headline in project_headlines(data):
         gap = headline.roi_gap
         if gap is not None and gap < 0:
             alerts.append(
-                Alert(
+                ReportAlert(
                     "roi_below_target",
                     "roi_below_target",
                     "warning",
@@ -53,7 +53,7 @@ def roi_below_target(data: ReportData, settings: ReportSettings) -> list[Alert]:
     return alerts
 
 
-def cac_increase(data: ReportData, settings: ReportSettings) -> list[Alert]:
+def cac_increase(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
     """A project's CAC rose more than `cac_increase` vs the previous period."""
     previous = {
         row.project_code: row for row in data.roi if row.period_start == data.previous.start
@@ -68,7 +68,7 @@ def cac_increase(data: ReportData, settings: ReportSettings) -> list[Alert]:
         rise = change(row.cac, before.cac)
         if rise is not None and rise > settings.cac_increase:
             alerts.append(
-                Alert(
+                ReportAlert(
                     "cac_increase",
                     "cac_increase",
                     "warning",
@@ -88,7 +88,7 @@ def cac_increase(data: ReportData, settings: ReportSettings) -> list[Alert]:
     return alerts
 
 
-def churn_spike(data: ReportData, settings: ReportSettings) -> list[Alert]:
+def churn_spike(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
     """A complete month overlapping the period whose churn rate is more than `churn_spike`
     (percentage points) above the mean rate of the `churn_trailing_months` months before it."""
     by_project: dict[str, dict] = defaultdict(dict)
@@ -111,7 +111,7 @@ def churn_spike(data: ReportData, settings: ReportSettings) -> list[Alert]:
             average = fmean(history)
             if row.churn_rate - average > settings.churn_spike:
                 alerts.append(
-                    Alert(
+                    ReportAlert(
                         "churn_spike",
                         "churn_spike",
                         "warning",
@@ -131,7 +131,7 @@ def churn_spike(data: ReportData, settings: ReportSettings) -> list[Alert]:
     return alerts
 
 
-def conversion_drop(data: ReportData, settings: ReportSettings) -> list[Alert]:
+def conversion_drop(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
     """A project's lead->opportunity rate fell more than `conversion_drop` (relative) vs the
     previous period."""
     now = {row.project_code: row for row in funnel_rows(data, data.period, ALL_CHANNELS)}
@@ -144,7 +144,7 @@ def conversion_drop(data: ReportData, settings: ReportSettings) -> list[Alert]:
         moved = change(current.lead_to_opportunity_rate, previous.lead_to_opportunity_rate)
         if moved is not None and -moved > settings.conversion_drop:
             alerts.append(
-                Alert(
+                ReportAlert(
                     "conversion_drop",
                     "conversion_drop",
                     "warning",
@@ -163,18 +163,18 @@ def conversion_drop(data: ReportData, settings: ReportSettings) -> list[Alert]:
     return alerts
 
 
-def data_quality(data: ReportData, settings: ReportSettings) -> list[Alert]:
+def data_quality(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
     """Problems of the run: no run recorded, the run failed, rows quarantined, checks
     failed, sources not fresh."""
     audit = data.audit
     if audit.run is None:
-        return [Alert("data_quality", "dq_no_run", "warning", "audit.runs")]
+        return [ReportAlert("data_quality", "dq_no_run", "warning", "audit.runs")]
     run = audit.run
     alerts = []
     # `running`: the report written by a run about itself, after its marts were published
     if run.status not in ("success", "running"):
         alerts.append(
-            Alert(
+            ReportAlert(
                 "data_quality",
                 "dq_run_failed",
                 "error",
@@ -188,7 +188,7 @@ def data_quality(data: ReportData, settings: ReportSettings) -> list[Alert]:
         )
     for count in audit.quarantine:
         alerts.append(
-            Alert(
+            ReportAlert(
                 "data_quality",
                 "dq_quarantine",
                 "error",
@@ -198,7 +198,7 @@ def data_quality(data: ReportData, settings: ReportSettings) -> list[Alert]:
         )
     for check in audit.failed_checks:
         alerts.append(
-            Alert(
+            ReportAlert(
                 "data_quality",
                 "dq_failed_check",
                 "error" if check.severity == "error" else "warning",
@@ -215,11 +215,13 @@ def data_quality(data: ReportData, settings: ReportSettings) -> list[Alert]:
     hidden = audit.failed_check_total - len(audit.failed_checks)
     if hidden > 0:
         alerts.append(
-            Alert("data_quality", "dq_more_failed_checks", "warning", run.run_id, {"more": hidden})
+            ReportAlert(
+                "data_quality", "dq_more_failed_checks", "warning", run.run_id, {"more": hidden}
+            )
         )
     for source in audit.stale_sources:
         alerts.append(
-            Alert(
+            ReportAlert(
                 "data_quality",
                 "dq_stale_source",
                 "error" if source.status == "error" else "warning",
@@ -241,7 +243,7 @@ def data_quality(data: ReportData, settings: ReportSettings) -> list[Alert]:
 RULES = (roi_below_target, cac_increase, churn_spike, conversion_drop, data_quality)
 
 
-def evaluate(data: ReportData, settings: ReportSettings) -> list[Alert]:
+def evaluate(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
     """Every alert, errors first, then in the order of KINDS."""
     alerts = [alert for rule in RULES for alert in rule(data, settings)]
     return sorted(

@@ -1,4 +1,5 @@
-"""The audit schema: quarantined rows per run, and the blocking checks that guard the marts."""
+"""The audit group's assets: quarantined rows, lineage, source freshness and the run's dbt docs
+per run, and the blocking checks that guard the marts (the tables: audit_store.py)."""
 
 import contextlib
 import io
@@ -13,27 +14,14 @@ from ingestion.raw_tables import RAW_TABLES
 from roi.progress import say
 from roi.safe_html import write_dbt_docs_page
 
+from .audit_store import write_lineage, write_quarantine, write_source_freshness
 from .dbt_assets import MANIFEST_PATH, MART_MODEL_NAMES
 from .dbt_project import keep_partial_parse_private
-from .lineage import column_lineage, write_lineage
+from .lineage import column_lineage
 from .resources import WarehouseResource
 
 QUARANTINE_KEY = dg.AssetKey(["audit", "quarantine"])
 CANDIDATE_QUARANTINE_KEY = dg.AssetKey(["intermediate", "int_quarantine"])
-
-QUARANTINE_DDL = """
-create table if not exists audit.quarantine (
-    run_id varchar not null,
-    source_table varchar not null,
-    record_key varchar not null,
-    reason varchar not null,
-    detail varchar,
-    business_date date,
-    source_file varchar,
-    source_line bigint,
-    quarantined_at timestamp with time zone default current_timestamp
-)
-"""
 
 
 @dg.asset(
@@ -47,27 +35,7 @@ create table if not exists audit.quarantine (
 )
 def quarantine(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect() as con:
-        con.execute("create schema if not exists audit")
-        con.execute(QUARANTINE_DDL)
-        with con.transaction():
-            con.execute("delete from audit.quarantine where run_id = ?", [context.run_id])
-            con.execute(
-                """
-                insert into audit.quarantine
-                    (run_id, source_table, record_key, reason, detail, business_date,
-                     source_file, source_line)
-                select ?, source_table, record_key, reason, detail, business_date,
-                       source_file, source_line
-                from intermediate.int_quarantine
-                """,
-                [context.run_id],
-            )
-        counts = dict(
-            con.execute(
-                "select reason, count(*) from audit.quarantine where run_id = ? group by 1",
-                [context.run_id],
-            ).fetchall()
-        )
+        counts = write_quarantine(con, context.run_id)
     say(
         "quarantine: "
         + (", ".join(f"{n} {reason}" for reason, n in sorted(counts.items())) or "no rows")
@@ -167,19 +135,6 @@ def _run_dbt_quietly(
         invocation.wait()
 
 
-FRESHNESS_DDL = """
-create table if not exists audit.source_freshness (
-    run_id varchar not null,
-    source_table varchar not null,
-    max_loaded_at timestamp with time zone,
-    hours_since_load double precision,
-    status varchar not null,
-    warn_after varchar,
-    checked_at timestamp with time zone not null
-)
-"""
-
-
 @dg.asset(
     key=dg.AssetKey(["audit", "source_freshness"]),
     # after lineage, which reads the build's manifest: freshness rewrites it (partial parse
@@ -216,11 +171,7 @@ def source_freshness(
             say(f"source freshness {result['status'].upper()}: {table} last loaded "
                 f"{result.get('max_loaded_at')} (warn after {warn_after})")  # fmt: skip
     with warehouse.connect() as con:
-        con.execute("create schema if not exists audit")
-        con.execute(FRESHNESS_DDL)
-        with con.transaction():
-            con.execute("delete from audit.source_freshness where run_id = ?", [context.run.run_id])
-            con.executemany("insert into audit.source_freshness values (?, ?, ?, ?, ?, ?, ?)", rows)
+        write_source_freshness(con, context.run.run_id, rows)
     stale = [row[1] for row in rows if row[4] != "pass"]
     say(f"source freshness: {len(rows) - len(stale)}/{len(rows)} sources fresh")
     return dg.MaterializeResult(metadata={"sources": len(rows), "stale": ", ".join(stale)})

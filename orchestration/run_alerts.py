@@ -18,9 +18,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from roi.alerts import Alert, send_alert
 from roi.errors import RoiError, root_cause
 from roi.warehouse import Warehouse, as_warehouse, database_errors
+from roi.webhook import WebhookMessage, send_alert
 
 from .audit_trail import check_rows, drop_rejection, unfinished_steps
 
@@ -59,7 +59,7 @@ def failed_blocking_checks(instance: dg.DagsterInstance, run_id: str) -> list[st
 
 def run_alert(
     instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse | Path
-) -> Alert | None:
+) -> WebhookMessage | None:
     """The alert a finished run deserves, or None when it succeeded cleanly."""
     run = instance.get_run_by_id(run_id)
     checks = failed_blocking_checks(instance, run_id)
@@ -90,7 +90,7 @@ def run_alert(
             for step in unfinished_steps(instance, run_id)
         ] or ["the run failed before any step ran (see the run's event log)"]
     ui = os.environ.get(UI_URL_VARIABLE, "").rstrip("/")
-    return Alert(
+    return WebhookMessage(
         title=title,
         severity="error",
         lines=lines,
@@ -104,8 +104,8 @@ def run_alert(
 
 def alert_run(
     instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse | Path
-) -> Alert | None:
-    """Send the run's alert (log + webhook, see roi.alerts); return it, or None."""
+) -> WebhookMessage | None:
+    """Send the run's alert (log + webhook, see roi.webhook); return it, or None."""
     alert = run_alert(instance, run_id, warehouse)
     if alert is not None:
         send_alert(alert)

@@ -1,0 +1,393 @@
+"""The audit schema: the DDL of every `audit.*` table and the writes of a run's rows.
+
+Every table is created here, the first time something is written to it, and gets here the
+columns added since its first release (a warehouse made by an earlier release keeps its rows,
+NULL in the new columns). The writers are plain functions over roi.warehouse connections,
+called by the pipeline's assets and sensors (orchestration/), `roi run` and `roi forget`.
+Writing a run's rows again (a retried step, the sensor after the CLI) replaces the earlier
+ones; schema changes are appended, once per column, by the run that first brought it.
+
+What each table holds:
+- runs, check_results: one row per run, one per check (orchestration/audit_trail.py reads
+  them from Dagster's event log);
+- loads: one row per raw table a dlt load wrote, with what its HTTP went through;
+- schema_changes: columns a source sent beyond the contract (orchestration/schema_drift.py);
+- quarantine: rows the models could not use, with the reason;
+- table_rows: the row count a Great Expectations suite measured (the next run compares);
+- source_freshness: dbt source freshness of every raw table;
+- lineage: column-level lineage of the marts (orchestration/lineage.py);
+- erasures, erasure_suppressions, erasure_salt: `roi forget` (roi/erasure.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from roi.warehouse import Warehouse, as_warehouse
+
+from .lineage import COLUMNS_SEPARATOR, MODELS_SEPARATOR, PUBLISHED_SCHEMA, LineageRow
+
+if TYPE_CHECKING:
+    from ingestion.http_retries import LoadHttpActivity
+
+AUDIT_SCHEMA = "audit"
+
+TABLES: dict[str, str] = {
+    "runs": """
+    create table if not exists audit.runs (
+        run_id varchar primary key,
+        job_name varchar not null,
+        trigger varchar not null,
+        source varchar,
+        data_dir varchar,
+        period_grain varchar,
+        period varchar,
+        period_start date,
+        period_end date,
+        reporting_currency varchar,
+        started_at timestamp with time zone,
+        finished_at timestamp with time zone,
+        status varchar not null,
+        failed_checks integer not null,
+        failed_steps varchar,
+        code_version varchar,
+        drop_problem_count integer,
+        drop_problems varchar
+    )
+    """,
+    "check_results": """
+    create table if not exists audit.check_results (
+        run_id varchar not null,
+        check_name varchar not null,
+        table_name varchar not null,
+        check_kind varchar not null,
+        severity varchar not null,
+        status varchar not null,
+        observed_value varchar,
+        evaluated_at timestamp with time zone
+    )
+    """,
+    "loads": """
+    create table if not exists audit.loads (
+        run_id varchar not null,
+        source varchar not null,
+        dataset varchar not null,
+        table_name varchar not null,
+        load_id varchar not null,
+        rows_loaded bigint not null,
+        loaded_at timestamp with time zone not null
+    )
+    """,
+    "schema_changes": """
+    create table if not exists audit.schema_changes (
+        run_id varchar not null,
+        source varchar not null,
+        dataset varchar not null,
+        table_name varchar not null,
+        column_name varchar not null,
+        data_type varchar,
+        change varchar not null,
+        detected_at timestamp with time zone not null
+    )
+    """,
+    "quarantine": """
+    create table if not exists audit.quarantine (
+        run_id varchar not null,
+        source_table varchar not null,
+        record_key varchar not null,
+        reason varchar not null,
+        detail varchar,
+        business_date date,
+        source_file varchar,
+        source_line bigint,
+        quarantined_at timestamp with time zone default current_timestamp
+    )
+    """,
+    "table_rows": """
+    create table if not exists audit.table_rows (
+        run_id varchar not null,
+        table_name varchar not null,
+        row_count bigint not null,
+        measured_at timestamp with time zone default current_timestamp
+    )
+    """,
+    "source_freshness": """
+    create table if not exists audit.source_freshness (
+        run_id varchar not null,
+        source_table varchar not null,
+        max_loaded_at timestamp with time zone,
+        hours_since_load double precision,
+        status varchar not null,
+        warn_after varchar,
+        checked_at timestamp with time zone not null
+    )
+    """,
+    "lineage": """
+    create table if not exists audit.lineage (
+        run_id varchar not null,
+        mart varchar not null,
+        published_table varchar not null,
+        column_name varchar not null,
+        depends_on_models varchar not null,
+        source_columns varchar not null,
+        transformation varchar,
+        resolved_level varchar not null
+    )
+    """,
+    "erasures": """
+    create table if not exists audit.erasures (
+        erasure_id varchar not null,
+        requested_at timestamp with time zone not null,
+        requested_by varchar not null,
+        kind varchar not null,
+        key_hash varchar not null,
+        rows_removed bigint not null,
+        rows_anonymised bigint not null,
+        tables varchar not null,
+        files_cleaned bigint
+    )
+    """,
+    "erasure_suppressions": """
+    create table if not exists audit.erasure_suppressions (
+        key_kind varchar not null,
+        key_hash varchar not null,
+        erasure_id varchar not null,
+        suppressed_at timestamp with time zone not null
+    )
+    """,
+    "erasure_salt": "create table if not exists audit.erasure_salt (salt varchar not null)",
+}
+
+# Columns added to a table after its first release, in the order they are appended.
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "runs": (("drop_problem_count", "integer"), ("drop_problems", "varchar")),
+    # what a live load's HTTP went through (ingestion/http_retries.py)
+    "loads": (
+        ("http_requests", "integer"),
+        ("http_retries", "integer"),
+        ("http_retried", "varchar"),
+        ("throttled_seconds", "double precision"),
+        ("token_renewals", "integer"),
+        ("http_activity", "varchar"),
+    ),
+}
+
+# Made together by the first run's first write: `roi audit`, the report and the exports read
+# them as a set.
+RUN_TABLES = ("runs", "check_results", "loads", "schema_changes")
+ERASURE_TABLES = ("erasures", "erasure_suppressions", "erasure_salt")
+
+
+def ensure_tables(con, tables: Iterable[str]) -> None:
+    """Create the audit schema and `tables` (names in TABLES) where missing, and add the
+    columns a table made by an earlier release lacks."""
+    con.execute(f"create schema if not exists {AUDIT_SCHEMA}")
+    for table in tables:
+        con.execute(TABLES[table])
+        added = ADDED_COLUMNS.get(table)
+        if not added:
+            continue
+        present = {
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [AUDIT_SCHEMA, table],
+            ).fetchall()
+        }
+        # checked first: PostgreSQL locks the table for an ALTER even when it changes nothing
+        for name, data_type in added:
+            if name not in present:
+                con.execute(f"alter table {AUDIT_SCHEMA}.{table} add column {name} {data_type}")
+
+
+def ensure_audit_tables(con) -> None:
+    """The tables of a run's record (RUN_TABLES)."""
+    ensure_tables(con, RUN_TABLES)
+
+
+def write_run(warehouse: Warehouse | Path, row: dict[str, Any], checks: Sequence[tuple]) -> None:
+    """Replace the run's audit.runs row (`row`: column -> value) and its audit.check_results
+    (`checks`: tuples in the table's column order)."""
+    with as_warehouse(warehouse).connect() as con:
+        ensure_audit_tables(con)
+        with con.transaction():
+            con.execute("delete from audit.runs where run_id = ?", [row["run_id"]])
+            con.execute("delete from audit.check_results where run_id = ?", [row["run_id"]])
+            con.execute(
+                f"insert into audit.runs ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+            con.executemany(
+                "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?)", checks
+            )
+
+
+def record_loads(
+    warehouse: Warehouse | Path,
+    run_id: str,
+    source: str,
+    dataset: str,
+    load_ids: list[str],
+    row_counts: dict[str, int],
+    http: LoadHttpActivity | None = None,
+) -> None:
+    """One audit.loads row per table a dlt load wrote (dlt's own tables left out).
+
+    `http`: what the load's connectors went through over HTTP, summed over its connectors
+    (the ad platforms are three) and repeated on each of the load's rows; `http_activity`
+    holds the per-connector lines the run printed. Empty for loads without HTTP (file drop).
+    """
+    now = dt.datetime.now(dt.UTC)
+    activities = list(http.connectors.values()) if http else []
+    http_columns = (
+        (
+            sum(a.requests for a in activities),
+            sum(a.retry_count for a in activities),
+            ", ".join(f"{a.connector}: {a.retried()}" for a in activities if a.retries) or None,
+            round(sum(a.throttled_seconds for a in activities), 3),
+            sum(a.token_renewals for a in activities),
+            "; ".join(a.line() for a in activities),
+        )
+        if activities
+        else (None,) * 6
+    )
+    rows = [
+        (run_id, source, dataset, table, load_id, count, now, *http_columns)
+        for load_id in load_ids
+        for table, count in sorted(row_counts.items())
+        if not table.startswith("_dlt")
+    ]
+    with as_warehouse(warehouse).connect() as con:
+        ensure_audit_tables(con)
+        with con.transaction():
+            con.execute(
+                "delete from audit.loads where run_id = ? and dataset = ?", [run_id, dataset]
+            )
+            con.executemany(
+                "insert into audit.loads (run_id, source, dataset, table_name, load_id, "
+                "rows_loaded, loaded_at, http_requests, http_retries, http_retried, "
+                "throttled_seconds, token_renewals, http_activity) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+
+def record_schema_changes(
+    warehouse: Warehouse | Path,
+    run_id: str,
+    source: str,
+    added_columns: Sequence[tuple[str, str, str, str | None]],
+) -> None:
+    """Append the columns a load added beyond the contract: (dataset, table, column, type)."""
+    now = dt.datetime.now(dt.UTC)
+    with as_warehouse(warehouse).connect() as con:
+        ensure_audit_tables(con)
+        con.executemany(
+            "insert into audit.schema_changes values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (run_id, source, dataset, table, column, data_type, "column_added", now)
+                for dataset, table, column, data_type in added_columns
+            ],
+        )
+
+
+def write_quarantine(con, run_id: str) -> dict[str, int]:
+    """Replace the run's audit.quarantine rows with intermediate.int_quarantine (the rows
+    this build could not use); return the run's row count per reason."""
+    ensure_tables(con, ["quarantine"])
+    with con.transaction():
+        con.execute("delete from audit.quarantine where run_id = ?", [run_id])
+        con.execute(
+            """
+            insert into audit.quarantine
+                (run_id, source_table, record_key, reason, detail, business_date,
+                 source_file, source_line)
+            select ?, source_table, record_key, reason, detail, business_date,
+                   source_file, source_line
+            from intermediate.int_quarantine
+            """,
+            [run_id],
+        )
+    return dict(
+        con.execute(
+            "select reason, count(*) from audit.quarantine where run_id = ? group by 1",
+            [run_id],
+        ).fetchall()
+    )
+
+
+def previous_row_count(con, table: str, run_id: str) -> int | None:
+    """The row count of `table` last measured before run `run_id`, if any; the table must
+    exist (ensure_tables)."""
+    row = con.execute(
+        "select row_count from audit.table_rows where table_name = ? and run_id <> ? "
+        "order by measured_at desc nulls last limit 1",
+        [table, run_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def write_table_rows(con, run_id: str, table: str, row_count: int) -> None:
+    """Replace the row count of `table` the run measured."""
+    with con.transaction():
+        con.execute(
+            "delete from audit.table_rows where run_id = ? and table_name = ?", [run_id, table]
+        )
+        con.execute(
+            "insert into audit.table_rows (run_id, table_name, row_count) values (?, ?, ?)",
+            [run_id, table, row_count],
+        )
+
+
+def write_source_freshness(con, run_id: str, rows: Sequence[tuple]) -> None:
+    """Replace the run's audit.source_freshness rows (tuples in the table's column order)."""
+    ensure_tables(con, ["source_freshness"])
+    with con.transaction():
+        con.execute("delete from audit.source_freshness where run_id = ?", [run_id])
+        con.executemany("insert into audit.source_freshness values (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def write_lineage(con: Any, rows: list[LineageRow], run_id: str) -> int:
+    """Replace the rows of `run_id` in `audit.lineage` (created if missing) with `rows`.
+    `con`: a warehouse connection (roi.warehouse) or a DuckDB connection.
+
+    Deletes and inserts in one transaction, so the connection must not be in one already.
+    Returns the number of rows written.
+    """
+    values = [
+        (
+            run_id,
+            row.mart,
+            f"{PUBLISHED_SCHEMA}.{row.mart.split('.', 1)[-1]}",
+            row.column,
+            MODELS_SEPARATOR.join(row.depends_on_models),
+            COLUMNS_SEPARATOR.join(row.source_columns),
+            row.transformation,
+            row.resolved_level,
+        )
+        for row in rows
+    ]
+    ensure_tables(con, ["lineage"])
+    # begin/commit by hand: a bare DuckDB connection has no `transaction()`
+    con.execute("begin")
+    try:
+        con.execute("delete from audit.lineage where run_id = ?", [run_id])
+        if values:
+            con.executemany(
+                """
+                insert into audit.lineage
+                    (run_id, mart, published_table, column_name, depends_on_models,
+                     source_columns, transformation, resolved_level)
+                values (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                values,
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return len(values)
