@@ -309,3 +309,25 @@ def test_a_backfill_window_leaves_the_cursor_and_the_next_run_as_they_were(
     # AND the next scheduled run still starts at 2002-1's lastmodifieddate
     pipeline.run(source(httpserver))
     assert fake.requests[-1]["since"] == "2026-02-26 08:15:00"
+
+
+def test_a_cursor_kept_by_an_earlier_version_is_where_the_next_run_starts(
+    httpserver, fake, make_pipeline, warehouse
+):
+    # GIVEN a pipeline whose cursor an earlier version kept as a plain resource state key
+    # (2002-1's lastmodifieddate), before the cursor became dlt's incremental
+    pipeline = make_pipeline("netsuite_raw_erp", "raw_erp")
+    with pipeline.managed_state() as state:
+        state.setdefault("sources", {})["netsuite"] = {
+            "resources": {"costs": {"posted_at": "2026-02-26T16:15:00+00:00"}}
+        }
+
+    # WHEN the next scheduled run starts
+    pipeline.run(source(httpserver))
+
+    # THEN it asks for the lines from that cursor on, not from start_date
+    assert fake.requests == [{"limit": 2, "offset": 0, "since": "2026-02-26 08:15:00"}]
+    assert costs(warehouse) == [EXPECTED[2]]
+    # AND dlt's incremental carries the cursor on
+    cursor = pipeline.state["sources"]["netsuite"]["resources"]["costs"]["incremental"]
+    assert cursor["posted_at"]["last_value"] == ts("2026-02-26T16:15")
