@@ -77,12 +77,15 @@ def _costs_resource(
     taken = {*spec.column_names, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN}
     # dlt keeps the cursor (the newest posted_at) in the resource state and commits it only
     # with a successful extract. A window's end_value makes it stateless: the cursor is
-    # neither read nor written, and dlt drops the rows from the end on.
+    # neither read nor written, and dlt drops the rows from the end on. No primary key: the
+    # rows at the cursor come again and merge onto themselves rather than being dropped as
+    # seen, so a column the query starts returning reaches them too.
     cursor = dlt.sources.incremental(
         STATE_CURSOR,
         initial_value=start if window is None else window.start_utc(),
         end_value=None if window is None else window.end_utc_exclusive(),
         row_order="asc",
+        primary_key=(),
     )
 
     @empty_table_when_nothing_found(spec, hard_delete_extra(spec))
