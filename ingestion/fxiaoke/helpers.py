@@ -340,6 +340,7 @@ class DataQueryPaginator(BasePaginator):
         request.params = {"thirdTraceId": str(uuid.uuid4())}
 
     def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        # BasePaginator's documented contract: update_state sets _has_next_page
         payload = json_body(response)
         what = self.what()
         if not isinstance(payload, dict) or "errorCode" not in payload:

@@ -285,6 +285,7 @@ class SuiteQLPaginator(OffsetPaginator):
         return f"page {self.number} (offset {self.current_value}, limit {self.limit})"
 
     def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        # BasePaginator's documented contract: update_state sets _has_next_page
         if not json_body(response).get("hasMore") or not data:
             self._has_next_page = False
             return
