@@ -90,9 +90,10 @@ def send(what: str, request: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     raise failure
 
 
-def requests_redacted(what: str, items: Iterable[T]) -> Iterator[T]:
+def requests_redacted(what: str | Callable[[], str], items: Iterable[T]) -> Iterator[T]:
     """`items`, a generator that makes requests; one that got no answer raises
-    `request_failure`."""
+    `request_failure`. `what` may be a function, asked when a request fails (say, for the
+    page the generator was fetching)."""
     iterator = iter(items)
     while True:
         try:
@@ -102,7 +103,7 @@ def requests_redacted(what: str, items: Iterable[T]) -> Iterator[T]:
         except RedactedError:
             raise
         except requests.RequestException as error:
-            failure = request_failure(what, error)
+            failure = request_failure(what() if callable(what) else what, error)
         else:
             yield item
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import decimal
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -12,11 +13,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dlt.common import logger
-from dlt.sources.helpers.requests import Client, Response
+from dlt.sources.helpers.requests import Client, Request, Response
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.paginators import BasePaginator
+from requests import HTTPError, PreparedRequest
+from requests.auth import AuthBase
 
 from ..files.settings import FileSpec
 from ..http_retries import is_cut_off, json_body, token_renewed, watched_client
-from ..redaction import redact_url, send
+from ..redaction import RedactedError, redact_url, requests_redacted, send
 from .settings import (
     CREDENTIAL_ERROR_CODES,
     CURSOR_FIELD,
@@ -177,33 +182,10 @@ class FxiaokeClient:
         lifetime = max(expires_in - TOKEN_REFRESH_MARGIN_SECONDS, expires_in / 2)
         self._renew_at = self._clock() + lifetime
 
-    def call(self, path: str, data: Mapping[str, Any], what: str) -> dict[str, Any]:
-        """POST `data` with the token envelope; on an expired token renew it once and retry."""
-        for attempt in (1, 2):
-            token, corp_id = self.token()
-            payload = self._post(
-                path,
-                {
-                    "corpAccessToken": token,
-                    "corpId": corp_id,
-                    "currentOpenUserId": self.open_user_id,
-                    "data": data,
-                },
-                what,
-            )
-            code = payload.get("errorCode")
-            if code == SUCCESS:
-                return payload
-            if code in TOKEN_EXPIRED_CODES and attempt == 1:
-                logger.info(f"Fxiaoke {what}: corpAccessToken expired, renewing it")
-                self.invalidate_token()
-                continue
-            raise self._error(code, payload, what, data)
-        raise AssertionError("unreachable")
-
-    def _error(
+    def error(
         self, code: Any, payload: Mapping[str, Any], what: str, data: Mapping[str, Any]
     ) -> FxiaokeError:
+        """The error for an answer whose errorCode is not success, naming the call."""
         offset = (data.get("search_query_info") or {}).get("offset") or 0
         if code == OFFSET_OUT_OF_RANGE_CODE and offset:
             return OffsetOutOfRange(f"Fxiaoke {what}: {_describe(payload)}")
@@ -235,58 +217,179 @@ class FxiaokeClient:
         page_size: int,
         offset_cap: int,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Pages of records with start_ms <= last_modified_time <= end_ms, in _id order.
+        """Pages of records with start_ms <= last_modified_time <= end_ms, in _id order,
+        through dlt's RESTClient and `DataQueryPaginator`.
 
         Offset paging while offset + limit stays within `offset_cap`; past it (or when the
         server answers errorCode 10013) keyset paging: offset 0 and `_id GT <last _id>`. Both
         order on _id, so switching from one to the other neither skips nor repeats a record.
         """
-        window = {
+        paginator = DataQueryPaginator(self, api_name, start_ms, end_ms, page_size, offset_cap)
+        where = redact_url(self.base_url)
+
+        def check(response: Response, *args: Any, **kwargs: Any) -> None:
+            _raise_for_http(response, f"Fxiaoke {paginator.what()} at {where}")
+
+        pages = RESTClient(base_url=self.base_url, session=self._http.session).paginate(
+            QUERY_PATH,
+            method="POST",
+            auth=TokenEnvelope(self),
+            paginator=paginator,
+            data_selector="data.dataList",
+            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
+            # the session's, which count the load's HTTP activity
+            hooks={"response": [*self._http.session.hooks["response"], check]},
+        )
+        # a page that got no answer is the one the paginator was about to ask for
+        for records in requests_redacted(lambda: f"Fxiaoke {paginator.what()} at {where}", pages):
+            if records:
+                yield list(records)
+
+
+class FxiaokeResponseError(FxiaokeError, RedactedError, HTTPError):
+    """A failed HTTP answer (an HTTP error, or a 200 whose JSON is cut off). It carries the
+    response: raised as each answer arrives, it is what dlt's retries look at, so an answer
+    worth retrying is asked again and only the last one's error is raised."""
+
+    def __init__(self, message: str, response: Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+def _raise_for_http(response: Response, request: str) -> None:
+    if response.status_code != 200:
+        raise FxiaokeResponseError(
+            f"{request}: HTTP {response.status_code}"
+            + (" (still throttled after retries)" if response.status_code == 429 else ""),
+            response,
+        )
+    try:
+        json_body(response)
+    except ValueError:
+        raise FxiaokeResponseError(
+            f"{request}: HTTP 200 but the body is not JSON "
+            f"({len(response.content)} bytes, cut off?) after retries",
+            response,
+        ) from None
+
+
+class DataQueryPaginator(BasePaginator):
+    """data/query paging: offset pages, then `_id` keyset pages, each request in the token
+    envelope with a fresh thirdTraceId.
+
+    Offset paging while offset + limit stays within `offset_cap`; past it, or when the server
+    refuses an offset (errorCode 10013), the same page again by keyset: offset 0 and `_id GT
+    <last _id>`. An expired corpAccessToken is renewed once and the same page asked again.
+    Every other errorCode fails, naming the object and the page. Paging ends with a page
+    shorter than `page_size`.
+    """
+
+    def __init__(
+        self,
+        client: FxiaokeClient,
+        api_name: str,
+        start_ms: int,
+        end_ms: int,
+        page_size: int,
+        offset_cap: int,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.api_name = api_name
+        self.window = {
             "field_name": CURSOR_FIELD,
             "field_values": [start_ms, end_ms],
             "operator": "BETWEEN",
         }
-        offset, last_id, keyset, number = 0, None, False, 0
-        while True:
-            number += 1
-            filters = [window]
-            if keyset and last_id is not None:
-                filters.append(
-                    {"field_name": ID_FIELD, "field_values": [last_id], "operator": "GT"}
-                )
-            data = {
-                "dataObjectApiName": api_name,
-                "find_explicit_total_num": False,
-                "search_query_info": {
-                    "limit": page_size,
-                    "offset": 0 if keyset else offset,
-                    "filters": filters,
-                    "orders": [{"fieldName": ID_FIELD, "isAsc": True}],
-                },
-            }
-            # errors name the page: the object, its number and where it starts
-            if keyset and last_id is not None:
-                start = f"after _id {last_id}"
-            else:
-                start = f"offset {0 if keyset else offset}"
-            page = f"data/query {api_name} page {number} ({start})"
-            try:
-                payload = self.call(QUERY_PATH, data, page)
-            except OffsetOutOfRange:
-                if keyset:
-                    raise
-                keyset = True
-                number -= 1  # the same page again, by keyset
-                continue
-            records = (payload.get("data") or {}).get("dataList") or []
-            if records:
-                yield records
-                last_id = records[-1].get(ID_FIELD)
-            if len(records) < page_size:
+        self.page_size = page_size
+        self.offset_cap = offset_cap
+        self.offset, self.last_id, self.keyset, self.number = 0, None, False, 1
+        self.token_renewed = False  # for the page being asked
+
+    def query(self) -> dict[str, Any]:
+        filters = [self.window]
+        if self.keyset and self.last_id is not None:
+            filters.append(
+                {"field_name": ID_FIELD, "field_values": [self.last_id], "operator": "GT"}
+            )
+        return {
+            "dataObjectApiName": self.api_name,
+            "find_explicit_total_num": False,
+            "search_query_info": {
+                "limit": self.page_size,
+                "offset": 0 if self.keyset else self.offset,
+                "filters": filters,
+                "orders": [{"fieldName": ID_FIELD, "isAsc": True}],
+            },
+        }
+
+    def what(self) -> str:
+        """`data/query LeadsObj page 2 (offset 2)`: the object, the page and where it starts."""
+        if self.keyset and self.last_id is not None:
+            start = f"after _id {self.last_id}"
+        else:
+            start = f"offset {0 if self.keyset else self.offset}"
+        return f"data/query {self.api_name} page {self.number} ({start})"
+
+    def init_request(self, request: Request) -> None:
+        self.update_request(request)
+
+    def update_request(self, request: Request) -> None:
+        request.json = self.query()  # TokenEnvelope wraps it as the request is sent
+        # thirdTraceId: the manual asks for a unique caller trace id on every request
+        request.params = {"thirdTraceId": str(uuid.uuid4())}
+
+    def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        # BasePaginator's documented contract: update_state sets _has_next_page
+        payload = json_body(response)
+        what = self.what()
+        if not isinstance(payload, dict) or "errorCode" not in payload:
+            raise FxiaokeError(f"Fxiaoke {what}: response has no errorCode")
+        code = payload.get("errorCode")
+        if code != SUCCESS:
+            if code in TOKEN_EXPIRED_CODES and not self.token_renewed:
+                logger.info(f"Fxiaoke {what}: corpAccessToken expired, renewing it")
+                self.client.invalidate_token()
+                self.token_renewed = True
+                return  # the same page again
+            error = self.client.error(code, payload, what, self.query())
+            if isinstance(error, OffsetOutOfRange) and not self.keyset:
+                self.keyset = True  # the same page again, by keyset
+                self.token_renewed = False
                 return
-            if not keyset:
-                offset += len(records)
-                keyset = offset + page_size > offset_cap
+            raise error
+        self.token_renewed = False
+        records = data or []
+        if records:
+            self.last_id = records[-1].get(ID_FIELD)
+        if len(records) < self.page_size:
+            self._has_next_page = False
+            return
+        self.number += 1
+        if not self.keyset:
+            self.offset += len(records)
+            self.keyset = self.offset + self.page_size > self.offset_cap
+
+
+class TokenEnvelope(AuthBase):
+    """Wraps a request's JSON body, as `data`, in the envelope of the corpAccessToken as the
+    request is prepared, right before it is sent. dlt extracts the objects' resources in turns,
+    so a token one of them renewed must reach the next request of every other."""
+
+    def __init__(self, client: FxiaokeClient) -> None:
+        self.client = client
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        token, corp_id = self.client.token()  # renewed when it is about to expire
+        data = json.loads(request.body or b"null")
+        envelope = {
+            "corpAccessToken": token,
+            "corpId": corp_id,
+            "currentOpenUserId": self.client.open_user_id,
+            "data": data,
+        }
+        request.prepare_body(data=None, files=None, json=envelope)
+        return request
 
 
 # --- mapping Fxiaoke records to file-drop rows ------------------------------------------

@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 DATASET = "raw_erp"
-STATE_CURSOR = "posted_at"  # resource state key: ISO UTC instant of the newest row seen
+STATE_CURSOR = "posted_at"  # the cursor column; before dlt's incremental, a resource state key
 
 
 def _start(start_date: str | dt.date | None) -> dt.datetime:
@@ -75,26 +75,40 @@ def _costs_resource(
     window: ExtractWindow | None,
 ):
     taken = {*spec.column_names, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN}
+    # dlt keeps the cursor (the newest posted_at) in the resource state and commits it only
+    # with a successful extract. A window's end_value makes it stateless: the cursor is
+    # neither read nor written, and dlt drops the rows from the end on. No primary key: the
+    # rows at the cursor come again and merge onto themselves rather than being dropped as
+    # seen, so a column the query starts returning reaches them too.
+    cursor = dlt.sources.incremental(
+        STATE_CURSOR,
+        initial_value=start if window is None else window.start_utc(),
+        end_value=None if window is None else window.end_utc_exclusive(),
+        row_order="asc",
+        primary_key=(),
+    )
 
     @empty_table_when_nothing_found(spec, hard_delete_extra(spec))
-    def costs() -> Iterator[pa.Table]:
+    def costs(
+        posted_at: dlt.sources.incremental[dt.datetime] = cursor,
+    ) -> Iterator[pa.Table]:
         """raw_erp.costs from NetSuite SuiteQL. Write disposition: merge. Primary key:
         cost_id, posted_at. Cursor: posted_at (transaction lastmodifieddate), rows with
         lastmodifieddate >= the newest value of the last run (start_date on the first run).
         A backfill window reads lastmodifieddate >= its start, drops rows from its end on and
         leaves the cursor alone.
         """
-        if window is None:
-            state = dlt.current.resource_state(spec.table)
-            cursor = state.get(STATE_CURSOR)
-            since = max(start, dt.datetime.fromisoformat(cursor or start.isoformat()))
-            end = None
-        else:
-            # The query is the user's, with only a {since} placeholder: the window's end is
-            # applied here. Rows come ordered by posted_at, so the first row past the end
-            # means every later one is too and the extract stops there.
-            state = None
-            since, end = window.start_utc(), window.end_utc_exclusive()
+        # a start_date moved past the cursor wins, as on the first run
+        since = max(posted_at.initial_value, posted_at.start_value)
+        if posted_at.end_value is None:
+            # the cursor as versions before dlt's incremental kept it, a floor from then on
+            legacy = dlt.current.resource_state(spec.table).get(STATE_CURSOR)
+            if legacy is not None:
+                since = max(since, dt.datetime.fromisoformat(legacy))
+        # The query is the user's, with only a {since} placeholder: a window's end is applied
+        # by dlt. Rows come ordered by posted_at, so the first row past the end means every
+        # later one is too and the extract stops there.
+        end = posted_at.end_value
         while True:
             text = query.replace(
                 "{since}", since.astimezone(mapper.zone).strftime("%Y-%m-%d %H:%M:%S")
@@ -106,6 +120,8 @@ def _costs_resource(
                     row = mapper.map(item)
                     newest = max(newest, row["posted_at"])
                     if end is not None and row["posted_at"] >= end:
+                        # dlt would drop it too, but its extra columns must not reach the
+                        # page's table either
                         continue
                     row[SOURCE_FILE_COLUMN] = SOURCE_FILE_VALUE
                     row[SOURCE_LINE_COLUMN] = None
@@ -116,9 +132,6 @@ def _costs_resource(
                 yield rows_to_table(spec, rows, dict.fromkeys(sorted(extras), pa.string()))
                 if end is not None and newest >= end:
                     return
-                if state is not None:
-                    # committed only with a successful extract: a failed run is fetched again
-                    state[STATE_CURSOR] = newest.isoformat()
             if not client.last_query_truncated:
                 return
             if newest <= since:

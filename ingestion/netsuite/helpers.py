@@ -7,7 +7,6 @@ import datetime as dt
 import decimal
 import hashlib
 import hmac
-import itertools
 import secrets
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -17,11 +16,14 @@ from zoneinfo import ZoneInfo
 
 from dlt.common import logger
 from dlt.sources.helpers.requests import Response
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
+from requests import HTTPError
 from requests.adapters import HTTPAdapter
 
 from ..files.settings import COST_CATEGORIES
 from ..http_retries import is_cut_off, json_body, watched_client
-from ..redaction import redact_url, send
+from ..redaction import RedactedError, redact_url, requests_redacted
 from .settings import (
     HOST_TEMPLATE,
     MAPPED_COLUMNS,
@@ -39,6 +41,16 @@ class NetSuiteError(RuntimeError):
 
 class NetSuiteAuthError(NetSuiteError):
     """NetSuite refused the token-based authentication or the role's permissions."""
+
+
+class NetSuiteResponseError(NetSuiteError, RedactedError, HTTPError):
+    """A failed answer (an HTTP error, or a 200 whose JSON is cut off). It carries the
+    response: raised as each answer arrives, it is what dlt's retries look at, so an answer
+    worth retrying is asked again and only the last one's error is raised."""
+
+    def __init__(self, message: str, response: Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
 
 
 # --- OAuth 1.0a (RFC 5849) -------------------------------------------------------------
@@ -193,9 +205,10 @@ class NetSuiteClient:
             try:
                 return json_body(response)
             except ValueError:
-                raise NetSuiteError(
+                raise NetSuiteResponseError(
                     f"{where}: {request}: HTTP 200 but the body is not JSON "
-                    f"({len(response.content)} bytes, cut off?) after retries"
+                    f"({len(response.content)} bytes, cut off?) after retries",
+                    response,
                 ) from None
         detail = _error_detail(response)
         if response.status_code == 401:
@@ -210,41 +223,77 @@ class NetSuiteClient:
                 f"classes and currencies): {detail}"
             )
         if response.status_code == 429:
-            raise NetSuiteError(f"{where}: {request}: still throttled after retries: {detail}")
-        raise NetSuiteError(f"{where}: {request}: HTTP {response.status_code}: {detail}")
+            raise NetSuiteResponseError(
+                f"{where}: {request}: still throttled after retries: {detail}", response
+            )
+        raise NetSuiteResponseError(
+            f"{where}: {request}: HTTP {response.status_code}: {detail}", response
+        )
 
     def query_pages(
         self, query: str, page_size: int, max_rows: int = MAX_ROWS_PER_QUERY
     ) -> Iterator[list[dict[str, Any]]]:
-        """Pages of one SuiteQL query: limit/offset until hasMore is false.
+        """Pages of one SuiteQL query: limit/offset until hasMore is false (SuiteQLPaginator,
+        through dlt's RESTClient).
 
         Stops early (setting `last_query_truncated`) when the next page would pass
         `max_rows`, NetSuite's limit of rows per query.
         """
         self.last_query_truncated = False
-        offset = 0
-        for number in itertools.count(1):
-            response = send(
-                f"NetSuite SuiteQL for account {self.account_id}: POST "
-                f"{redact_url(self.base_url)}{SUITEQL_PATH} page {number}",
-                self.session.post,
-                f"{self.base_url}{SUITEQL_PATH}",
-                params={"limit": page_size, "offset": offset},
-                json={"q": query},
-                headers={"Prefer": "transient"},
-            )
-            body = self._check(response, f"page {number} (offset {offset}, limit {page_size})")
-            items = [
-                {k: v for k, v in item.items() if k != "links"} for item in body.get("items") or []
-            ]
+        paginator = SuiteQLPaginator(page_size, max_rows)
+
+        def check(response: Response, *args: Any, **kwargs: Any) -> None:
+            self._check(response, paginator.describe_page())
+
+        client = RESTClient(base_url=self.base_url, session=self.session)
+        pages = client.paginate(
+            SUITEQL_PATH,
+            method="POST",
+            json={"q": query},
+            headers={"Prefer": "transient"},
+            paginator=paginator,
+            data_selector="items",
+            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
+            # the session's, which count the load's HTTP activity
+            hooks={"response": [*self.session.hooks["response"], check]},
+        )
+        where = (
+            f"NetSuite SuiteQL for account {self.account_id}: POST "
+            f"{redact_url(self.base_url)}{SUITEQL_PATH}"
+        )
+        # a page that got no answer is the one the paginator was about to ask for
+        for page in requests_redacted(lambda: f"{where} page {paginator.number}", pages):
+            items = [{k: v for k, v in item.items() if k != "links"} for item in page]
             if items:
                 yield items
-            if not body.get("hasMore") or not items:
-                return
-            offset += len(items)
-            if offset + page_size > max_rows:
-                self.last_query_truncated = True
-                return
+        self.last_query_truncated = paginator.truncated
+
+
+class SuiteQLPaginator(OffsetPaginator):
+    """SuiteQL's limit/offset paging: the next offset is past the rows received, until
+    `hasMore` is false or a page is empty. NetSuite refuses a query past `max_rows` rows, so
+    paging stops before the page that would pass it and says so (`truncated`): the caller
+    restarts the query from the newest row seen."""
+
+    def __init__(self, limit: int, max_rows: int) -> None:
+        super().__init__(limit=limit, total_path=None, has_more_path="hasMore")
+        self.max_rows = max_rows
+        self.number = 1  # the page asked for next (1-based), for errors
+        self.truncated = False
+
+    def describe_page(self) -> str:
+        return f"page {self.number} (offset {self.current_value}, limit {self.limit})"
+
+    def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        # BasePaginator's documented contract: update_state sets _has_next_page
+        if not json_body(response).get("hasMore") or not data:
+            self._has_next_page = False
+            return
+        self.current_value += len(data)
+        self.number += 1
+        if self.current_value + self.limit > self.max_rows:
+            self.truncated = True
+            self._has_next_page = False
 
 
 def _error_detail(response: Response) -> str:

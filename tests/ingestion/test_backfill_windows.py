@@ -114,8 +114,8 @@ def test_a_stray_window_setting_does_not_turn_a_scheduled_run_into_a_backfill(
     )  # fmt: skip
 
     assert fake.requests[0]["since"] == "2026-01-01 00:00:00"  # start_date (zone UTC)
-    cursor = pipeline.state["sources"]["netsuite"]["resources"]["costs"]["posted_at"]
-    assert cursor == "2026-02-26T08:15:00+00:00"
+    cursor = pipeline.state["sources"]["netsuite"]["resources"]["costs"]["incremental"]
+    assert cursor["posted_at"]["last_value"] == datetime(2026, 2, 26, 8, 15, tzinfo=UTC)
 
 
 def test_the_erp_export_folder_is_loaded_as_usual_whatever_the_window(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from ingestion.fxiaoke import FxiaokeAuthError, FxiaokeClient, FxiaokeError
+from ingestion.redaction import ConnectorRequestError
 
 from .fake_fxiaoke import APP, OPEN_USER_ID, FakeFxiaoke
 
@@ -172,3 +176,40 @@ def test_a_server_offset_cap_lower_than_configured_is_handled(httpserver: HTTPSe
 
     # THEN the client falls back to keyset paging on the refusal
     assert all_ids(client(httpserver), "LeadsObj", page_size=2, offset_cap=10_000) == LEAD_IDS
+
+
+class SlowSecondQuery(FakeFxiaoke):
+    """Answers page 2 (offset 2) only after the client has stopped waiting."""
+
+    def _query(self, request: Request) -> Response:
+        if request.get_json()["data"]["search_query_info"]["offset"] == 2:
+            time.sleep(0.5)
+        return super()._query(request)
+
+
+def test_a_page_that_gets_no_answer_is_named_with_the_credentials_masked(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+):
+    # GIVEN page 2 of leads never answers in time, and the base URL carries a proxy password
+    SlowSecondQuery().install(httpserver)
+    monkeypatch.setenv("RUNTIME__REQUEST_TIMEOUT", "0.2")
+    host = f"{httpserver.host}:{httpserver.port}"
+    api = FxiaokeClient(
+        f"http://roi:proxy-secret@{host}",
+        open_user_id=OPEN_USER_ID,
+        clock=Clock(),
+        app_id=APP["appId"],
+        app_secret=APP["appSecret"],
+        permanent_code=APP["permanentCode"],
+    )
+
+    # WHEN the query gives up on it
+    with pytest.raises(ConnectorRequestError) as raised:
+        all_ids(api, "LeadsObj")
+
+    # THEN the error names the object and page 2, with the password masked
+    message = str(raised.value)
+    assert message.startswith(
+        f"Fxiaoke data/query LeadsObj page 2 (offset 2) at http://***@{host}: ReadTimeout: "
+    )
+    assert "proxy-secret" not in message

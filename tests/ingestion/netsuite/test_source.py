@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from ingestion.netsuite import netsuite_source
 from ingestion.window import ExtractWindow
@@ -309,3 +311,55 @@ def test_a_backfill_window_leaves_the_cursor_and_the_next_run_as_they_were(
     # AND the next scheduled run still starts at 2002-1's lastmodifieddate
     pipeline.run(source(httpserver))
     assert fake.requests[-1]["since"] == "2026-02-26 08:15:00"
+
+
+def test_a_cursor_kept_by_an_earlier_version_is_where_the_next_run_starts(
+    httpserver, fake, make_pipeline, warehouse
+):
+    # GIVEN a pipeline whose cursor an earlier version kept as a plain resource state key
+    # (2002-1's lastmodifieddate), before the cursor became dlt's incremental
+    pipeline = make_pipeline("netsuite_raw_erp", "raw_erp")
+    with pipeline.managed_state() as state:
+        state.setdefault("sources", {})["netsuite"] = {
+            "resources": {"costs": {"posted_at": "2026-02-26T16:15:00+00:00"}}
+        }
+
+    # WHEN the next scheduled run starts
+    pipeline.run(source(httpserver))
+
+    # THEN it asks for the lines from that cursor on, not from start_date
+    assert fake.requests == [{"limit": 2, "offset": 0, "since": "2026-02-26 08:15:00"}]
+    assert costs(warehouse) == [EXPECTED[2]]
+    # AND dlt's incremental carries the cursor on
+    cursor = pipeline.state["sources"]["netsuite"]["resources"]["costs"]["incremental"]
+    assert cursor["posted_at"]["last_value"] == ts("2026-02-26T16:15")
+
+
+class SlowPageTwo(FakeNetSuite):
+    """Answers page 2 (offset 2) only after the client has stopped waiting."""
+
+    def _suiteql(self, request: Request) -> Response:
+        if request.args.get("offset") == "2":
+            time.sleep(0.5)
+        return super()._suiteql(request)
+
+
+def test_a_page_that_gets_no_answer_is_named_with_the_credentials_masked(
+    httpserver, monkeypatch, make_pipeline
+):
+    # GIVEN page 2 never answers in time, and the base URL carries a proxy password
+    SlowPageTwo().install(httpserver)
+    monkeypatch.setenv("RUNTIME__REQUEST_TIMEOUT", "0.2")
+    base_url = f"http://roi:proxy-secret@{httpserver.host}:{httpserver.port}"
+
+    # WHEN the load gives up on it
+    with pytest.raises(PipelineStepFailed) as raised:
+        make_pipeline("netsuite_raw_erp", "raw_erp").run(source(httpserver, base_url=base_url))
+
+    # THEN the error names the account, the endpoint and page 2, with the password masked
+    message = str(raised.value)
+    assert (
+        f"NetSuite SuiteQL for account {ACCOUNT_ID}: POST http://***@{httpserver.host}:"
+        f"{httpserver.port}/services/rest/query/v1/suiteql page 2: ReadTimeout: " in message
+    )
+    assert "proxy-secret" not in message
