@@ -2,8 +2,6 @@
 -- For every grain, the mart's totals equal the totals of the fact tables it is built from:
 -- no money, customer, lead or deal is lost to the calendar spine or counted twice.
 
-{%- set grains = ['week', 'month', 'quarter'] %}
-
 with
 
 mart_totals as (
@@ -26,14 +24,14 @@ mart_totals as (
 fact_totals as (
 
     select
-        (select coalesce(sum(spend_reporting), 0) from {{ ref('fct_ad_spend_daily') }}
-            where project_code in (select project_code from {{ ref('dim_project') }})) as ad_spend,
+        (select coalesce(sum(ad_spend.spend_reporting), 0) from {{ ref('fct_ad_spend_daily') }} as ad_spend
+            where ad_spend.project_code in (select projects.project_code from {{ ref('dim_project') }} as projects)) as ad_spend,
         (select coalesce(sum(amount_reporting), 0) from {{ ref('fct_costs') }}) as erp_cost,
         (select coalesce(sum(revenue), 0) from {{ ref('fct_orders') }}) as revenue,
         (select coalesce(sum(cogs), 0) from {{ ref('fct_orders') }}) as cogs,
-        (select count(*) from {{ ref('dim_account') }}
-            where is_customer
-                and project_code in (select project_code from {{ ref('dim_project') }})) as new_customers,
+        (select count(*) from {{ ref('dim_account') }} as accounts
+            where accounts.is_customer
+                and accounts.project_code in (select projects.project_code from {{ ref('dim_project') }} as projects)) as new_customers,
         (select count(*) from {{ ref('fct_leads') }}) as leads,
         (select count(*) from {{ ref('fct_opportunities') }}) as opportunities,
         (select count(*) from {{ ref('fct_opportunities') }}
