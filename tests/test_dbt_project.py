@@ -127,24 +127,25 @@ def test_a_mart_keys_not_null_is_only_its_contract_constraint():
 
 
 def test_a_null_mart_key_fails_the_build_naming_the_column(small_drop_published, tmp_path):
-    # GIVEN a built warehouse whose calendar spine lost a project_code (a copy: dbt writes it)
+    # GIVEN a built warehouse where one lead lost its project_code (a copy: dbt writes it);
+    # mart_funnel counts leads per project_code, so its key would be NULL
     path = copy_warehouse(small_drop_published.warehouse, tmp_path / "roi.duckdb")
     with duckdb.connect(str(path)) as connection:
+        lead = connection.execute("select min(lead_id) from marts_candidate.fct_leads").fetchone()
         connection.execute(
-            "update intermediate.int_project_periods_spined set project_code = null "
-            "where period_grain = 'month'"
+            "update marts_candidate.fct_leads set project_code = null where lead_id = ?", lead
         )
-    # WHEN dbt rebuilds mart_project_roi from it
+    # WHEN dbt rebuilds mart_funnel from it
     warehouse = DuckDBWarehouse(path)
     run = subprocess.run(
-        [DBT_EXECUTABLE, "run", "--select", "mart_project_roi", "--target", warehouse.dbt_target]
+        [DBT_EXECUTABLE, "run", "--select", "mart_funnel", "--target", warehouse.dbt_target]
         + ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, **warehouse.dbt_env()},
         capture_output=True,
         text=True,
     )
-    # THEN the contract's not_null constraint fails the build, naming the mart and column
+    # THEN the contract's not_null constraint fails the build, naming the mart and the column
     assert run.returncode == 1, run.stdout[-3000:]
-    assert "NOT NULL constraint failed: mart_project_roi" in run.stdout, run.stdout[-3000:]
-    assert "project_code" in run.stdout
+    assert "NOT NULL constraint failed: mart_funnel" in run.stdout, run.stdout[-3000:]
+    assert ".project_code" in run.stdout
