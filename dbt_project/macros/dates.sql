@@ -44,18 +44,6 @@
 {%- endmacro %}
 
 {#
-    period_start: first day of the ISO week (Monday), month or quarter holding a DATE.
-    The date is cast to a time-zone-less TIMESTAMP first: PostgreSQL would otherwise pick
-    date_trunc(text, timestamptz) and make the result depend on the session time zone.
-#}
-{% macro period_start(grain, date_column) -%}
-    {%- if grain not in ['week', 'month', 'quarter'] -%}
-        {{ exceptions.raise_compiler_error("period_start: grain must be week, month or quarter, got " ~ grain) }}
-    {%- endif -%}
-    cast({{ dbt.date_trunc(grain, 'cast(' ~ date_column ~ ' as timestamp)') }} as date)
-{%- endmacro %}
-
-{#
     add_days: a DATE plus a whole number of days, returned as a DATE
     (dbt.dateadd returns a TIMESTAMP on both engines).
 #}

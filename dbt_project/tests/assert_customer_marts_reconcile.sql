@@ -90,50 +90,58 @@ churn_new as (
 
 checks as (
 
-    select 'mart_customer_ltv rows = customers' as check_name,
+    select
+        'mart_customer_ltv rows = customers' as check_name,
         customer_ltv.customers = customers.customers as passed
     from customer_ltv cross join customers
 
     union all
 
-    select 'mart_customer_ltv revenue = fct_orders revenue',
-        customer_ltv.revenue = orders.revenue
+    select
+        'mart_customer_ltv revenue = fct_orders revenue' as check_name,
+        customer_ltv.revenue = orders.revenue as passed
     from customer_ltv cross join orders
 
     union all
 
-    select 'mart_customer_ltv realized_ltv = fct_orders gross_profit',
-        customer_ltv.realized_ltv = orders.gross_profit
+    select
+        'mart_customer_ltv realized_ltv = fct_orders gross_profit' as check_name,
+        customer_ltv.realized_ltv = orders.gross_profit as passed
     from customer_ltv cross join orders
 
     union all
 
-    select 'mart_channel_ltv_cac customers = customers',
-        channel_ltv_cac.customers = customers.customers
+    select
+        'mart_channel_ltv_cac customers = customers' as check_name,
+        channel_ltv_cac.customers = customers.customers as passed
     from channel_ltv_cac cross join customers
 
     union all
 
-    select 'mart_channel_ltv_cac media_spend = fct_ad_spend_daily spend',
-        channel_ltv_cac.media_spend = ad_spend.media_spend
+    select
+        'mart_channel_ltv_cac media_spend = fct_ad_spend_daily spend' as check_name,
+        channel_ltv_cac.media_spend = ad_spend.media_spend as passed
     from channel_ltv_cac cross join ad_spend
 
     union all
 
-    select 'mart_retention_cohorts offset 0 = customers',
-        retention_start.customers = customers.customers
+    select
+        'mart_retention_cohorts offset 0 = customers' as check_name,
+        retention_start.customers = customers.customers as passed
     from retention_start cross join customers
 
     union all
 
-    select 'mart_retention_cohorts cohorts reach the data end month',
-        short_cohorts.cohorts = 0
+    select
+        'mart_retention_cohorts cohorts reach the data end month' as check_name,
+        short_cohorts.cohorts = 0 as passed
     from short_cohorts
 
     union all
 
-    select 'mart_churn_monthly new customers = customers',
-        churn_new.customers = customers.customers
+    select
+        'mart_churn_monthly new customers = customers' as check_name,
+        churn_new.customers = customers.customers as passed
     from churn_new cross join customers
 
 )

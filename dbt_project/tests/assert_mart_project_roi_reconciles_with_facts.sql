@@ -2,8 +2,6 @@
 -- For every grain, the mart's totals equal the totals of the fact tables it is built from:
 -- no money, customer, lead or deal is lost to the calendar spine or counted twice.
 
-{%- set grains = ['week', 'month', 'quarter'] %}
-
 with
 
 mart_totals as (
@@ -23,21 +21,72 @@ mart_totals as (
 
 ),
 
+ad_spend_total as (
+
+    select coalesce(sum(ad_spend.spend_reporting), 0) as ad_spend
+    from {{ ref('fct_ad_spend_daily') }} as ad_spend
+    where ad_spend.project_code in (select projects.project_code from {{ ref('dim_project') }} as projects)
+
+),
+
+costs_total as (
+
+    select coalesce(sum(amount_reporting), 0) as erp_cost
+    from {{ ref('fct_costs') }}
+
+),
+
+orders_total as (
+
+    select
+        coalesce(sum(revenue), 0) as revenue,
+        coalesce(sum(cogs), 0) as cogs
+    from {{ ref('fct_orders') }}
+
+),
+
+customers_total as (
+
+    select count(*) as new_customers
+    from {{ ref('dim_account') }} as customer_accounts
+    where customer_accounts.is_customer
+        and customer_accounts.project_code in (select projects.project_code from {{ ref('dim_project') }} as projects)
+
+),
+
+leads_total as (
+
+    select count(*) as leads
+    from {{ ref('fct_leads') }}
+
+),
+
+opportunities_total as (
+
+    select
+        count(*) as opportunities,
+        count(case when is_won and closed_date is not null then 1 end) as won_deals
+    from {{ ref('fct_opportunities') }}
+
+),
+
 fact_totals as (
 
     select
-        (select coalesce(sum(spend_reporting), 0) from {{ ref('fct_ad_spend_daily') }}
-            where project_code in (select project_code from {{ ref('dim_project') }})) as ad_spend,
-        (select coalesce(sum(amount_reporting), 0) from {{ ref('fct_costs') }}) as erp_cost,
-        (select coalesce(sum(revenue), 0) from {{ ref('fct_orders') }}) as revenue,
-        (select coalesce(sum(cogs), 0) from {{ ref('fct_orders') }}) as cogs,
-        (select count(*) from {{ ref('dim_account') }}
-            where is_customer
-                and project_code in (select project_code from {{ ref('dim_project') }})) as new_customers,
-        (select count(*) from {{ ref('fct_leads') }}) as leads,
-        (select count(*) from {{ ref('fct_opportunities') }}) as opportunities,
-        (select count(*) from {{ ref('fct_opportunities') }}
-            where is_won and closed_date is not null) as won_deals
+        ad_spend_total.ad_spend,
+        costs_total.erp_cost,
+        orders_total.revenue,
+        orders_total.cogs,
+        customers_total.new_customers,
+        leads_total.leads,
+        opportunities_total.opportunities,
+        opportunities_total.won_deals
+    from ad_spend_total
+    cross join costs_total
+    cross join orders_total
+    cross join customers_total
+    cross join leads_total
+    cross join opportunities_total
 
 )
 

@@ -68,12 +68,16 @@
     {%- endfor %}
 {%- endif %}
 
-{%- if gaps | length == 0 %}
+{#- sqlfluff cannot place the lines of the loop below at their indent #}
+-- noqa: disable=LT02
+{% if gaps | length == 0 %}
 select cast(null as {{ dbt.type_string() }}) as documentation_gap
 where 1 = 0
 {%- else %}
     {%- for gap in gaps %}
+        {%- if not loop.first %}
+union all
+        {%- endif %}
 select cast('{{ gap }}' as {{ dbt.type_string() }}) as documentation_gap
-{%- if not loop.last %} union all{% endif %}
     {%- endfor %}
 {%- endif %}

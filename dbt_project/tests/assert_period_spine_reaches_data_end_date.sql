@@ -25,7 +25,8 @@ last_periods as (
 
 select *
 from last_periods
-where not (
-    last_period_start <= data_end_date
-    and last_period_end >= data_end_date
-)
+where
+    not (
+        last_period_start <= data_end_date
+        and last_period_end >= data_end_date
+    )

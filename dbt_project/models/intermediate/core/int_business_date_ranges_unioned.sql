@@ -15,57 +15,87 @@ projects as (
 
 business_dates as (
 
-    select project_code, spend_date as business_date, 'ad_spend.date' as date_source
+    select
+        project_code,
+        spend_date as business_date,
+        'ad_spend.date' as date_source
     from {{ ref('int_ad_spend_converted') }}
     where not is_quarantined
 
     union all
 
-    select project_code, cost_date as business_date, 'erp_costs.cost_date' as date_source
+    select
+        project_code,
+        cost_date as business_date,
+        'erp_costs.cost_date' as date_source
     from {{ ref('int_erp_costs_converted') }}
     where not is_quarantined
 
     union all
 
-    select project_code, order_date as business_date, 'orders.order_date' as date_source
+    select
+        project_code,
+        order_date as business_date,
+        'orders.order_date' as date_source
     from {{ ref('int_orders_converted') }}
     where not is_quarantined
 
     union all
 
-    select project_code, created_date as business_date, 'leads.created_at' as date_source
+    select
+        project_code,
+        created_date as business_date,
+        'leads.created_at' as date_source
     from {{ ref('stg_crm__leads') }}
     where not is_deleted
 
     union all
 
-    select project_code, created_date as business_date, 'accounts.created_at' as date_source
+    select
+        project_code,
+        created_date as business_date,
+        'accounts.created_at' as date_source
     from {{ ref('stg_crm__accounts') }}
     where not is_deleted
 
     union all
 
-    select project_code, created_date as business_date, 'opportunities.created_at' as date_source
+    select
+        project_code,
+        created_date as business_date,
+        'opportunities.created_at' as date_source
     from {{ ref('int_opportunities_attributed') }}
 
     union all
 
-    select project_code, closed_date as business_date, 'opportunities.closed_at' as date_source
+    select
+        project_code,
+        closed_date as business_date,
+        'opportunities.closed_at' as date_source
     from {{ ref('int_opportunities_attributed') }}
 
     union all
 
-    select project_code, occurred_date as business_date, 'activities.occurred_at' as date_source
+    select
+        project_code,
+        occurred_date as business_date,
+        'activities.occurred_at' as date_source
     from {{ ref('int_activities_attributed') }}
 
     union all
 
-    select project_code, opened_date as business_date, 'tickets.opened_at' as date_source
+    select
+        project_code,
+        opened_date as business_date,
+        'tickets.opened_at' as date_source
     from {{ ref('int_tickets_attributed') }}
 
     union all
 
-    select project_code, resolved_date as business_date, 'tickets.resolved_at' as date_source
+    select
+        project_code,
+        resolved_date as business_date,
+        'tickets.resolved_at' as date_source
     from {{ ref('int_tickets_attributed') }}
 
 ),

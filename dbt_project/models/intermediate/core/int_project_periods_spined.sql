@@ -7,8 +7,6 @@
     assert_period_spine_reaches_data_end_date fails if a range were ever longer than it holds.
 -#}
 
-{%- set grains = ['week', 'month', 'quarter'] -%}
-
 with
 
 date_ranges as (
@@ -42,41 +40,54 @@ calendar_days as (
 
 ),
 
+calendar_days_by_period as (
+
+    {{ in_every_grain('calendar_days', {'period_start': 'calendar_date'}) }}
+
+),
+
 periods as (
 
-    {% for grain in grains -%}
     select distinct
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'calendar_date') }} as period_start
-    from calendar_days
-    {% if not loop.last %}
-    union all
+        period_grain,
+        period_start
+    from calendar_days_by_period
 
-    {% endif -%}
-    {%- endfor %}
+),
+
+project_data_bounds as (
+
+    select
+        project_bounds.project_code,
+        project_bounds.first_business_date,
+        data_bounds.data_end_date
+    from project_bounds
+    cross join data_bounds
+
+),
+
+project_period_bounds as (
+
+    {{ in_every_grain('project_data_bounds', {
+        'first_period_start': 'first_business_date',
+        'last_period_start': 'data_end_date'
+    }) }}
 
 ),
 
 spined as (
 
-    {% for grain in grains -%}
     select
-        project_bounds.project_code,
+        project_period_bounds.project_code,
         periods.period_grain,
         periods.period_start,
-        project_bounds.first_business_date,
-        data_bounds.data_end_date
-    from project_bounds
-    cross join data_bounds
+        project_period_bounds.first_business_date,
+        project_period_bounds.data_end_date
+    from project_period_bounds
     inner join periods
-        on periods.period_grain = '{{ grain }}'
-        and periods.period_start >= {{ period_start(grain, 'project_bounds.first_business_date') }}
-        and periods.period_start <= {{ period_start(grain, 'data_bounds.data_end_date') }}
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {%- endfor %}
+        on periods.period_grain = project_period_bounds.period_grain
+        and periods.period_start >= project_period_bounds.first_period_start
+        and periods.period_start <= project_period_bounds.last_period_start
 
 ),
 
@@ -86,11 +97,7 @@ final as (
         project_code,
         cast(period_grain as {{ dbt.type_string() }}) as period_grain,
         period_start,
-        case period_grain
-            when 'week' then {{ add_days('period_start', 6) }}
-            when 'month' then {{ add_days(dbt.dateadd('month', 1, 'period_start'), -1) }}
-            when 'quarter' then {{ add_days(dbt.dateadd('month', 3, 'period_start'), -1) }}
-        end as period_end,
+        {{ period_end('period_grain', 'period_start') }} as period_end,
         first_business_date as project_first_business_date,
         data_end_date
     from spined

@@ -37,10 +37,11 @@ unioned as (
         record_key,
         'unmapped_campaign' as reason,
         case
-            when project_code is null then
-                'campaign ' || coalesce(campaign_id, '')
-                || ' (' || coalesce(campaign_name, 'no name') || ') on ' || coalesce(platform, '')
-                || ', ad account ' || coalesce(ad_account_id, '') || ', has no project_code'
+            when project_code is null
+                then
+                    'campaign ' || coalesce(campaign_id, '')
+                    || ' (' || coalesce(campaign_name, 'no name') || ') on ' || coalesce(platform, '')
+                    || ', ad account ' || coalesce(ad_account_id, '') || ', has no project_code'
             else
                 'campaign ' || coalesce(campaign_id, '')
                 || ' (' || coalesce(campaign_name, 'no name') || ') on ' || coalesce(platform, '')
@@ -86,7 +87,7 @@ unioned as (
         record_key,
         'unknown_account' as reason,
         'order ' || order_id || ' references account_id ' || coalesce(account_id, '(empty)')
-            || ', which is not in raw_crm.accounts' as detail,
+        || ', which is not in raw_crm.accounts' as detail,
         order_date as business_date,
         _source_file as source_file,
         _source_line as source_line

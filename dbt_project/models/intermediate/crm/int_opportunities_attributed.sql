@@ -42,8 +42,10 @@ final as (
         -- exact seconds from creation to close (NULL while open): sums and means of it are
         -- the same on every engine; sales_cycle_days is the same span in fractional days
         {{ seconds_between('opportunities.created_at', 'opportunities.closed_at') }} as sales_cycle_seconds,
-        ({{ epoch_seconds('opportunities.closed_at') }}
-            - {{ epoch_seconds('opportunities.created_at') }}) / 86400.0 as sales_cycle_days,
+        (
+            {{ epoch_seconds('opportunities.closed_at') }}
+            - {{ epoch_seconds('opportunities.created_at') }}
+        ) / 86400.0 as sales_cycle_days,
         opportunities._source_file,
         opportunities._source_line,
         opportunities._dlt_load_id

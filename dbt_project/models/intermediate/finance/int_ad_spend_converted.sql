@@ -60,9 +60,9 @@ final as (
 
     select
         'date=' || cast(spend_date as {{ dbt.type_string() }})
-            || '|platform=' || coalesce(platform, '')
-            || '|account_id=' || coalesce(ad_account_id, '')
-            || '|campaign_id=' || coalesce(campaign_id, '') as record_key,
+        || '|platform=' || coalesce(platform, '')
+        || '|account_id=' || coalesce(ad_account_id, '')
+        || '|campaign_id=' || coalesce(campaign_id, '') as record_key,
         spend_date,
         platform,
         ad_account_id,

@@ -25,9 +25,17 @@ published_rates as (
 quotes as (
 
     -- every (day, base, currency) with a usable rate, the base's own rate of 1 included
-    select rate_date, base_currency, quote_currency as currency from published_rates
+    select
+        rate_date,
+        base_currency,
+        quote_currency as currency
+    from published_rates
     union
-    select rate_date, base_currency, base_currency as currency from published_rates
+    select
+        rate_date,
+        base_currency,
+        base_currency as currency
+    from published_rates
 
 ),
 

@@ -7,8 +7,6 @@
     Rows exist where at least one count is non-zero; ratios are NULL on a zero denominator.
 -#}
 
-{%- set grains = ['week', 'month', 'quarter'] -%}
-
 with
 
 leads as (
@@ -90,30 +88,31 @@ channel_events as (
 
 ),
 
+channel_events_by_period as (
+
+    {{ in_every_grain('channel_events', {'period_start': 'metric_date'}) }}
+
+),
+
 period_counts as (
 
-    {% for grain in grains -%}
     select
         project_code,
         channel,
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'metric_date') }} as period_start,
+        period_grain,
+        period_start,
         sum(leads) as leads,
         sum(leads_with_opportunity) as leads_with_opportunity,
         sum(opportunities) as opportunities,
         sum(won_deals) as won_deals,
         sum(lost_deals) as lost_deals,
         sum(won_sales_cycle_seconds) as won_sales_cycle_seconds
-    from channel_events
+    from channel_events_by_period
     group by
         project_code,
         channel,
-        {{ period_start(grain, 'metric_date') }}
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {%- endfor %}
+        period_grain,
+        period_start
 
 ),
 

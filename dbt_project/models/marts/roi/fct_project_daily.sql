@@ -105,6 +105,8 @@ opportunities_closed as (
 } %}
 {%- set inputs = ['ad_spend', 'erp_costs', 'orders', 'new_customers', 'leads', 'opportunities_created', 'opportunities_closed'] %}
 
+-- sqlfluff cannot place the rendered lines of the Jinja loops below at their indent
+-- noqa: disable=LT02
 unioned as (
 
     {% for input in inputs -%}
@@ -137,6 +139,7 @@ final as (
         {% endfor %}
     from unioned
     group by project_code, metric_date
+    -- noqa: enable=LT02
 
 )
 

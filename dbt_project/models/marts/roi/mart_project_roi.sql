@@ -4,8 +4,6 @@
     nothing happened, NULL for a ratio whose denominator is 0. Money in the reporting currency.
 -#}
 
-{%- set grains = ['week', 'month', 'quarter'] -%}
-
 with
 
 spine as (
@@ -26,13 +24,18 @@ daily as (
 
 ),
 
+daily_by_period as (
+
+    {{ in_every_grain('daily', {'period_start': 'metric_date'}) }}
+
+),
+
 period_metrics as (
 
-    {% for grain in grains -%}
     select
         project_code,
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'metric_date') }} as period_start,
+        period_grain,
+        period_start,
         sum(ad_spend) as ad_spend,
         sum(erp_cost) as erp_cost,
         sum(erp_acquisition_cost) as erp_acquisition_cost,
@@ -44,15 +47,11 @@ period_metrics as (
         sum(won_deals) as won_deals,
         sum(lost_deals) as lost_deals,
         sum(won_sales_cycle_seconds) as won_sales_cycle_seconds
-    from daily
+    from daily_by_period
     group by
         project_code,
-        {{ period_start(grain, 'metric_date') }}
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {%- endfor %}
+        period_grain,
+        period_start
 
 ),
 

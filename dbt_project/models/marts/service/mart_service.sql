@@ -7,8 +7,6 @@
     Rows exist where at least one count is non-zero; NULL where there is nothing to average.
 -#}
 
-{%- set grains = ['week', 'month', 'quarter'] -%}
-
 with
 
 tickets as (
@@ -46,21 +44,7 @@ events as (
 
 period_events as (
 
-    {% for grain in grains -%}
-    select
-        project_code,
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'metric_date') }} as period_start,
-        tickets_opened,
-        tickets_resolved,
-        resolution_hours,
-        satisfaction
-    from events
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {%- endfor %}
+    {{ in_every_grain('events', {'period_start': 'metric_date'}) }}
 
 ),
 
