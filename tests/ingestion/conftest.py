@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from dlt.common.configuration.container import Container
 from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+from pytest_httpserver import HTTPServer
 
 # Fast retries: 3 attempts, waits of a few milliseconds (a Retry-After header is capped by
 # the longest wait, so tests that check it raise RUNTIME__REQUEST_MAX_RETRY_DELAY).
@@ -48,6 +49,18 @@ def set_config(monkeypatch: pytest.MonkeyPatch, platform: str, **values: object)
     """Configure a platform through the environment, as a deployment would."""
     for key, value in values.items():
         monkeypatch.setenv(f"SOURCES__{platform.upper()}__{key.upper()}", str(value))
+
+
+@pytest.fixture
+def slow_httpserver() -> Iterator[HTTPServer]:
+    """A server of the test's own, for a test whose client gives up on an answer (a timeout):
+    the requests it left queued are dropped with the server instead of being answered later
+    by the next test's handlers on the shared `httpserver`."""
+    server = HTTPServer()
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
 
 
 @pytest.fixture

@@ -188,8 +188,9 @@ class SlowSecondQuery(FakeFxiaoke):
 
 
 def test_a_page_that_gets_no_answer_is_named_with_the_credentials_masked(
-    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+    slow_httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ):
+    httpserver = slow_httpserver
     # GIVEN page 2 of leads never answers in time, and the base URL carries a proxy password
     SlowSecondQuery().install(httpserver)
     monkeypatch.setenv("RUNTIME__REQUEST_TIMEOUT", "0.2")

@@ -345,8 +345,9 @@ class SlowPageTwo(FakeNetSuite):
 
 
 def test_a_page_that_gets_no_answer_is_named_with_the_credentials_masked(
-    httpserver, monkeypatch, make_pipeline
+    slow_httpserver, monkeypatch, make_pipeline
 ):
+    httpserver = slow_httpserver
     # GIVEN page 2 never answers in time, and the base URL carries a proxy password
     SlowPageTwo().install(httpserver)
     monkeypatch.setenv("RUNTIME__REQUEST_TIMEOUT", "0.2")
