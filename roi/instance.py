@@ -1,15 +1,12 @@
 """The Dagster instance: where run history, event logs and schedule state are kept.
 
 `dagster.yaml` at the repository root is the instance configuration: SQLite files under
-$DAGSTER_HOME by default. The copy roi writes into a home (`prepare_home`) adds either
-PostgreSQL storage (dagster-postgres, its event log through roi.dagster_storage:
-connections kept instead of one per event), when `DAGSTER_PG_HOST` is set (with
-`DAGSTER_PG_USER` and `DAGSTER_PG_DB`; `DAGSTER_PG_PASSWORD` and `DAGSTER_PG_PORT` if
-needed), as a production deployment with a daemon and a webserver on different machines
-needs; or else the SQLite event log written through roi.dagster_storage (Dagster's own files
-and schema, one database engine per file instead of one per event). The file names the
-PostgreSQL variables; Dagster reads their values when the instance starts, so the password
-is never on disk.
+$DAGSTER_HOME by default, Dagster's stock storage. The copy roi writes into a home
+(`prepare_home`) adds PostgreSQL storage (dagster-postgres's `storage: postgres:` block) when
+`DAGSTER_PG_HOST` is set (with `DAGSTER_PG_USER` and `DAGSTER_PG_DB`; `DAGSTER_PG_PASSWORD`
+and `DAGSTER_PG_PORT` if needed), as a production deployment with a daemon and a webserver
+on different machines needs. The file names the PostgreSQL variables; Dagster reads their
+values when the instance starts, so the password is never on disk.
 
 `roi run` uses $DAGSTER_HOME when it is set, else a home kept beside the warehouse
 (`<state>/dagster`), and writes the configuration there; `roi dagster-home DIR` prepares
@@ -18,7 +15,6 @@ a home for `dagster dev`, the webserver or the daemon.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -55,33 +51,19 @@ def _postgres_storage_yaml() -> str:
         if os.environ.get(var)
     )
     # dagster-postgres speaks psycopg2; SQLAlchemy 2.1's plain postgresql:// would not
-    config = f"\n  config:\n    postgres_db:{fields}\n      scheme: postgresql+psycopg2\n"
-    # Dagster's `storage: postgres:` block, spelled out per storage so that the event log can
-    # be dagster-postgres's own through kept connections (roi.dagster_storage)
     return (
         f"\n# Chosen because {PG_HOST_VARIABLE} is set (roi.instance): PostgreSQL storage.\n"
-        "run_storage:\n  module: dagster_postgres.run_storage\n  class: PostgresRunStorage"
-        f"{config}"
-        "event_log_storage:\n  module: roi.dagster_storage\n"
-        f"  class: PooledPostgresEventLogStorage{config}"
-        "schedule_storage:\n  module: dagster_postgres.schedule_storage\n"
-        f"  class: PostgresScheduleStorage{config}"
-    )
-
-
-def _sqlite_event_log_yaml(home: Path) -> str:
-    return (
-        "\n# SQLite event log (Dagster's files under history/runs) written through one engine per\n"
-        "# file instead of one per event: roi.dagster_storage. Written for this folder by roi.\n"
-        "event_log_storage:\n  module: roi.dagster_storage\n  class: PooledSqliteEventLogStorage\n"
-        f"  config:\n    base_dir: {json.dumps(str(home.resolve() / 'history' / 'runs'))}\n"
+        f"storage:\n  postgres:\n    postgres_db:{fields}\n      scheme: postgresql+psycopg2\n"
     )
 
 
 # Dagster copies each run's stdout and stderr into files for the UI through a `tail` process
 # and a Python watcher per stream, started in the terminal's process group: a Ctrl-C printed a
 # KeyboardInterrupt traceback from each watcher. `roi run` prints its output on the terminal
-# already, so the home it keeps for itself does without the copy.
+# already, so the home it keeps for itself does without the copy. The one module path of
+# Dagster's internals roi names: Dagster marks NoOpComputeLogManager public and documents it
+# only under this path (no top-level export, no configuration key turns the copy off);
+# tests/test_no_private_apis.py allows exactly this string.
 NO_STEP_OUTPUT_COPY_YAML = (
     "\n# `roi run`'s own home: its output is on the terminal, not copied (roi.instance).\n"
     "compute_logs:\n  module: dagster._core.storage.noop_compute_log_manager\n"
@@ -89,13 +71,13 @@ NO_STEP_OUTPUT_COPY_YAML = (
 )
 
 
-def instance_yaml(home: Path, copy_step_output: bool = True) -> str:
-    """The instance configuration of the Dagster home `home` in this environment: the
-    repository's dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_HOST is set, else
-    the pooled SQLite event log (roi.dagster_storage) in `home`; without `copy_step_output`,
-    the steps' stdout and stderr are not copied for the UI."""
+def instance_yaml(copy_step_output: bool = True) -> str:
+    """The instance configuration of a Dagster home in this environment: the repository's
+    dagster.yaml (SQLite files in the home), plus PostgreSQL storage when DAGSTER_PG_HOST is
+    set; without `copy_step_output`, the steps' stdout and stderr are not copied for the UI."""
     text = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
-    text += _postgres_storage_yaml() if postgres_storage() else _sqlite_event_log_yaml(home)
+    if postgres_storage():
+        text += _postgres_storage_yaml()
     return text + ("" if copy_step_output else NO_STEP_OUTPUT_COPY_YAML)
 
 
@@ -104,7 +86,7 @@ def prepare_home(home: Path, copy_step_output: bool = True) -> Path:
     the run history and event logs there); return the file."""
     make_private(home)
     target = home / "dagster.yaml"
-    text = instance_yaml(home, copy_step_output)
+    text = instance_yaml(copy_step_output)
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
     return target
