@@ -92,6 +92,21 @@ def prepare_home(home: Path, copy_step_output: bool = True) -> Path:
     return target
 
 
+# The event-log storages of roi's own that homes written before issue 16 name (removed with
+# the private Dagster methods they overrode): Dagster would fail on the import.
+REMOVED_STORAGE_MODULE = "roi.dagster_storage"
+
+
+def refuse_an_outdated_home(home: Path) -> None:
+    """A RoiError naming the fix if `home`'s dagster.yaml still names a storage roi removed."""
+    config = home / "dagster.yaml"
+    if config.is_file() and REMOVED_STORAGE_MODULE in config.read_text(encoding="utf-8"):
+        raise RoiError(
+            f"{config} names {REMOVED_STORAGE_MODULE}, which roi no longer has (Dagster's own "
+            f"storage is used now): run `roi dagster-home {home}` to write it again"
+        )
+
+
 def instance_for(warehouse):
     """$DAGSTER_HOME's instance if set, else one kept in the warehouse's local state folder
     (history survives). `warehouse`: a roi.warehouse.Warehouse or a DuckDB file's path."""
@@ -100,6 +115,7 @@ def instance_for(warehouse):
     from .warehouse import as_warehouse
 
     if os.environ.get("DAGSTER_HOME"):
+        refuse_an_outdated_home(Path(os.environ["DAGSTER_HOME"]))
         return DagsterInstance.get()
     home = as_warehouse(warehouse).state_dir / "dagster"
     prepare_home(home, copy_step_output=False)

@@ -152,3 +152,31 @@ def test_roi_run_keeps_dagsters_sqlite_files_and_dagster_reads_them(monkeypatch,
             dg.AssetCheckKey(key, "three_rows"), limit=5
         )
         assert [(c.run_id, c.status.value) for c in check] == [(result.run_id, "SUCCEEDED")]
+
+
+def test_a_home_written_before_issue_16_is_refused_with_its_fix(monkeypatch, tmp_path, capsys):
+    from roi.cli import main
+
+    # GIVEN DAGSTER_HOME written by an earlier roi, naming its removed event-log storage
+    home = tmp_path / "home"
+    home.mkdir()
+    old = (
+        "event_log_storage:\n  module: roi.dagster_storage\n"
+        "  class: PooledSqliteEventLogStorage\n"
+        f"  config:\n    base_dir: {home / 'history' / 'runs'}\n"
+    )
+    (home / "dagster.yaml").write_text(old)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.delenv("DAGSTER_PG_HOST", raising=False)
+    # WHEN a run asks for its instance THEN the error names the file and the fix
+    with pytest.raises(RoiError) as refused:
+        instance_for(tmp_path / "warehouse.duckdb")
+    assert str(refused.value) == (
+        f"{home / 'dagster.yaml'} names roi.dagster_storage, which roi no longer has (Dagster's "
+        f"own storage is used now): run `roi dagster-home {home}` to write it again"
+    )
+    # AND the fix works: the home is written again and its instance loads
+    assert main(["dagster-home", str(home)]) == 0
+    assert (home / "dagster.yaml").read_text() == instance_yaml()
+    with instance_for(tmp_path / "warehouse.duckdb") as instance:
+        assert (home / "history").is_dir() and instance.get_runs() == []
