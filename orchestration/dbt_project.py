@@ -1,13 +1,11 @@
 """The dbt project, and its manifest kept in step with the SQL."""
 
-import importlib.metadata
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
-from packaging.version import Version
 
 from roi.private import make_file_private
 from roi.settings import DBT_PROJECT_DIR, warehouse_path
@@ -15,28 +13,6 @@ from roi.settings import DBT_PROJECT_DIR, warehouse_path
 roi_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The dbt installed beside this Python, so it works whether or not the venv is on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
-
-
-class RoiDbtCli(DbtCliResource):
-    """dbt commands run as subprocesses, as with DbtCliResource, minus a second dbt in-process
-    and minus `dbt --version`.
-
-    Before every command, DbtCliResource builds a dbt adapter inside the Dagster process
-    (loading the profile, the project and all 537 macros: about 3 s of CPU, three times a
-    run) only to serve `fetch_column_metadata()` / `fetch_row_counts()`, which this project
-    does not call. Declining it leaves the subprocess, its events and its artifacts as
-    they are. And once a run it starts `dbt --version` to learn which dbt it drives (a whole
-    dbt start-up: 2.4 s on this machine); the dbt it drives is the one installed beside this
-    Python (DBT_EXECUTABLE), so the installed dbt-core's version is the answer.
-    Checked against dagster-dbt 0.29.27 (tests/test_definitions.py).
-    """
-
-    def _initialize_dbt_core_adapter(self, args):
-        return None
-
-    @property
-    def _cli_version(self) -> Version:
-        return Version(importlib.metadata.version("dbt-core"))
 
 
 def keep_partial_parse_private(target_path: Path) -> None:
@@ -48,8 +24,8 @@ def keep_partial_parse_private(target_path: Path) -> None:
         make_file_private(copied)
 
 
-def dbt_cli() -> RoiDbtCli:
-    return RoiDbtCli(project_dir=roi_dbt_project, dbt_executable=DBT_EXECUTABLE)
+def dbt_cli() -> DbtCliResource:
+    return DbtCliResource(project_dir=roi_dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
 def _newest_source_change(project_dir: Path) -> float:

@@ -49,30 +49,3 @@ def test_dagster_cli_loads_the_definitions(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validation successful" in result.stdout + result.stderr
-
-
-def test_dbt_commands_build_no_second_dbt_in_the_dagster_process(tmp_path, monkeypatch):
-    """DbtCliResource would build a dbt adapter in-process before each command (seconds of
-    CPU, three times a run) and start `dbt --version` once a run; the project's resource
-    declines both. Fails if a dagster-dbt upgrade renames the hooks, so the saving cannot
-    silently vanish."""
-    import dagster_dbt.core.resource
-    from dagster_dbt import DbtCliResource
-
-    from orchestration.dbt_project import DBT_EXECUTABLE, dbt_cli
-
-    assert "_initialize_dbt_core_adapter" in vars(DbtCliResource)
-    assert "_cli_version" in vars(DbtCliResource)
-    # the version it reports is the one the dbt it drives prints
-    printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True)
-    assert f"installed: {dbt_cli()._cli_version}" in printed.stdout
-    # no other process is started to learn it
-    started = []
-    monkeypatch.setattr(dagster_dbt.core.resource, "check_output", started.append)
-    # a loadable profile: DbtCliResource itself would then build the adapter
-    monkeypatch.setenv("ROI_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    invocation = dbt_cli().cli(["--version"], target_path=tmp_path, raise_on_error=True)
-    invocation.wait()
-    assert invocation.is_successful()
-    assert invocation.adapter is None
-    assert started == []

@@ -3,6 +3,7 @@ is set (tested against the PostgreSQL server at 127.0.0.1:5432)."""
 
 from __future__ import annotations
 
+import dagster as dg
 import psycopg2
 import pytest
 import yaml
@@ -18,16 +19,11 @@ STORAGES = ("run_storage", "event_log_storage", "schedule_storage")
 def test_sqlite_by_default_postgres_with_dagster_pg_host(monkeypatch, tmp_path):
     for variable in ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT"):
         monkeypatch.delenv(variable, raising=False)
-    default = yaml.safe_load(instance_yaml(tmp_path / "home"))
-    # Dagster's SQLite files under the home, the event log through roi.dagster_storage
-    assert "storage" not in default
-    assert default["event_log_storage"] == {
-        "module": "roi.dagster_storage",
-        "class": "PooledSqliteEventLogStorage",
-        "config": {"base_dir": str(tmp_path / "home" / "history" / "runs")},
-    }
+    default = yaml.safe_load(instance_yaml())
+    # Dagster's stock SQLite storage under the home: no storage named
+    assert not {"storage", *STORAGES} & set(default)
     assert default["telemetry"] == {"enabled": False}
-    assert default["run_coordinator"]["config"]["tag_concurrency_limits"] == [
+    assert default["concurrency"]["runs"]["tag_concurrency_limits"] == [
         {"key": "roi/writes_warehouse", "limit": 1}
     ]
     assert default["run_retries"]["enabled"] is True
@@ -50,28 +46,11 @@ def test_sqlite_by_default_postgres_with_dagster_pg_host(monkeypatch, tmp_path):
             "scheme": "postgresql+psycopg2",
         }
     }
-    # dagster-postgres's three storages, the event log through roi.dagster_storage
-    assert {key: production[key] for key in STORAGES} == {
-        "run_storage": {
-            "module": "dagster_postgres.run_storage",
-            "class": "PostgresRunStorage",
-            "config": postgres_db,
-        },
-        "event_log_storage": {
-            "module": "roi.dagster_storage",
-            "class": "PooledPostgresEventLogStorage",
-            "config": postgres_db,
-        },
-        "schedule_storage": {
-            "module": "dagster_postgres.schedule_storage",
-            "class": "PostgresScheduleStorage",
-            "config": postgres_db,
-        },
-    }
+    # dagster-postgres's run, event-log and schedule storages, its `storage: postgres:` block
+    assert production["storage"] == {"postgres": postgres_db}
+    assert not set(STORAGES) & set(production)
     assert "s3cret" not in written.read_text()
-    assert {k: v for k, v in production.items() if k not in STORAGES} == {
-        k: v for k, v in default.items() if k not in STORAGES
-    }
+    assert {k: v for k, v in production.items() if k != "storage"} == default
 
 
 def test_the_repository_settings_are_merged_as_data(monkeypatch, tmp_path):
@@ -81,21 +60,20 @@ def test_the_repository_settings_are_merged_as_data(monkeypatch, tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "dagster.yaml").write_text(
-        "# the stock event log, which roi replaces with its pooled one\n"
+        "# the step output copied to files, which roi run's own home does without\n"
         "telemetry:\n  enabled: false\n"
-        "event_log_storage:\n  module: dagster.core.storage.event_log\n"
-        "  class: SqliteEventLogStorage\n  config:\n    base_dir: elsewhere\n"
+        "compute_logs:\n  module: dagster.core.storage.local_compute_log_manager\n"
+        "  class: LocalComputeLogManager\n  config:\n    base_dir: elsewhere\n"
     )
     monkeypatch.setattr("roi.instance.REPO_ROOT", repo)
-    text = instance_yaml(tmp_path / "home")
+    text = instance_yaml(copy_step_output=False)
     top_level = [line for line in text.splitlines() if line[:1] not in ("", " ", "#", "-")]
-    assert top_level == ["telemetry:", "event_log_storage:"]
+    assert top_level == ["telemetry:", "compute_logs:"]
     assert yaml.safe_load(text) == {
         "telemetry": {"enabled": False},
-        "event_log_storage": {
-            "module": "roi.dagster_storage",
-            "class": "PooledSqliteEventLogStorage",
-            "config": {"base_dir": str(tmp_path / "home" / "history" / "runs")},
+        "compute_logs": {
+            "module": "dagster._core.storage.noop_compute_log_manager",
+            "class": "NoOpComputeLogManager",
         },
     }
 
@@ -110,10 +88,9 @@ def test_the_repository_settings_are_merged_as_data(monkeypatch, tmp_path):
 
 
 def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_database):
-    from dagster_postgres import PostgresRunStorage
+    from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
     from orchestration.definitions import defs
-    from roi.dagster_storage import PooledPostgresEventLogStorage
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.setenv("ROI_WAREHOUSE", str(tmp_path / "roi.duckdb"))
@@ -122,7 +99,7 @@ def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_databas
     # GIVEN the instance `roi run` uses, with DAGSTER_PG_* set
     with instance_for(tmp_path / "roi.duckdb") as instance:
         assert isinstance(instance.run_storage, PostgresRunStorage)
-        assert isinstance(instance.event_log_storage, PooledPostgresEventLogStorage)
+        assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
         # WHEN a quarterly review partition runs on it (and fails on a missing drop)
         result = defs.resolve_job_def("roi_quarterly").execute_in_process(
             partition_key="2026-01-01", instance=instance, raise_on_error=False
@@ -157,8 +134,83 @@ def test_roi_dagster_home_prepares_a_home_for_the_webserver_and_daemon(
 
     monkeypatch.delenv("DAGSTER_PG_HOST", raising=False)
     assert main(["dagster-home", str(tmp_path / "home")]) == 0
-    assert (tmp_path / "home" / "dagster.yaml").read_text() == instance_yaml(tmp_path / "home")
+    assert (tmp_path / "home" / "dagster.yaml").read_text() == instance_yaml()
     assert capsys.readouterr().out == (
         f"wrote {tmp_path / 'home' / 'dagster.yaml'} (SQLite storage); "
         f"use it with DAGSTER_HOME={tmp_path / 'home'}\n"
     )
+
+
+def test_daemon_runs_queue_one_warehouse_writer_at_a_time(monkeypatch, tmp_path):
+    monkeypatch.delenv("DAGSTER_PG_HOST", raising=False)
+    prepare_home(tmp_path / "home")
+    # the queue Dagster's daemon reads, as the webserver and the daemon load the home
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+        assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue.max_concurrent_runs == 4
+        assert queue.tag_concurrency_limits == [{"key": "roi/writes_warehouse", "limit": 1}]
+
+
+@dg.asset(key=["raw", "numbers"])
+def numbers() -> list[int]:
+    return [1, 2, 3]
+
+
+@dg.asset_check(asset=numbers, name="three_rows", blocking=True)
+def three_rows() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True, metadata={"rows": 3})
+
+
+def test_roi_run_keeps_dagsters_sqlite_files_and_dagster_reads_them(monkeypatch, tmp_path):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.delenv("DAGSTER_PG_HOST", raising=False)
+    home = tmp_path / ".warehouse.duckdb.state" / "dagster"
+    # WHEN a run with an asset and its check is written through the instance `roi run` uses
+    with instance_for(tmp_path / "warehouse.duckdb") as instance:
+        result = dg.materialize([numbers, three_rows], instance=instance)
+        assert result.success
+        events = [r.event_log_entry for r in instance.get_records_for_run(result.run_id).records]
+    # THEN its events are in Dagster's SQLite files under the home (one file per run)
+    assert (home / "history" / "runs" / f"{result.run_id}.db").is_file()
+    # AND an instance of that home (the webserver's, the daemon's) reads them back: the run's
+    # events, the asset's materialisation and the check's evaluation
+    with dg.DagsterInstance.from_config(str(home)) as reader:
+        assert len(events) > 10
+        assert [r.event_log_entry for r in reader.get_records_for_run(result.run_id).records] == (
+            events
+        )
+        key = dg.AssetKey(["raw", "numbers"])
+        assert reader.get_latest_materialization_event(key).run_id == result.run_id
+        check = reader.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(key, "three_rows"), limit=5
+        )
+        assert [(c.run_id, c.status.value) for c in check] == [(result.run_id, "SUCCEEDED")]
+
+
+def test_a_home_written_before_issue_16_is_refused_with_its_fix(monkeypatch, tmp_path, capsys):
+    from roi.cli import main
+
+    # GIVEN DAGSTER_HOME written by an earlier roi, naming its removed event-log storage
+    home = tmp_path / "home"
+    home.mkdir()
+    old = (
+        "event_log_storage:\n  module: roi.dagster_storage\n"
+        "  class: PooledSqliteEventLogStorage\n"
+        f"  config:\n    base_dir: {home / 'history' / 'runs'}\n"
+    )
+    (home / "dagster.yaml").write_text(old)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.delenv("DAGSTER_PG_HOST", raising=False)
+    # WHEN a run asks for its instance THEN the error names the file and the fix
+    with pytest.raises(RoiError) as refused:
+        instance_for(tmp_path / "warehouse.duckdb")
+    assert str(refused.value) == (
+        f"{home / 'dagster.yaml'} names roi.dagster_storage, which roi no longer has (Dagster's "
+        f"own storage is used now): run `roi dagster-home {home}` to write it again"
+    )
+    # AND the fix works: the home is written again and its instance loads
+    assert main(["dagster-home", str(home)]) == 0
+    assert (home / "dagster.yaml").read_text() == instance_yaml()
+    with instance_for(tmp_path / "warehouse.duckdb") as instance:
+        assert (home / "history").is_dir() and instance.get_runs() == []

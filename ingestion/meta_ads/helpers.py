@@ -52,12 +52,16 @@ class MetaCursorPaginator(JSONResponseCursorPaginator):
 
     def __init__(self) -> None:
         super().__init__(cursor_path=CURSOR_PATH, cursor_param=CURSOR_PARAM)
+        self.next_page_listed = True
 
     def update_state(self, response: Response, data: list[Any] | None = None) -> None:
         super().update_state(response, data)
         paging = (response_json(response) or {}).get("paging") or {}
-        if not paging.get(NEXT_PAGE_PATH):
-            self._next_reference = None  # also ends paging
+        self.next_page_listed = bool(paging.get(NEXT_PAGE_PATH))
+
+    @property
+    def has_next_page(self) -> bool:
+        return super().has_next_page and self.next_page_listed
 
 
 def _graph_error(response: Response | None) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from requests import Response
 
@@ -10,7 +12,7 @@ from ingestion.http_retries import is_cut_off, json_body
 
 def answer(status: int, body: bytes, monkeypatch) -> tuple[Response, list[int]]:
     response = Response()
-    response.status_code, response._content, response.encoding = status, body, "utf-8"
+    response.status_code, response.raw, response.encoding = status, io.BytesIO(body), "utf-8"
     parses: list[int] = []
     original = Response.json
     monkeypatch.setattr(Response, "json", lambda self: parses.append(1) or original(self))
