@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from roi.errors import RoiError
-from roi.instance import instance_for, instance_yaml, prepare_home
+from roi.instance import NO_STEP_OUTPUT_COPY, instance_for, instance_yaml, prepare_home
 
 from .conftest import PG_SERVER
 
@@ -71,10 +71,7 @@ def test_the_repository_settings_are_merged_as_data(monkeypatch, tmp_path):
     assert top_level == ["telemetry:", "compute_logs:"]
     assert yaml.safe_load(text) == {
         "telemetry": {"enabled": False},
-        "compute_logs": {
-            "module": "dagster._core.storage.noop_compute_log_manager",
-            "class": "NoOpComputeLogManager",
-        },
+        **NO_STEP_OUTPUT_COPY,
     }
 
     # a broken file is named, with the place YAML stopped, and nothing is written
