@@ -124,18 +124,10 @@ class FxiaokeClient:
             params={"thirdTraceId": str(uuid.uuid4())},
             json=body,
         )
-        if response.status_code != 200:
-            raise FxiaokeError(
-                f"Fxiaoke {what} at {where}: HTTP {response.status_code}"
-                + (" (still throttled after retries)" if response.status_code == 429 else "")
-            )
-        try:
-            payload = json_body(response)
-        except ValueError:
-            raise FxiaokeError(
-                f"Fxiaoke {what} at {where}: HTTP 200 but the body is not JSON "
-                f"({len(response.content)} bytes, cut off?) after retries"
-            ) from None
+        problem = _http_problem(response, f"Fxiaoke {what} at {where}")
+        if problem is not None:
+            raise FxiaokeError(problem)
+        payload = json_body(response)
         if not isinstance(payload, dict) or "errorCode" not in payload:
             raise FxiaokeError(f"Fxiaoke {what}: response has no errorCode")
         return payload
@@ -256,21 +248,27 @@ class FxiaokeResponseError(FxiaokeError, RedactedError, HTTPError):
         self.response = response
 
 
-def _raise_for_http(response: Response, request: str) -> None:
+def _http_problem(response: Response, request: str) -> str | None:
+    """What is wrong with an answer to `request` (an HTTP error, or a 200 whose body is not
+    JSON), if anything."""
     if response.status_code != 200:
-        raise FxiaokeResponseError(
-            f"{request}: HTTP {response.status_code}"
-            + (" (still throttled after retries)" if response.status_code == 429 else ""),
-            response,
+        return f"{request}: HTTP {response.status_code}" + (
+            " (still throttled after retries)" if response.status_code == 429 else ""
         )
     try:
         json_body(response)
     except ValueError:
-        raise FxiaokeResponseError(
+        return (
             f"{request}: HTTP 200 but the body is not JSON "
-            f"({len(response.content)} bytes, cut off?) after retries",
-            response,
-        ) from None
+            f"({len(response.content)} bytes, cut off?) after retries"
+        )
+    return None
+
+
+def _raise_for_http(response: Response, request: str) -> None:
+    problem = _http_problem(response, request)
+    if problem is not None:
+        raise FxiaokeResponseError(problem, response)
 
 
 class DataQueryPaginator(BasePaginator):
