@@ -196,11 +196,15 @@ class NetSuiteClient:
             self._session = session
         return self._session
 
+    def _request(self, page: str = "") -> str:
+        """`POST <base_url, credentials masked>/services/rest/query/v1/suiteql page ...`"""
+        return f"POST {redact_url(self.base_url)}{SUITEQL_PATH}" + (f" {page}" if page else "")
+
     def _check(self, response: Response, page: str = "") -> dict[str, Any]:
         """The JSON body of a 200 answer; otherwise an error naming the account and, for
         errors not about credentials, the endpoint and the page (`page`)."""
         where = f"NetSuite SuiteQL for account {self.account_id}"
-        request = f"POST {redact_url(self.base_url)}{SUITEQL_PATH}" + (f" {page}" if page else "")
+        request = self._request(page)
         if response.status_code == 200:
             try:
                 return json_body(response)
@@ -257,12 +261,13 @@ class NetSuiteClient:
             # the session's, which count the load's HTTP activity
             hooks={"response": [*self.session.hooks["response"], check]},
         )
-        where = (
-            f"NetSuite SuiteQL for account {self.account_id}: POST "
-            f"{redact_url(self.base_url)}{SUITEQL_PATH}"
-        )
-        # a page that got no answer is the one the paginator was about to ask for
-        for page in requests_redacted(lambda: f"{where} page {paginator.number}", pages):
+
+        def unanswered() -> str:
+            # a page that got no answer is the one the paginator was about to ask for
+            request = self._request(f"page {paginator.number}")
+            return f"NetSuite SuiteQL for account {self.account_id}: {request}"
+
+        for page in requests_redacted(unanswered, pages):
             items = [{k: v for k, v in item.items() if k != "links"} for item in page]
             if items:
                 yield items
