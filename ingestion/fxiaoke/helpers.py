@@ -20,7 +20,7 @@ from requests import HTTPError, PreparedRequest
 from requests.auth import AuthBase
 
 from ..files.settings import FileSpec
-from ..http_retries import is_cut_off, json_body, token_renewed, watched_client
+from ..http_retries import is_cut_off, json_body, token_renewed, watched_client, with_session_hooks
 from ..redaction import RedactedError, redact_url, requests_redacted, send
 from .settings import (
     CREDENTIAL_ERROR_CODES,
@@ -228,9 +228,7 @@ class FxiaokeClient:
             auth=TokenEnvelope(self),
             paginator=paginator,
             data_selector="data.dataList",
-            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
-            # the session's, which count the load's HTTP activity
-            hooks={"response": [*self._http.session.hooks["response"], check]},
+            hooks=with_session_hooks(self._http.session, check),
         )
         # a page that got no answer is the one the paginator was about to ask for
         for records in requests_redacted(lambda: f"Fxiaoke {paginator.what()} at {where}", pages):

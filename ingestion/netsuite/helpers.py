@@ -22,7 +22,7 @@ from requests import HTTPError
 from requests.adapters import HTTPAdapter
 
 from ..files.settings import COST_CATEGORIES
-from ..http_retries import is_cut_off, json_body, watched_client
+from ..http_retries import is_cut_off, json_body, watched_client, with_session_hooks
 from ..redaction import RedactedError, redact_url, requests_redacted
 from .settings import (
     HOST_TEMPLATE,
@@ -257,9 +257,7 @@ class NetSuiteClient:
             headers={"Prefer": "transient"},
             paginator=paginator,
             data_selector="items",
-            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
-            # the session's, which count the load's HTTP activity
-            hooks={"response": [*self.session.hooks["response"], check]},
+            hooks=with_session_hooks(self.session, check),
         )
 
         def unanswered() -> str:
