@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlt.sources.helpers.requests import Client, Response
+from dlt.sources.helpers.requests import Client, Response, Session
 from dlt.sources.helpers.requests.retry import DEFAULT_RETRY_STATUS
 
 RetryPredicate = Callable[[Response | None, BaseException | None], bool]
@@ -191,3 +191,10 @@ def watched_client(
         session_attrs={"hooks": {"response": [_response_hook(connector, conditions)]}},
         **client_options,
     )
+
+
+def with_session_hooks(session: Session, *hooks: Callable[..., Any]) -> dict[str, list]:
+    """`hooks=` for a request through `session` (a RESTClient's paginate): `hooks` after the
+    session's own, which count the load's HTTP activity. A request's hooks replace the
+    session's (requests.sessions.merge_hooks), so the session's are listed again."""
+    return {"response": [*session.hooks["response"], *hooks]}

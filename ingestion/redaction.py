@@ -15,14 +15,13 @@ resolved holds redacted URLs (`keep_url_secrets_out_of_dlt_traces`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import requests
-from dlt.common.configuration.container import Container
-from dlt.common.configuration.utils import ResolvedValueTrace, TraceLogContext
 
 T = TypeVar("T")
 
@@ -152,28 +151,41 @@ def _redacted_value(value: Any) -> Any:
     return value
 
 
-class RedactingTraceLog(TraceLogContext):
-    """dlt's log of resolved configuration values, which dlt writes into the pipeline's trace
-    file (trace.pickle): values typed as secrets are left out by dlt itself, but a base_url or
-    a provider URL is plain configuration, so its URL credentials are masked here."""
+@functools.cache
+def _redacting_trace_log() -> type:
+    """`RedactingTraceLog`, made on first use: dlt is imported only by a process that loads
+    (`import ingestion`, and the CLI's start through roi.progress, do not pay for it)."""
+    from dlt.common.configuration.utils import ResolvedValueTrace, TraceLogContext
 
-    def log(self, trace: ResolvedValueTrace) -> None:
-        super().log(
-            trace._replace(
-                value=_redacted_value(trace.value),
-                default_value=_redacted_value(trace.default_value),
+    class RedactingTraceLog(TraceLogContext):
+        """dlt's log of resolved configuration values, which dlt writes into the pipeline's
+        trace file (trace.pickle): values typed as secrets are left out by dlt itself, but a
+        base_url or a provider URL is plain configuration, so its URL credentials are masked
+        here."""
+
+        def log(self, trace: ResolvedValueTrace) -> None:
+            super().log(
+                trace._replace(
+                    value=_redacted_value(trace.value),
+                    default_value=_redacted_value(trace.default_value),
+                )
             )
-        )
+
+    return RedactingTraceLog
 
 
 def keep_url_secrets_out_of_dlt_traces() -> None:
     """Make this thread's dlt configuration log a `RedactingTraceLog` (dlt keeps one per
     thread); call it before the source of a load is built, where its configuration resolves."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.utils import TraceLogContext
+
+    redacting_trace_log = _redacting_trace_log()
     container = Container()
-    if isinstance(container[TraceLogContext], RedactingTraceLog):
+    if isinstance(container[TraceLogContext], redacting_trace_log):
         return
     kept = container[TraceLogContext]
-    redacting = RedactingTraceLog()
+    redacting = redacting_trace_log()
     for trace in kept.all_traces:
         redacting.log(trace)
     container[TraceLogContext] = redacting

@@ -20,7 +20,7 @@ from requests import HTTPError, PreparedRequest
 from requests.auth import AuthBase
 
 from ..files.settings import FileSpec
-from ..http_retries import is_cut_off, json_body, token_renewed, watched_client
+from ..http_retries import is_cut_off, json_body, token_renewed, watched_client, with_session_hooks
 from ..redaction import RedactedError, redact_url, requests_redacted, send
 from .settings import (
     CREDENTIAL_ERROR_CODES,
@@ -124,18 +124,10 @@ class FxiaokeClient:
             params={"thirdTraceId": str(uuid.uuid4())},
             json=body,
         )
-        if response.status_code != 200:
-            raise FxiaokeError(
-                f"Fxiaoke {what} at {where}: HTTP {response.status_code}"
-                + (" (still throttled after retries)" if response.status_code == 429 else "")
-            )
-        try:
-            payload = json_body(response)
-        except ValueError:
-            raise FxiaokeError(
-                f"Fxiaoke {what} at {where}: HTTP 200 but the body is not JSON "
-                f"({len(response.content)} bytes, cut off?) after retries"
-            ) from None
+        problem = _http_problem(response, f"Fxiaoke {what} at {where}")
+        if problem is not None:
+            raise FxiaokeError(problem)
+        payload = json_body(response)
         if not isinstance(payload, dict) or "errorCode" not in payload:
             raise FxiaokeError(f"Fxiaoke {what}: response has no errorCode")
         return payload
@@ -236,9 +228,7 @@ class FxiaokeClient:
             auth=TokenEnvelope(self),
             paginator=paginator,
             data_selector="data.dataList",
-            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
-            # the session's, which count the load's HTTP activity
-            hooks={"response": [*self._http.session.hooks["response"], check]},
+            hooks=with_session_hooks(self._http.session, check),
         )
         # a page that got no answer is the one the paginator was about to ask for
         for records in requests_redacted(lambda: f"Fxiaoke {paginator.what()} at {where}", pages):
@@ -256,21 +246,27 @@ class FxiaokeResponseError(FxiaokeError, RedactedError, HTTPError):
         self.response = response
 
 
-def _raise_for_http(response: Response, request: str) -> None:
+def _http_problem(response: Response, request: str) -> str | None:
+    """What is wrong with an answer to `request` (an HTTP error, or a 200 whose body is not
+    JSON), if anything."""
     if response.status_code != 200:
-        raise FxiaokeResponseError(
-            f"{request}: HTTP {response.status_code}"
-            + (" (still throttled after retries)" if response.status_code == 429 else ""),
-            response,
+        return f"{request}: HTTP {response.status_code}" + (
+            " (still throttled after retries)" if response.status_code == 429 else ""
         )
     try:
         json_body(response)
     except ValueError:
-        raise FxiaokeResponseError(
+        return (
             f"{request}: HTTP 200 but the body is not JSON "
-            f"({len(response.content)} bytes, cut off?) after retries",
-            response,
-        ) from None
+            f"({len(response.content)} bytes, cut off?) after retries"
+        )
+    return None
+
+
+def _raise_for_http(response: Response, request: str) -> None:
+    problem = _http_problem(response, request)
+    if problem is not None:
+        raise FxiaokeResponseError(problem, response)
 
 
 class DataQueryPaginator(BasePaginator):

@@ -23,7 +23,7 @@ from ..ad_platforms.helpers import (
     to_decimal,
     to_int,
 )
-from ..http_retries import json_body
+from ..http_retries import json_body, with_session_hooks
 from .settings import (
     ACCOUNT_PATH,
     ACCOUNT_URN,
@@ -175,9 +175,7 @@ class LinkedInAdsPlatform:
                 cursor_path=CAMPAIGN_CURSOR_PATH, cursor_param=CAMPAIGN_CURSOR_PARAM
             ),
             data_selector="elements",
-            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
-            # the session's, which count the load's HTTP activity
-            hooks={"response": [*self._session.hooks["response"], self._check]},
+            hooks=with_session_hooks(self._session, self._check),
         ):
             for campaign in page:
                 names[str(campaign["id"])] = campaign.get("name")

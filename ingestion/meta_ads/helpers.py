@@ -22,6 +22,7 @@ from ..ad_platforms.helpers import (
     to_decimal,
     to_int,
 )
+from ..http_retries import with_session_hooks
 from .settings import (
     CURSOR_PARAM,
     CURSOR_PATH,
@@ -157,9 +158,7 @@ class MetaAdsPlatform:
             INSIGHTS_PATH.format(account_id=account_id),
             params=params,
             paginator=MetaCursorPaginator(),
-            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
-            # the session's, which count the load's HTTP activity
-            hooks={"response": [*self._session.hooks["response"], self._raise_for_status]},
+            hooks=with_session_hooks(self._session, self._raise_for_status),
         )
 
     def fetch(self, account_id: str, start: date, end: date) -> Iterator[list[dict[str, Any]]]:

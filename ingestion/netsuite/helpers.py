@@ -22,7 +22,7 @@ from requests import HTTPError
 from requests.adapters import HTTPAdapter
 
 from ..files.settings import COST_CATEGORIES
-from ..http_retries import is_cut_off, json_body, watched_client
+from ..http_retries import is_cut_off, json_body, watched_client, with_session_hooks
 from ..redaction import RedactedError, redact_url, requests_redacted
 from .settings import (
     HOST_TEMPLATE,
@@ -196,11 +196,15 @@ class NetSuiteClient:
             self._session = session
         return self._session
 
+    def _request(self, page: str = "") -> str:
+        """`POST <base_url, credentials masked>/services/rest/query/v1/suiteql page ...`"""
+        return f"POST {redact_url(self.base_url)}{SUITEQL_PATH}" + (f" {page}" if page else "")
+
     def _check(self, response: Response, page: str = "") -> dict[str, Any]:
         """The JSON body of a 200 answer; otherwise an error naming the account and, for
         errors not about credentials, the endpoint and the page (`page`)."""
         where = f"NetSuite SuiteQL for account {self.account_id}"
-        request = f"POST {redact_url(self.base_url)}{SUITEQL_PATH}" + (f" {page}" if page else "")
+        request = self._request(page)
         if response.status_code == 200:
             try:
                 return json_body(response)
@@ -253,16 +257,15 @@ class NetSuiteClient:
             headers={"Prefer": "transient"},
             paginator=paginator,
             data_selector="items",
-            # a request's hooks replace the session's (requests.sessions.merge_hooks): keep
-            # the session's, which count the load's HTTP activity
-            hooks={"response": [*self.session.hooks["response"], check]},
+            hooks=with_session_hooks(self.session, check),
         )
-        where = (
-            f"NetSuite SuiteQL for account {self.account_id}: POST "
-            f"{redact_url(self.base_url)}{SUITEQL_PATH}"
-        )
-        # a page that got no answer is the one the paginator was about to ask for
-        for page in requests_redacted(lambda: f"{where} page {paginator.number}", pages):
+
+        def unanswered() -> str:
+            # a page that got no answer is the one the paginator was about to ask for
+            request = self._request(f"page {paginator.number}")
+            return f"NetSuite SuiteQL for account {self.account_id}: {request}"
+
+        for page in requests_redacted(unanswered, pages):
             items = [{k: v for k, v in item.items() if k != "links"} for item in page]
             if items:
                 yield items
