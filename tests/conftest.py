@@ -74,6 +74,16 @@ def pg_warehouse(tmp_path):
         yield PostgresWarehouse(PostgresSettings(database=name), tmp_path / "pg_state")
 
 
+@pytest.fixture(params=["duckdb", "postgres"])
+def engine_warehouse(request, tmp_path):
+    """A fresh warehouse (roi.warehouse) on each engine in turn: DuckDB, then PostgreSQL."""
+    from roi.warehouse import DuckDBWarehouse
+
+    if request.param == "duckdb":
+        return DuckDBWarehouse(tmp_path / "roi.duckdb")
+    return request.getfixturevalue("pg_warehouse")
+
+
 def schema_tables(warehouse: Path, schema: str) -> dict[str, list[tuple]]:
     """Every table of `schema`, all rows sorted (dlt's load ids left out)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
