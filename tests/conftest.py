@@ -17,6 +17,7 @@ import duckdb
 import psycopg2
 import pytest
 from filelock import FileLock
+from werkzeug import Response
 
 from .drops import FIXTURES
 
@@ -71,6 +72,16 @@ def pg_warehouse(tmp_path):
 
     with fresh_pg_database("roi_warehouse") as name:
         yield PostgresWarehouse(PostgresSettings(database=name), tmp_path / "pg_state")
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def engine_warehouse(request, tmp_path):
+    """A fresh warehouse (roi.warehouse) on each engine in turn: DuckDB, then PostgreSQL."""
+    from roi.warehouse import DuckDBWarehouse
+
+    if request.param == "duckdb":
+        return DuckDBWarehouse(tmp_path / "roi.duckdb")
+    return request.getfixturevalue("pg_warehouse")
 
 
 def schema_tables(warehouse: Path, schema: str) -> dict[str, list[tuple]]:
@@ -169,3 +180,15 @@ def small_drop_published(tmp_path_factory) -> PublishedRun:
         run_id=succeeded.group(1),
         reports=re.findall(r"^  report: (.+)$", output, flags=re.MULTILINE),
     )
+
+
+@pytest.fixture
+def alert_hook(httpserver, monkeypatch) -> list[dict]:
+    """The alerts posted to the webhook: ROI_ALERT_WEBHOOK_URL names a local server that
+    appends each one's JSON to the returned list."""
+    hook: list[dict] = []
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(
+        lambda request: hook.append(request.get_json()) or Response("ok")
+    )
+    monkeypatch.setenv("ROI_ALERT_WEBHOOK_URL", httpserver.url_for("/hook"))
+    return hook

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from ingestion.http_retries import LoadHttpActivity
 from orchestration.audit_store import record_loads
 from roi.warehouse import as_warehouse
@@ -23,16 +21,9 @@ OLD_LOADS = (
 )
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def warehouse(request, tmp_path):
-    if request.param == "duckdb":
-        return as_warehouse(tmp_path / "roi.duckdb")
-    return request.getfixturevalue("pg_warehouse")
-
-
-def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(warehouse):
+def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(engine_warehouse):
     # GIVEN a warehouse whose audit.loads predates the HTTP columns, with one file load
-    with warehouse.connect() as con:
+    with engine_warehouse.connect() as con:
         for statement in OLD_LOADS:
             con.execute(statement)
         con.execute(
@@ -48,11 +39,13 @@ def test_an_old_warehouse_gets_the_http_columns_and_keeps_its_rows(warehouse):
     http.of("meta_ads").requests = 2
 
     # WHEN the loads of a run are recorded
-    record_loads(warehouse, "r1", "ad_platforms", "raw_ads", ["l1"], {"ad_spend": 5}, http=http)
-    record_loads(warehouse, "r1", "files", "raw_reference", ["l2"], {"projects": 2})
+    record_loads(
+        engine_warehouse, "r1", "ad_platforms", "raw_ads", ["l1"], {"ad_spend": 5}, http=http
+    )
+    record_loads(engine_warehouse, "r1", "files", "raw_reference", ["l2"], {"projects": 2})
 
     # THEN the old row is intact, the live load has its counts, the file load none
-    with warehouse.connect() as con:
+    with engine_warehouse.connect() as con:
         rows = con.execute(
             "select run_id, dataset, rows_loaded, http_requests, http_retries, http_retried, "
             "throttled_seconds, token_renewals, http_activity from audit.loads order by run_id, "

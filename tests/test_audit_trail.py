@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from orchestration.audit_store import ensure_audit_tables
-from roi.warehouse import DuckDBWarehouse
 
 # audit.runs as releases before the rejected-drop columns created it
 OLD_RUNS_DDL = """
@@ -24,16 +21,9 @@ OLD_RUNS_DDL = """
 STARTED = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def warehouse(request, tmp_path):
-    if request.param == "duckdb":
-        return DuckDBWarehouse(tmp_path / "roi.duckdb")
-    return request.getfixturevalue("pg_warehouse")
-
-
-def test_an_old_audit_runs_table_gets_the_new_columns_and_keeps_its_rows(warehouse):
+def test_an_old_audit_runs_table_gets_the_new_columns_and_keeps_its_rows(engine_warehouse):
     # GIVEN audit.runs as an earlier release made it, with one run
-    with warehouse.connect() as con:
+    with engine_warehouse.connect() as con:
         con.execute("create schema audit")
         con.execute(OLD_RUNS_DDL)
         con.execute(
@@ -44,10 +34,10 @@ def test_an_old_audit_runs_table_gets_the_new_columns_and_keeps_its_rows(warehou
         )
     # WHEN the audit tables are ensured, twice (every run does it)
     for _ in range(2):
-        with warehouse.connect() as con:
+        with engine_warehouse.connect() as con:
             ensure_audit_tables(con)
     # THEN the run is still there, with no rejected-drop problems
-    with warehouse.connect(read_only=True) as con:
+    with engine_warehouse.connect(read_only=True) as con:
         assert con.execute(
             "select run_id, status, failed_checks, code_version, drop_problem_count, "
             "drop_problems from audit.runs"

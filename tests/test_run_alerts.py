@@ -11,7 +11,6 @@ import shutil
 
 import dagster as dg
 import duckdb
-from werkzeug import Response
 
 from roi.cli import main
 
@@ -41,18 +40,13 @@ def bad_order_problem(number: int) -> str:
 
 
 def test_failure_sensor_records_and_alerts_a_rejected_drop_of_a_daemon_run(
-    tmp_path, monkeypatch, httpserver
+    tmp_path, monkeypatch, alert_hook
 ):
     from orchestration.definitions import defs
     from orchestration.sensors import alert_blocking_checks, alert_failed_runs
 
-    hook = []
-    httpserver.expect_request("/hook", method="POST").respond_with_handler(
-        lambda request: hook.append(request.get_json()) or Response("ok")
-    )
     warehouse = tmp_path / "roi.duckdb"
     drop = drop_with_bad_orders(tmp_path / "drop", 12)
-    monkeypatch.setenv("ROI_ALERT_WEBHOOK_URL", httpserver.url_for("/hook"))
     monkeypatch.setenv("ROI_DAGSTER_UI_URL", "http://dagster.example:3000/")
     monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("ROI_DATA_DIR", str(drop))
@@ -82,7 +76,7 @@ def test_failure_sensor_records_and_alerts_a_rejected_drop_of_a_daemon_run(
 
     # THEN exactly one alert went out (no blocking check failed): the drop, the count, the
     # first 10 problems and how many more
-    assert [alert["text"].splitlines() for alert in hook] == [
+    assert [alert["text"].splitlines() for alert in alert_hook] == [
         [
             "[ERROR] File drop rejected in roi_monthly for 2026-01: nothing loaded, "
             "marts unchanged",

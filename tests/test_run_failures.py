@@ -17,7 +17,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from werkzeug import Response
 
 from roi.cli import main
 
@@ -58,14 +57,7 @@ def published(tmp_path_factory, small_drop_published) -> Path:
     )
 
 
-def test_malformed_drop_is_rejected_and_changes_nothing(
-    published, tmp_path, capsys, monkeypatch, httpserver
-):
-    hook = []
-    httpserver.expect_request("/hook", method="POST").respond_with_handler(
-        lambda request: hook.append(request.get_json()) or Response("ok")
-    )
-    monkeypatch.setenv("ROI_ALERT_WEBHOOK_URL", httpserver.url_for("/hook"))
+def test_malformed_drop_is_rejected_and_changes_nothing(published, tmp_path, capsys, alert_hook):
     before = snapshot(published, RAW_TABLES + mart_tables(published))
     # GIVEN the same drop with a bad amount and a key twice in one file
     drop = shutil.copytree(FIXTURES / "small_drop", tmp_path / "bad")
@@ -102,7 +94,7 @@ def test_malformed_drop_is_rejected_and_changes_nothing(
         "roi_pipeline", "manual", "rejected", 0, "file_drop", 2, "\n".join(problems)
     )  # fmt: skip
     # AND one alert went to the webhook naming the drop, the count and the problems
-    assert [alert["text"].splitlines() for alert in hook] == [
+    assert [alert["text"].splitlines() for alert in alert_hook] == [
         [
             "[ERROR] File drop rejected in roi_pipeline: nothing loaded, marts unchanged",
             f"run: {run_id}",
@@ -125,13 +117,8 @@ def test_malformed_drop_is_rejected_and_changes_nothing(
 
 
 def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(
-    published, tmp_path, capsys, monkeypatch, httpserver
+    published, tmp_path, capsys, monkeypatch, alert_hook
 ):
-    hook = []
-    httpserver.expect_request("/hook", method="POST").respond_with_handler(
-        lambda request: hook.append(request.get_json()) or Response("ok")
-    )
-    monkeypatch.setenv("ROI_ALERT_WEBHOOK_URL", httpserver.url_for("/hook"))
     marts = mart_tables(published)
     assert "marts.mart_project_roi" in marts
     before = snapshot(published, marts)
@@ -161,8 +148,8 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(
     assert "failed check: ad_spend_mapped_to_projects on audit/quarantine" in captured.out
     assert "order_id=O-TRY-1" in captured.err
     # AND one alert went to the webhook with the checks and the quarantined rows
-    assert len(hook) == 1
-    lines = hook[0]["text"].splitlines()
+    assert len(alert_hook) == 1
+    lines = alert_hook[0]["text"].splitlines()
     assert lines[0] == (
         "[ERROR] Blocking data-quality checks failed in roi_pipeline: marts not published"
     )
@@ -245,8 +232,8 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(
     # AND when the daemon runs the quarantine checks again (no `roi run` around it), its
     # blocking-check sensor sends the same alert and the run-failure sensor stays silent
     daemon_run_id = rerun_quarantine_as_the_daemon(published, monkeypatch)
-    assert len(hook) == 2
-    assert hook[1]["text"] == hook[0]["text"].replace(run_id, daemon_run_id)
+    assert len(alert_hook) == 2
+    assert alert_hook[1]["text"] == alert_hook[0]["text"].replace(run_id, daemon_run_id)
 
 
 def rerun_quarantine_as_the_daemon(warehouse: Path, monkeypatch) -> str:
