@@ -614,10 +614,9 @@ def _clean_files(
             ):
                 path.unlink()
                 cleaned.append(path)
-    left = [
-        path for folder in (state, *folders) for path in _files(folder) if _mentions(path, pattern)
-    ]
-    return cleaned, sorted(set(left))
+    # each file read once: the docs folder is inside the state folder, and so may be reports
+    remaining = {path for folder in (state, *folders) for path in _files(folder)}
+    return cleaned, sorted(path for path in remaining if _mentions(path, pattern))
 
 
 def _files(folder: Path) -> Iterator[Path]:
