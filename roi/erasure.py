@@ -596,6 +596,8 @@ def _clean_files(
 ) -> tuple[list[Path], list[Path]]:
     """Clean what runs left beside the warehouse; return (files cleaned, files still naming
     an erased key)."""
+    from reporting import default_report_dir
+
     pattern = key_pattern(k for values in keys.values() for k in values)
     if pattern is None:
         return [], []
@@ -603,7 +605,8 @@ def _clean_files(
     state = warehouse.state_dir
     cleaned += _clean_staged_drops(state / "staged", suppression)
     cleaned += _remove_load_packages(state / "dlt", pattern)
-    folders = [state / "docs", report_dir or _report_dir(warehouse)]
+    # expanded: ROI_REPORT_DIR may be given as ~/...
+    folders = [state / "docs", report_dir or default_report_dir(warehouse).expanduser()]
     for folder in folders:
         for path in _files(folder):
             if path.suffix.lower() in (".html", ".json", ".md", ".csv", ".txt") and _mentions(
@@ -611,15 +614,9 @@ def _clean_files(
             ):
                 path.unlink()
                 cleaned.append(path)
-    left = [
-        path for folder in (state, *folders) for path in _files(folder) if _mentions(path, pattern)
-    ]
-    return cleaned, sorted(set(left))
-
-
-def _report_dir(warehouse: Warehouse) -> Path:
-    from_env = os.environ.get("ROI_REPORT_DIR")
-    return Path(from_env).expanduser() if from_env else warehouse.report_dir
+    # each file read once: the docs folder is inside the state folder, and so may be reports
+    remaining = {path for folder in (state, *folders) for path in _files(folder)}
+    return cleaned, sorted(path for path in remaining if _mentions(path, pattern))
 
 
 def _files(folder: Path) -> Iterator[Path]:

@@ -26,6 +26,8 @@ from roi.errors import RoiError
 from roi.export import export_marts, portable_type
 from roi.settings import DBT_PROJECT_DIR
 
+from .test_audit_trail import OLD_RUNS_DDL
+
 UTC = dt.UTC
 
 TABLES = {
@@ -128,18 +130,7 @@ def warehouse(tmp_path: Path) -> Path:
             con.execute(f"create schema {schema}")
         _create_tables(con, TABLES)
         con.execute("create table marts_candidate.mart_funnel (leads bigint)")
-        con.execute(
-            """
-            create table audit.runs (
-                run_id varchar primary key, job_name varchar not null, trigger varchar not null,
-                source varchar, data_dir varchar, period_grain varchar, period varchar,
-                period_start date, period_end date, reporting_currency varchar,
-                started_at timestamp with time zone, finished_at timestamp with time zone,
-                status varchar not null, failed_checks integer not null, failed_steps varchar,
-                code_version varchar
-            )
-            """
-        )
+        con.execute(OLD_RUNS_DDL)  # audit.runs as an earlier release made it
         con.execute(
             "insert into audit.runs (run_id, job_name, trigger, started_at, finished_at, status, "
             "failed_checks) values "
