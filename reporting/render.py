@@ -172,25 +172,26 @@ class Renderer:
             end=period.end.isoformat(),
         )
 
-    def sections(self) -> list[tuple[str, str, dict]]:
+    def headings(self) -> dict[str, str]:
+        """Each section's anchor and heading, in the page's order (also its contents)."""
         trend = {
             "n": len(self.model.data.trend),
             "grains": self.t("grains." + self.model.data.period.grain),
         }
-        return [
-            ("summary", "section.summary", {}),
-            ("alerts", "section.alerts", {}),
-            ("compare", "section.compare", {}),
-            ("channels", "section.channels", {}),
-            ("trends", "section.trends", trend),
-            ("funnel", "section.funnel", {}),
-            ("quality", "section.quality", {}),
-            ("definitions", "section.definitions", {}),
-        ]
-
-    def headings(self) -> dict[str, str]:
-        """Each section's anchor and heading, in the page's order (also its contents)."""
-        return {anchor: self.t(key, **values) for anchor, key, values in self.sections()}
+        anchors = (
+            "summary",
+            "alerts",
+            "compare",
+            "channels",
+            "trends",
+            "funnel",
+            "quality",
+            "definitions",
+        )
+        return {
+            anchor: self.t("section." + anchor, **(trend if anchor == "trends" else {}))
+            for anchor in anchors
+        }
 
     def cards(self) -> list[dict]:
         total, lang = self.model.total, self.lang
