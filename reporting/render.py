@@ -195,8 +195,7 @@ class Renderer:
 
     def cards(self) -> list[dict]:
         total, lang = self.model.total, self.lang
-        errors = sum(1 for a in self.model.alerts if a.severity == "error")
-        warnings = len(self.model.alerts) - errors
+        errors, warnings = self.severity_counts()
         if total.paid_back_in is not None:
             paid = self.t("kpi.paid_back", period=total.paid_back_in.label)
         else:
@@ -239,11 +238,15 @@ class Renderer:
             for key, value, sub, sign in cards
         ]
 
+    def severity_counts(self) -> tuple[int, int]:
+        """(errors, warnings) among the report's alerts."""
+        errors = sum(1 for a in self.model.alerts if a.severity == "error")
+        return errors, len(self.model.alerts) - errors
+
     def alert_counts(self) -> str:
-        alerts = self.model.alerts
-        errors = sum(1 for a in alerts if a.severity == "error")
+        errors, warnings = self.severity_counts()
         return self.t(
-            "alerts.count", count=len(alerts), errors=errors, warnings=len(alerts) - errors
+            "alerts.count", count=len(self.model.alerts), errors=errors, warnings=warnings
         )
 
     def _headline_rows(self, cells: Callable[[Headline], list[Cell]]) -> list[Row]:
