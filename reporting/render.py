@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -74,6 +74,11 @@ class Table:
 
 def _plain(*texts: str) -> list[Cell]:
     return [Cell(text) for text in texts]
+
+
+def _plain_rows(rows: Iterable[tuple[str, ...]]) -> list[Row]:
+    """Rows of plain cells, one per tuple of texts."""
+    return [Row("", _plain(*texts)) for texts in rows]
 
 
 def _negative(value: float | None) -> bool:
@@ -331,24 +336,21 @@ class Renderer:
 
     def channel_table(self) -> Table:
         lang = self.lang
-        rows = [
-            Row(
-                "",
-                _plain(
-                    c.channel,
-                    count(c.customers, lang),
-                    money(c.avg_ltv, lang),
-                    money(c.media_spend, lang) if c.paid else "-",
-                    money(c.media_cac, lang),
-                    multiple(c.ltv_to_cac, lang),
-                    count(c.leads, lang),
-                    percent(c.lead_to_opportunity_rate, lang),
-                    count(c.won_deals, lang),
-                    percent(c.win_rate, lang),
-                ),
+        rows = _plain_rows(
+            (
+                c.channel,
+                count(c.customers, lang),
+                money(c.avg_ltv, lang),
+                money(c.media_spend, lang) if c.paid else "-",
+                money(c.media_cac, lang),
+                multiple(c.ltv_to_cac, lang),
+                count(c.leads, lang),
+                percent(c.lead_to_opportunity_rate, lang),
+                count(c.won_deals, lang),
+                percent(c.win_rate, lang),
             )
             for c in self.model.channels
-        ]
+        )
         headers = [
             self.col("channel"),
             self.col("customers"),
@@ -403,22 +405,19 @@ class Renderer:
 
     def project_funnel_table(self) -> Table:
         lang = self.lang
-        rows = [
-            Row(
-                "",
-                _plain(
-                    code,
-                    count(f.leads, lang),
-                    count(f.leads_with_opportunity, lang),
-                    percent(f.lead_to_opportunity_rate, lang),
-                    count(f.won_deals, lang),
-                    count(f.lost_deals, lang),
-                    percent(f.win_rate, lang),
-                    self.t("stage." + f.weakest_stage) if f.weakest_stage else "-",
-                ),
+        rows = _plain_rows(
+            (
+                code,
+                count(f.leads, lang),
+                count(f.leads_with_opportunity, lang),
+                percent(f.lead_to_opportunity_rate, lang),
+                count(f.won_deals, lang),
+                count(f.lost_deals, lang),
+                percent(f.win_rate, lang),
+                self.t("stage." + f.weakest_stage) if f.weakest_stage else "-",
             )
             for code, f in self.model.project_funnels.items()
-        ]
+        )
         headers = [
             self.col("project_code"),
             self.col("leads"),
@@ -433,18 +432,15 @@ class Renderer:
 
     def followup_table(self) -> Table:
         lang = self.lang
-        rows = [
-            Row(
-                "",
-                _plain(
-                    b.bucket,
-                    count(b.leads, lang),
-                    count(b.converted_leads, lang),
-                    percent(b.conversion_rate, lang),
-                ),
+        rows = _plain_rows(
+            (
+                b.bucket,
+                count(b.leads, lang),
+                count(b.converted_leads, lang),
+                percent(b.conversion_rate, lang),
             )
             for b in self.model.followups
-        ]
+        )
         headers = [
             self.col("followup_bucket"),
             self.col("leads"),
@@ -455,17 +451,14 @@ class Renderer:
 
     def sales_cycle_table(self) -> Table:
         lang = self.lang
-        rows = [
-            Row(
-                "",
-                _plain(
-                    c.region,
-                    count(c.won_deals, lang),
-                    decimal(c.avg_sales_cycle_days, lang),
-                ),
+        rows = _plain_rows(
+            (
+                c.region,
+                count(c.won_deals, lang),
+                decimal(c.avg_sales_cycle_days, lang),
             )
             for c in self.model.sales_cycle
-        ]
+        )
         headers = [self.col("region"), self.col("won_deals"), self.col("avg_sales_cycle_days")]
         return Table(headers, rows)
 
