@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -74,6 +74,11 @@ class Table:
 
 def _plain(*texts: str) -> list[Cell]:
     return [Cell(text) for text in texts]
+
+
+def _plain_rows(rows: Iterable[tuple[str, ...]]) -> list[Row]:
+    """Rows of plain cells, one per tuple of texts."""
+    return [Row("", _plain(*texts)) for texts in rows]
 
 
 def _negative(value: float | None) -> bool:
@@ -172,30 +177,30 @@ class Renderer:
             end=period.end.isoformat(),
         )
 
-    def sections(self) -> list[tuple[str, str, dict]]:
+    def headings(self) -> dict[str, str]:
+        """Each section's anchor and heading, in the page's order (also its contents)."""
         trend = {
             "n": len(self.model.data.trend),
             "grains": self.t("grains." + self.model.data.period.grain),
         }
-        return [
-            ("summary", "section.summary", {}),
-            ("alerts", "section.alerts", {}),
-            ("compare", "section.compare", {}),
-            ("channels", "section.channels", {}),
-            ("trends", "section.trends", trend),
-            ("funnel", "section.funnel", {}),
-            ("quality", "section.quality", {}),
-            ("definitions", "section.definitions", {}),
-        ]
-
-    def headings(self) -> dict[str, str]:
-        """Each section's anchor and heading, in the page's order (also its contents)."""
-        return {anchor: self.t(key, **values) for anchor, key, values in self.sections()}
+        anchors = (
+            "summary",
+            "alerts",
+            "compare",
+            "channels",
+            "trends",
+            "funnel",
+            "quality",
+            "definitions",
+        )
+        return {
+            anchor: self.t("section." + anchor, **(trend if anchor == "trends" else {}))
+            for anchor in anchors
+        }
 
     def cards(self) -> list[dict]:
         total, lang = self.model.total, self.lang
-        errors = sum(1 for a in self.model.alerts if a.severity == "error")
-        warnings = len(self.model.alerts) - errors
+        errors, warnings = self.severity_counts()
         if total.paid_back_in is not None:
             paid = self.t("kpi.paid_back", period=total.paid_back_in.label)
         else:
@@ -238,11 +243,15 @@ class Renderer:
             for key, value, sub, sign in cards
         ]
 
+    def severity_counts(self) -> tuple[int, int]:
+        """(errors, warnings) among the report's alerts."""
+        errors = sum(1 for a in self.model.alerts if a.severity == "error")
+        return errors, len(self.model.alerts) - errors
+
     def alert_counts(self) -> str:
-        alerts = self.model.alerts
-        errors = sum(1 for a in alerts if a.severity == "error")
+        errors, warnings = self.severity_counts()
         return self.t(
-            "alerts.count", count=len(alerts), errors=errors, warnings=len(alerts) - errors
+            "alerts.count", count=len(self.model.alerts), errors=errors, warnings=warnings
         )
 
     def _headline_rows(self, cells: Callable[[Headline], list[Cell]]) -> list[Row]:
@@ -327,24 +336,21 @@ class Renderer:
 
     def channel_table(self) -> Table:
         lang = self.lang
-        rows = [
-            Row(
-                "",
-                _plain(
-                    c.channel,
-                    count(c.customers, lang),
-                    money(c.avg_ltv, lang),
-                    money(c.media_spend, lang) if c.paid else "-",
-                    money(c.media_cac, lang),
-                    multiple(c.ltv_to_cac, lang),
-                    count(c.leads, lang),
-                    percent(c.lead_to_opportunity_rate, lang),
-                    count(c.won_deals, lang),
-                    percent(c.win_rate, lang),
-                ),
+        rows = _plain_rows(
+            (
+                c.channel,
+                count(c.customers, lang),
+                money(c.avg_ltv, lang),
+                money(c.media_spend, lang) if c.paid else "-",
+                money(c.media_cac, lang),
+                multiple(c.ltv_to_cac, lang),
+                count(c.leads, lang),
+                percent(c.lead_to_opportunity_rate, lang),
+                count(c.won_deals, lang),
+                percent(c.win_rate, lang),
             )
             for c in self.model.channels
-        ]
+        )
         headers = [
             self.col("channel"),
             self.col("customers"),
@@ -399,22 +405,19 @@ class Renderer:
 
     def project_funnel_table(self) -> Table:
         lang = self.lang
-        rows = [
-            Row(
-                "",
-                _plain(
-                    code,
-                    count(f.leads, lang),
-                    count(f.leads_with_opportunity, lang),
-                    percent(f.lead_to_opportunity_rate, lang),
-                    count(f.won_deals, lang),
-                    count(f.lost_deals, lang),
-                    percent(f.win_rate, lang),
-                    self.t("stage." + f.weakest_stage) if f.weakest_stage else "-",
-                ),
+        rows = _plain_rows(
+            (
+                code,
+                count(f.leads, lang),
+                count(f.leads_with_opportunity, lang),
+                percent(f.lead_to_opportunity_rate, lang),
+                count(f.won_deals, lang),
+                count(f.lost_deals, lang),
+                percent(f.win_rate, lang),
+                self.t("stage." + f.weakest_stage) if f.weakest_stage else "-",
             )
             for code, f in self.model.project_funnels.items()
-        ]
+        )
         headers = [
             self.col("project_code"),
             self.col("leads"),
@@ -429,18 +432,15 @@ class Renderer:
 
     def followup_table(self) -> Table:
         lang = self.lang
-        rows = [
-            Row(
-                "",
-                _plain(
-                    b.bucket,
-                    count(b.leads, lang),
-                    count(b.converted_leads, lang),
-                    percent(b.conversion_rate, lang),
-                ),
+        rows = _plain_rows(
+            (
+                b.bucket,
+                count(b.leads, lang),
+                count(b.converted_leads, lang),
+                percent(b.conversion_rate, lang),
             )
             for b in self.model.followups
-        ]
+        )
         headers = [
             self.col("followup_bucket"),
             self.col("leads"),
@@ -451,17 +451,14 @@ class Renderer:
 
     def sales_cycle_table(self) -> Table:
         lang = self.lang
-        rows = [
-            Row(
-                "",
-                _plain(
-                    c.region,
-                    count(c.won_deals, lang),
-                    decimal(c.avg_sales_cycle_days, lang),
-                ),
+        rows = _plain_rows(
+            (
+                c.region,
+                count(c.won_deals, lang),
+                decimal(c.avg_sales_cycle_days, lang),
             )
             for c in self.model.sales_cycle
-        ]
+        )
         headers = [self.col("region"), self.col("won_deals"), self.col("avg_sales_cycle_days")]
         return Table(headers, rows)
 

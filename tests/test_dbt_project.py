@@ -19,8 +19,12 @@ from roi.warehouse import DuckDBWarehouse
 from .conftest import copy_warehouse
 
 
-def _models() -> dict[str, dict]:
-    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+def _manifest() -> dict:
+    return json.loads(ensure_manifest().read_text(encoding="utf-8"))
+
+
+def _models(manifest: dict | None = None) -> dict[str, dict]:
+    manifest = manifest or _manifest()
     return {
         node["name"]: node
         for node in manifest["nodes"].values()
@@ -93,12 +97,8 @@ def _not_null_constrained(node: dict) -> set[str]:
 
 
 def test_a_mart_keys_not_null_is_only_its_contract_constraint():
-    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
-    marts = {
-        node["name"]: node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
-    }
+    manifest = _manifest()
+    marts = {name: node for name, node in _models(manifest).items() if node["fqn"][1] == "marts"}
     constrained = {
         (mart, column) for mart, node in marts.items() for column in _not_null_constrained(node)
     }

@@ -2,8 +2,8 @@
     reporting_currency(): the dbt var `reporting_currency` as an ISO-4217 code (upper case),
     checked: anything but three letters stops the compilation, since the code is written
     into the SQL of the models. reporting_currency_literal(): the same as a SQL string
-    literal ('USD'), quotes escaped. `roi` has refused a code not in ISO-4217 before dbt
-    starts; this check holds for anyone running dbt by hand with `--vars`.
+    literal ('USD'; three letters need no escaping). `roi` has refused a code not in
+    ISO-4217 before dbt starts; this check holds for anyone running dbt by hand with `--vars`.
 #}
 {% macro reporting_currency() -%}
     {%- set value = var('reporting_currency') -%}
@@ -17,5 +17,5 @@
 {%- endmacro %}
 
 {% macro reporting_currency_literal() -%}
-    {{ return("'" ~ (reporting_currency() | replace("'", "''")) ~ "'") }}
+    {{ return("'" ~ reporting_currency() ~ "'") }}
 {%- endmacro %}
