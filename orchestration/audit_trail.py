@@ -53,18 +53,15 @@ class Rejection:
     problems: list[str]  # as DropRejected lists them: the first SHOWN_LIMIT
 
 
-def drop_rejection(instance: dg.DagsterInstance, run_id: str) -> Rejection | None:
-    """The rejection of the run's drop, or None when no step rejected one."""
-    return _rejection_in(_step_failures(instance, run_id))
-
-
-def _step_failures(instance: dg.DagsterInstance, run_id: str) -> list:
+def step_failures(instance: dg.DagsterInstance, run_id: str) -> list:
+    """The run's STEP_FAILURE records: read once by whoever needs them several ways."""
     return instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
 
 
-def _rejection_in(step_failures) -> Rejection | None:
-    """The rejection carried by one of the run's STEP_FAILURE records, if any."""
-    for record in step_failures:
+def drop_rejection(failures) -> Rejection | None:
+    """The rejection of the run's drop carried by one of its STEP_FAILURE records
+    (`step_failures`), or None when no step rejected one."""
+    for record in failures:
         failure = record.dagster_event.step_failure_data.user_failure_data
         if failure is not None and REJECTED_PROBLEM_COUNT in failure.metadata:
             metadata = failure.metadata
@@ -169,11 +166,11 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
     stats = instance.get_run_stats(run_id)
     tags = run.tags
     checks = check_rows(instance, run_id)
-    step_failures = _step_failures(instance, run_id)
+    failures = step_failures(instance, run_id)
     failed_steps = [
         f"{r.dagster_event.step_key}"
         + (" (interrupted)" if stopped_by_interrupt(r.dagster_event.step_failure_data) else "")
-        for r in step_failures
+        for r in failures
     ]
     failed_blocking = [c for c in checks if c[5] == "fail" and c[4] == "error"]
     succeeded = run.status == dg.DagsterRunStatus.SUCCESS and not failed_blocking
@@ -182,7 +179,7 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
     rejection = None
     if not running:
         failed_steps += [f"{step} (did not finish)" for step in unfinished_steps(instance, run_id)]
-        rejection = _rejection_in(step_failures)
+        rejection = drop_rejection(failures)
     if running:
         status = "running"
     elif succeeded:

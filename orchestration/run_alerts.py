@@ -22,7 +22,7 @@ from roi.errors import RoiError, root_cause
 from roi.warehouse import Warehouse, as_warehouse, database_errors
 from roi.webhook import WebhookMessage, send_alert
 
-from .audit_trail import check_rows, drop_rejection, unfinished_steps
+from .audit_trail import check_rows, drop_rejection, step_failures, unfinished_steps
 
 ALERTED_BY_TAG = "roi/alerted_by"
 UI_URL_VARIABLE = "ROI_DAGSTER_UI_URL"
@@ -68,7 +68,8 @@ def run_alert(
         return None
     period = run.tags.get("roi/period")
     what = f"{run.job_name}" + (f" for {period}" if period else "")
-    rejection = drop_rejection(instance, run_id) if failed else None
+    failures = step_failures(instance, run_id) if failed else []
+    rejection = drop_rejection(failures)
     if rejection:
         title = f"File drop rejected in {what}: nothing loaded, marts unchanged"
         shown = rejection.problems[:ALERT_SHOWN_PROBLEMS]
@@ -84,7 +85,7 @@ def run_alert(
         lines = [
             f"step {record.dagster_event.step_key} failed: "
             + _innermost_message(record.dagster_event.step_failure_data.error)
-            for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+            for record in failures
         ] + [
             f"step {step} did not finish: the process running it ended (killed?)"
             for step in unfinished_steps(instance, run_id)
