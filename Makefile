@@ -53,10 +53,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
+# lint-imports checks the layers and that no two modules of a package import each other in
+# a cycle (pyproject.toml, [tool.importlinter]; README "Architecture").
 # sqlfluff renders the SQL with dbt (templater dbt, .sqlfluff) and needs no warehouse: the
 # duckdb target opens an in-memory database, and dbt writes its files under target/sqlfluff
 # so that the project's own manifest is left alone.
 lint: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	ROI_WAREHOUSE=:memory: DBT_TARGET_PATH=target/sqlfluff \

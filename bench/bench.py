@@ -263,7 +263,7 @@ def run_steps(warehouse: Path, run_id: str) -> tuple[float, list[Step]]:
     """(time of the run's first event, its steps) from the Dagster instance beside `warehouse`."""
     import dagster as dg
 
-    from roi.instance import instance_for
+    from orchestration.instance import instance_for
 
     ends = {
         dg.DagsterEventType.STEP_SUCCESS: "success",
@@ -571,7 +571,7 @@ def startup_costs(work: Path) -> dict:
             figures[f"import {key}"] = value
     figures.update({k: v for k, v in _timed_python(GE_CODE).items() if k != "process_wall"})
     # dbt: a parse from scratch (a new target folder), then again with partial parsing
-    from roi.settings import DBT_PROJECT_DIR
+    from foundation.settings import DBT_PROJECT_DIR
 
     dbt = str(Path(sys.executable).parent / "dbt")
     target = work / "dbt_parse_target"

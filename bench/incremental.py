@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingestion.files.settings import SPECS_BY_FILE
+from ingestion.file_contract import SPECS_BY_FILE
 
 EVERY = 100  # one record in EVERY is copied: about 1% new rows
 NEW_KEY_SUFFIX = "-N1"

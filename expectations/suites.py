@@ -3,7 +3,7 @@
 Each suite validates one frame: a table, or a query (reconciliations). Each rule is
 blocking (a failure stops the marts from being published: keys, FX coverage,
 reconciliation, data loss) or a warning (reported, the run goes on). Raw-table suites are
-derived from the same declaration the file validator uses (ingestion/files/settings.py),
+derived from the same declaration the file validator uses (ingestion/file_contract.py),
 so API sources, which skip the file validator, are held to the same rules.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from foundation.periods import GRAINS
 from ingestion.raw_tables import RAW_TABLES
-from roi.periods import GRAINS
 
 
 @dataclass(frozen=True)

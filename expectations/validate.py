@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from roi.safe_html import library_page_with_csp
+from foundation.safe_html import library_page_with_csp
 
 from .suites import Rule
 

@@ -20,6 +20,6 @@ for _key, _value in {
 
 # Credentials inside URLs (a proxy's user:password, a provider key in a query string) are
 # masked in every log line of a process that loads data, whichever library writes the line.
-from .redaction import install_log_redaction  # noqa: E402  (after dlt's settings above)
+from foundation.redaction import install_log_redaction  # noqa: E402
 
 install_log_redaction()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .files.settings import FILE_SPECS, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
+from .file_contract import FILE_SPECS, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 
 __all__ = ["RAW_TABLES", "SOURCE_FILE_COLUMN", "SOURCE_LINE_COLUMN", "raw_table", "resource_hints"]
 

@@ -18,7 +18,7 @@ import dlt
 import pyarrow as pa
 from dlt.common.schema.utils import has_table_seen_data
 
-from .files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
+from .file_contract import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from .raw_tables import resource_hints
 
 DECIMAL_TYPE = pa.decimal128(38, 9)

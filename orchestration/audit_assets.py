@@ -10,9 +10,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from foundation.progress import say
+from foundation.safe_html import write_dbt_docs_page
 from ingestion.raw_tables import RAW_TABLES
-from roi.progress import say
-from roi.safe_html import write_dbt_docs_page
 
 from .audit_store import write_lineage, write_quarantine, write_source_freshness
 from .dbt_assets import MANIFEST_PATH, MART_MODEL_NAMES

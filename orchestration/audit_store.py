@@ -2,7 +2,7 @@
 
 Every table is created here, the first time something is written to it, and gets here the
 columns added since its first release (a warehouse made by an earlier release keeps its rows,
-NULL in the new columns). The writers are plain functions over roi.warehouse connections,
+NULL in the new columns). The writers are plain functions over foundation.warehouse connections,
 called by the pipeline's assets and sensors (orchestration/), `roi run` and `roi forget`.
 Writing a run's rows again (a retried step, the sensor after the CLI) replaces the earlier
 ones; schema changes are appended, once per column, by the run that first brought it.
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from roi.warehouse import Warehouse, as_warehouse
+from foundation.warehouse import Warehouse, as_warehouse
 
 from .lineage import COLUMNS_SEPARATOR, MODELS_SEPARATOR, PUBLISHED_SCHEMA, LineageRow
 
@@ -353,7 +353,7 @@ def write_source_freshness(con, run_id: str, rows: Sequence[tuple]) -> None:
 
 def write_lineage(con: Any, rows: list[LineageRow], run_id: str) -> int:
     """Replace the rows of `run_id` in `audit.lineage` (created if missing) with `rows`.
-    `con`: a warehouse connection (roi.warehouse) or a DuckDB connection.
+    `con`: a warehouse connection (foundation.warehouse) or a DuckDB connection.
 
     Deletes and inserts in one transaction, so the connection must not be in one already.
     Returns the number of rows written.

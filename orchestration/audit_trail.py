@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 import dagster as dg
 
-from roi.errors import DropRejected, stopped_by_interrupt
-from roi.safe_html import html_templates, policy
-from roi.settings import REPO_ROOT
-from roi.warehouse import Warehouse, as_warehouse
+from foundation.errors import DropRejected, stopped_by_interrupt
+from foundation.safe_html import html_templates, policy
+from foundation.settings import REPO_ROOT
+from foundation.warehouse import Warehouse, as_warehouse
 
 from .audit_store import write_run
 

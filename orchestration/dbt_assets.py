@@ -13,7 +13,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from roi.progress import say
+from foundation.progress import say
 
 from .dbt_project import ensure_manifest, keep_partial_parse_private, roi_dbt_project
 from .resources import WarehouseResource

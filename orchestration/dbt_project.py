@@ -7,8 +7,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from roi.private import make_file_private
-from roi.settings import DBT_PROJECT_DIR, warehouse_path
+from foundation.private import make_file_private
+from foundation.settings import DBT_PROJECT_DIR, warehouse_path
 
 roi_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The dbt installed beside this Python, so it works whether or not the venv is on PATH.

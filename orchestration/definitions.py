@@ -5,7 +5,7 @@ import os
 import dagster as dg
 from dagster_dlt import DagsterDltResource
 
-from roi.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
+from foundation.settings import DEFAULT_REPORTING_CURRENCY, warehouse_path
 
 from .audit_assets import lineage, quarantine, quarantine_checks, run_docs, source_freshness
 from .dbt_assets import dbt_models

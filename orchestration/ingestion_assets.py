@@ -18,14 +18,14 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.common.configuration.exceptions import ConfigurationException
 from dlt.common.exceptions import TerminalException
 
+from foundation.errors import DropRejected, RoiError, stopped_by_interrupt
+from foundation.periods import Period
+from foundation.progress import say
 from ingestion.api_sources import api_source
 from ingestion.files import DATASETS, file_drop_source, stage_drop
 from ingestion.http_retries import watch_http
+from ingestion.suppression import erased_keys, suppress_erased
 from ingestion.window import ExtractWindow
-from roi.erasure import erased_keys, suppress_erased
-from roi.errors import DropRejected, RoiError, stopped_by_interrupt
-from roi.periods import Period
-from roi.progress import say
 
 from .audit_store import record_loads
 from .audit_trail import rejected_failure

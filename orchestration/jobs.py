@@ -11,7 +11,7 @@ import os
 
 import dagster as dg
 
-from roi.periods import GRAINS, Period
+from foundation.periods import GRAINS, Period
 
 PIPELINE_JOB_NAME = "roi_pipeline"
 REVIEW_JOB_NAMES = {name: f"roi_{grain.adjective}" for name, grain in GRAINS.items()}

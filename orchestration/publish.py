@@ -7,7 +7,7 @@ A failed check therefore leaves BI tools reading the last good marts, never a mi
 
 import dagster as dg
 
-from roi.progress import say
+from foundation.progress import say
 
 from .audit_assets import QUARANTINE_KEY
 from .dbt_assets import MART_MODEL_NAMES

@@ -11,7 +11,7 @@ import dagster as dg
 
 from expectations.suites import SUITES, History, Suite
 from expectations.validate import validate_frame
-from roi.progress import say
+from foundation.progress import say
 
 from .audit_store import ensure_tables, previous_row_count, write_table_rows
 from .resources import WarehouseResource

@@ -12,9 +12,9 @@ import os
 
 import dagster as dg
 
+from foundation.periods import DEFAULT_REPORT_GRAIN, Period
+from foundation.progress import say
 from reporting import LANGUAGES, build_report, default_report_dir
-from roi.periods import DEFAULT_REPORT_GRAIN, Period
-from roi.progress import say
 
 from .audit_trail import record_run
 from .publish import MART_NAMES, PUBLISHED_SCHEMA

@@ -11,11 +11,11 @@ import dagster as dg
 import dlt
 from pydantic import PrivateAttr
 
-from roi.lock import warehouse_lock
-from roi.private import exposed_secrets_warnings, make_private
-from roi.progress import say
-from roi.settings import DEFAULT_REPORTING_CURRENCY, reporting_currency_code, warehouse_path
-from roi.warehouse import (
+from foundation.lock import warehouse_lock
+from foundation.private import exposed_secrets_warnings, make_private
+from foundation.progress import say
+from foundation.settings import DEFAULT_REPORTING_CURRENCY, reporting_currency_code, warehouse_path
+from foundation.warehouse import (
     DuckDBWarehouse,
     PostgresWarehouse,
     Warehouse,
@@ -24,10 +24,10 @@ from roi.warehouse import (
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse a run writes (roi.warehouse: the DuckDB file, or PostgreSQL when
+    """The warehouse a run writes (foundation.warehouse: the DuckDB file, or PostgreSQL when
     `target` is postgres) and the reporting currency of its marts.
 
-    A run holds the warehouse's write lock (roi.lock) from its first step to its last, so
+    A run holds the warehouse's write lock (foundation.lock) from its first step to its last, so
     two runs never write the same warehouse at once; the second waits and says for whom.
     """
 
@@ -116,7 +116,7 @@ class WarehouseResource(dg.ConfigurableResource):
         )
 
     def connect(self, read_only: bool = False):
-        """A warehouse connection (roi.warehouse): `?` placeholders on both engines."""
+        """A warehouse connection (foundation.warehouse): `?` placeholders on both engines."""
         return self.resolved.connect(read_only=read_only)
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from roi.errors import RoiError, root_cause
-from roi.warehouse import Warehouse, as_warehouse, database_errors
-from roi.webhook import WebhookMessage, send_alert
+from foundation.errors import RoiError, root_cause
+from foundation.warehouse import Warehouse, as_warehouse, database_errors
+from orchestration.webhook import WebhookMessage, send_alert
 
 from .audit_trail import check_rows, drop_rejection, step_failures, unfinished_steps
 
@@ -106,7 +106,7 @@ def run_alert(
 def alert_run(
     instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse | Path
 ) -> WebhookMessage | None:
-    """Send the run's alert (log + webhook, see roi.webhook); return it, or None."""
+    """Send the run's alert (log + webhook, see orchestration.webhook); return it, or None."""
     alert = run_alert(instance, run_id, warehouse)
     if alert is not None:
         send_alert(alert)

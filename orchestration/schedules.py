@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from roi.periods import GRAINS, Period
+from foundation.periods import GRAINS, Period
 
 from .jobs import PARTITIONS_START, REVIEW_JOB_NAMES, SCHEDULE_TIMEZONE
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from dlt.common.pipeline import LoadInfo
 
+from foundation.progress import say
+from foundation.warehouse import Warehouse
 from ingestion.raw_tables import RAW_TABLES, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN
 from ingestion.typed_rows import HARD_DELETE_COLUMN
-from roi.progress import say
-from roi.warehouse import Warehouse
 
 from .audit_store import record_schema_changes
 

@@ -7,7 +7,7 @@ run holds it) fails its tick without moving its cursor, so the next tick tries a
 
 import dagster as dg
 
-from roi.warehouse import resolve_warehouse
+from foundation.warehouse import resolve_warehouse
 
 from .audit_trail import record_run
 from .jobs import PIPELINE_JOB_NAMES

@@ -49,10 +49,10 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from roi.errors import RoiError
-from roi.periods import DEFAULT_REPORT_GRAIN, GRAINS, Period
-from roi.private import create_private, make_file_private, make_private
-from roi.warehouse import Warehouse, as_warehouse
+from foundation.errors import RoiError
+from foundation.periods import DEFAULT_REPORT_GRAIN, GRAINS, Period
+from foundation.private import create_private, make_file_private, make_private
+from foundation.warehouse import Warehouse, as_warehouse
 
 from .settings import ReportSettings
 
@@ -83,7 +83,7 @@ def build_report(
     generated_at: dt.datetime | None = None,
 ) -> Path:
     """Write the report of `period` (None: the last complete period of `grain`) in `lang`
-    and return its path. `warehouse`: a roi.warehouse.Warehouse or a DuckDB file's path,
+    and return its path. `warehouse`: a foundation.warehouse.Warehouse or a DuckDB file's path,
     opened read-only. A missing warehouse, no published marts, a period without data or an
     unknown run id raise RoiError."""
     # Imported here so that `roi` commands other than `report` do not load Plotly.

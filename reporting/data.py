@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 
-from roi.errors import RoiError
-from roi.periods import Period
-from roi.warehouse import Connection, has_table
+from foundation.errors import RoiError
+from foundation.periods import Period
+from foundation.warehouse import Connection, has_table
 
 # The published tables the report reads (all must exist: they are published together).
 MART_TABLES = (

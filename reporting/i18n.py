@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from roi.periods import GRAINS
-from roi.settings import DBT_PROJECT_DIR
+from foundation.periods import GRAINS
+from foundation.settings import DBT_PROJECT_DIR
 
 
 def _grain_words(lang: str) -> dict[str, str]:

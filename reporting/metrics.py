@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from roi.periods import Period
+from foundation.periods import Period
 
 from .data import ALL_CHANNELS, PAID_CHANNELS, ReportData, RoiRow
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-from roi.safe_html import html_templates, policy, source_hash
+from foundation.safe_html import html_templates, policy, source_hash
 
 from .alert_rules import ReportAlert
 from .charts import HEIGHT, Chart, build_charts

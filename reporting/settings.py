@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from roi.errors import RoiError
+from foundation.errors import RoiError
 
 ENV_PREFIX = "ROI_REPORT_"
 

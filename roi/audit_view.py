@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import RoiError
-from .warehouse import Connection, Warehouse, as_warehouse, has_table
+from foundation.errors import RoiError
+from foundation.warehouse import Connection, Warehouse, as_warehouse, has_table
 
 __all__ = ["audit_text", "has_table"]
 

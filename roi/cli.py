@@ -7,12 +7,12 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import RoiError, RunInterrupted
-from .periods import DEFAULT_REPORT_GRAIN, GRAINS, Period, label_grain, periods_between
-from .private import private_umask
-from .progress import say
-from .settings import DEFAULT_REPORTING_CURRENCY
-from .warehouse import TARGETS, Warehouse, resolve_warehouse
+from foundation.errors import RoiError, RunInterrupted
+from foundation.periods import DEFAULT_REPORT_GRAIN, GRAINS, Period, label_grain, periods_between
+from foundation.private import private_umask
+from foundation.progress import say
+from foundation.settings import DEFAULT_REPORTING_CURRENCY
+from foundation.warehouse import TARGETS, Warehouse, resolve_warehouse
 
 DEMO_DIR = Path("demo")
 WAREHOUSE_HELP = "DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
@@ -34,7 +34,7 @@ def _warehouse(args: argparse.Namespace) -> Warehouse:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .synthetic import generate_drop
+    from synthetic.generator import generate_drop
 
     counts = generate_drop(Path(args.out), scale=args.scale, seed=args.seed, progress=say)
     print(f"wrote {sum(counts.values())} rows in {len(counts)} files to {Path(args.out).resolve()}")
@@ -82,7 +82,7 @@ def _backfill(args: argparse.Namespace) -> int:
 
 
 def _dagster_home(args: argparse.Namespace) -> int:
-    from .instance import postgres_storage, prepare_home
+    from orchestration.instance import postgres_storage, prepare_home
 
     target = prepare_home(Path(args.home))
     storage = "PostgreSQL ($DAGSTER_PG_HOST)" if postgres_storage() else "SQLite"
@@ -91,8 +91,9 @@ def _dagster_home(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from synthetic.generator import generate_drop
+
     from .runner import run_pipeline
-    from .synthetic import generate_drop
 
     warehouse = _warehouse(args)
     out = Path(args.out)

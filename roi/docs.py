@@ -9,10 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import RoiError
-from .safe_html import write_dbt_docs_page
-from .settings import DBT_PROJECT_DIR, DEFAULT_REPORTING_CURRENCY, reporting_currency_code
-from .warehouse import Warehouse, as_warehouse
+from foundation.errors import RoiError
+from foundation.safe_html import write_dbt_docs_page
+from foundation.settings import DBT_PROJECT_DIR, DEFAULT_REPORTING_CURRENCY, reporting_currency_code
+from foundation.warehouse import Warehouse, as_warehouse
 
 
 def build_docs(

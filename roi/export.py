@@ -26,9 +26,9 @@ from typing import Any
 
 import duckdb
 
-from .errors import RoiError
-from .private import create_private, make_file_private, make_private
-from .warehouse import Connection, DuckDBWarehouse, Warehouse, as_warehouse
+from foundation.errors import RoiError
+from foundation.private import create_private, make_file_private, make_private
+from foundation.warehouse import Connection, DuckDBWarehouse, Warehouse, as_warehouse
 
 PUBLISHED_SCHEMA = "marts"
 FORMATS = ("parquet", "csv")
@@ -319,7 +319,7 @@ def export_marts(
     """Write every table of the published `marts` schema to `out_dir` as `<table>.<fmt>`,
     plus schema.json and schema.md; return the paths written (tables first).
 
-    `warehouse`: a roi.warehouse.Warehouse or a DuckDB file's path. `manifest` is the dbt
+    `warehouse`: a foundation.warehouse.Warehouse or a DuckDB file's path. `manifest` is the dbt
     manifest the descriptions come from (default: the project's, parsed again if stale).
     Nothing in `out_dir` changes unless every file was written.
     """

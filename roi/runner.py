@@ -3,7 +3,7 @@
 `run_pipeline` runs `roi_pipeline`, or with a period that period's partition of the review
 job the schedules run; `backfill` runs a range of periods one after another. This module
 chooses the inputs (drop, warehouse, reporting currency, sources), holds the warehouse lock,
-keeps the run history in the Dagster instance (roi.instance), and turns the job's outcome
+keeps the run history in the Dagster instance (orchestration.instance), and turns the job's outcome
 into a RunResult, an `audit.runs` row and, if the run went wrong, an alert.
 """
 
@@ -15,20 +15,26 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DropRejected, RoiError, RunInterrupted, root_cause, stopped_by_interrupt
-from .instance import instance_for
-from .lock import warehouse_lock
-from .periods import Period, periods_between
-from .private import make_private
-from .progress import say
-from .settings import DEFAULT_REPORTING_CURRENCY, reporting_currency_code
-from .warehouse import (
+from foundation.errors import (
+    DropRejected,
+    RoiError,
+    RunInterrupted,
+    root_cause,
+    stopped_by_interrupt,
+)
+from foundation.lock import warehouse_lock
+from foundation.periods import Period, periods_between
+from foundation.private import make_private
+from foundation.progress import say
+from foundation.settings import DEFAULT_REPORTING_CURRENCY, reporting_currency_code
+from foundation.warehouse import (
     DuckDBWarehouse,
     PostgresWarehouse,
     Warehouse,
     database_errors,
     resolve_warehouse,
 )
+from orchestration.instance import instance_for
 
 # The warehouse a `roi run` wrote (its label): finds runs whose process died (see below).
 WAREHOUSE_TAG = "roi/warehouse"
@@ -85,7 +91,7 @@ def run_pipeline(
     """Run ingest → transform → checks → publish. Raises DropRejected (after recording the
     run in audit.runs with status `rejected` and alerting it).
 
-    The warehouse: a roi.warehouse.Warehouse, or chosen by `target` (duckdb or postgres;
+    The warehouse: a foundation.warehouse.Warehouse, or chosen by `target` (duckdb or postgres;
     default $ROI_TARGET, else duckdb) and `warehouse` (the DuckDB file). With `period`, the
     run is that period's partition of the period's review job (what a schedule or a backfill
     runs); live connectors then re-extract exactly that period.
@@ -126,7 +132,7 @@ def run_pipeline(
             run_id=run_id,
             partition_key=period.key if period else None,
             raise_on_error=False,
-            # Stage lines come from roi.progress and failures from the RunResult summary;
+            # Stage lines come from foundation.progress and failures from the RunResult summary;
             # Dagster's full event log (with tracebacks) stays in the instance's storage.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             tags={

@@ -66,9 +66,9 @@ def fresh_pg_database(prefix: str) -> Iterator[str]:
 
 @pytest.fixture
 def pg_warehouse(tmp_path):
-    """A PostgreSQL warehouse (roi.warehouse) in a database of its own, with its local state
+    """A PostgreSQL warehouse (foundation.warehouse) in a database of its own, with its local state
     in tmp_path; the database is dropped afterwards."""
-    from roi.warehouse import PostgresSettings, PostgresWarehouse
+    from foundation.warehouse import PostgresSettings, PostgresWarehouse
 
     with fresh_pg_database("roi_warehouse") as name:
         yield PostgresWarehouse(PostgresSettings(database=name), tmp_path / "pg_state")
@@ -76,8 +76,8 @@ def pg_warehouse(tmp_path):
 
 @pytest.fixture(params=["duckdb", "postgres"])
 def engine_warehouse(request, tmp_path):
-    """A fresh warehouse (roi.warehouse) on each engine in turn: DuckDB, then PostgreSQL."""
-    from roi.warehouse import DuckDBWarehouse
+    """A fresh warehouse (foundation.warehouse) on each engine in turn: DuckDB, then PostgreSQL."""
+    from foundation.warehouse import DuckDBWarehouse
 
     if request.param == "duckdb":
         return DuckDBWarehouse(tmp_path / "roi.duckdb")
@@ -128,7 +128,7 @@ def build_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
 def copy_warehouse(source: Path, target: Path) -> Path:
     """A private copy of the DuckDB warehouse `source` at `target`, with its run state (dlt,
     dbt, Dagster); a later run on the copy continues from where `source` was."""
-    from roi.settings import state_dir
+    from foundation.settings import state_dir
 
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, target)

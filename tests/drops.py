@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ingestion.files.settings import FILE_SPECS, SPECS_BY_FILE
+from ingestion.file_contract import FILE_SPECS, SPECS_BY_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

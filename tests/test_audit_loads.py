@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from foundation.warehouse import as_warehouse
 from ingestion.http_retries import LoadHttpActivity
 from orchestration.audit_store import record_loads
-from roi.warehouse import as_warehouse
 
 OLD_LOADS = (
     "create schema audit",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from foundation.warehouse import DuckDBWarehouse
 from orchestration.audit_store import TABLES, ensure_tables
-from roi.warehouse import DuckDBWarehouse
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("roi", "ingestion", "expectations", "reporting", "orchestration")

@@ -12,9 +12,9 @@ import duckdb
 import yaml
 
 from expectations.suites import SUITES, History
+from foundation.settings import DBT_PROJECT_DIR
+from foundation.warehouse import DuckDBWarehouse
 from orchestration.dbt_project import DBT_EXECUTABLE, ensure_manifest
-from roi.settings import DBT_PROJECT_DIR
-from roi.warehouse import DuckDBWarehouse
 
 from .conftest import copy_warehouse
 

@@ -11,9 +11,9 @@ import os
 import subprocess
 from pathlib import Path
 
+from foundation.settings import DBT_PROJECT_DIR, state_dir
+from foundation.warehouse import DuckDBWarehouse, Warehouse
 from orchestration.dbt_project import DBT_EXECUTABLE, ensure_manifest
-from roi.settings import DBT_PROJECT_DIR, state_dir
-from roi.warehouse import DuckDBWarehouse, Warehouse
 
 from .conftest import copy_warehouse
 

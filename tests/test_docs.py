@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from roi.settings import REPO_ROOT
+from foundation.settings import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
 WAREHOUSE_DOC = DOCS / "warehouse.md"

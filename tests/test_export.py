@@ -20,11 +20,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from foundation.errors import RoiError
+from foundation.settings import DBT_PROJECT_DIR
 from roi import export as export_module
 from roi.cli import main
-from roi.errors import RoiError
 from roi.export import export_marts, portable_type
-from roi.settings import DBT_PROJECT_DIR
 
 from .test_audit_trail import OLD_RUNS_DDL
 

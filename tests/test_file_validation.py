@@ -10,13 +10,13 @@ import subprocess
 import pyarrow.parquet as pq
 import pytest
 
+from foundation.errors import DropRejected
+from foundation.settings import DBT_PROJECT_DIR
+from foundation.warehouse import DuckDBWarehouse
+from ingestion.file_contract import FILE_SPECS, MAX_AMOUNT, MAX_FX_RATE, SPECS_BY_FILE
 from ingestion.files import stage_drop, staged_file
-from ingestion.files.settings import FILE_SPECS, MAX_AMOUNT, MAX_FX_RATE, SPECS_BY_FILE
 from ingestion.files.validate import read_drop
 from orchestration.dbt_project import DBT_EXECUTABLE
-from roi.errors import DropRejected
-from roi.settings import DBT_PROJECT_DIR
-from roi.warehouse import DuckDBWarehouse
 
 from .conftest import copy_warehouse
 from .drops import header, write_drop
@@ -198,7 +198,7 @@ def test_staging_writes_every_valid_file_and_nothing_of_a_rejected_drop(tmp_path
     assert not staged.exists()
 
 
-# --- amounts beyond what the warehouse computes (see MAX_AMOUNT in ingestion/files/settings.py)
+# --- amounts beyond what the warehouse computes (see MAX_AMOUNT in ingestion/file_contract.py)
 
 TOO_LARGE = "must be at most 10,000,000,000,000 in absolute value, the largest the warehouse's"
 
@@ -408,7 +408,7 @@ def test_a_file_not_in_utf8_names_the_line_and_byte(
 
 
 def test_amounts_at_the_bound_go_through_dbt(small_drop_published, tmp_path):
-    """The bound's promise (ingestion/files/settings.py): 100,000 amounts at MAX_AMOUNT,
+    """The bound's promise (ingestion/file_contract.py): 100,000 amounts at MAX_AMOUNT,
     converted at a factor of 2 through a rate at MAX_FX_RATE, through every model."""
     warehouse = DuckDBWarehouse(
         copy_warehouse(small_drop_published.warehouse, tmp_path / "w.duckdb")

@@ -22,10 +22,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from foundation.settings import state_dir
+from foundation.warehouse import DuckDBWarehouse
 from roi.cli import main
 from roi.erasure import forget
-from roi.settings import state_dir
-from roi.warehouse import DuckDBWarehouse
 
 from .conftest import copy_warehouse
 from .drops import FIXTURES

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from roi.synthetic import generate_drop
+from synthetic.generator import generate_drop
 
 # docs/file-drop.md, column for column.
 CONTRACT_COLUMNS = {
@@ -234,8 +234,8 @@ def test_generator_takes_the_drop_contract_from_the_loader():
     """File names, columns and value lists are the loader's own objects, not copies that can
     drift from what the validator accepts (the expectations in this file stay written from the
     contract, as a second opinion)."""
-    from ingestion.files import settings
-    from roi import synthetic
+    from ingestion import file_contract as settings
+    from synthetic import generator as synthetic
 
     assert list(synthetic.FILE_COLUMNS) == [spec.file_name for spec in settings.FILE_SPECS]
     for spec in settings.FILE_SPECS:

@@ -135,7 +135,7 @@ class HostileRun:
 
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory) -> HostileRun:
-    from roi.settings import state_dir
+    from foundation.settings import state_dir
 
     folder = tmp_path_factory.mktemp("hostile")
     drop = write_hostile_drop(folder / "drop")
@@ -322,8 +322,8 @@ def test_a_closing_script_tag_in_the_catalog_stays_inside_the_dbt_docs_script(
 ):
     """dbt pastes manifest.json and catalog.json into its page as they are: a name holding
     `</script>` would end the page's script there and start markup of the data."""
-    from roi.safe_html import write_dbt_docs_page
-    from roi.settings import state_dir
+    from foundation.safe_html import write_dbt_docs_page
+    from foundation.settings import state_dir
 
     target = tmp_path / "target"
     shutil.copytree(state_dir(hostile_run.warehouse) / "dbt_target", target,
@@ -349,7 +349,7 @@ def test_the_policy_refuses_markup_that_escaping_would_have_missed(browser, tmp_
     """The second line: were a value written unescaped into a library's page, the page's
     policy lets only the library's own code run (read from the page rendered without data):
     its inline script and its own event handler, not the data's."""
-    from roi.safe_html import library_page_with_csp
+    from foundation.safe_html import library_page_with_csp
 
     blank = (
         "<!doctype html><html><head><title>library page</title>"
@@ -386,7 +386,7 @@ def test_the_policy_refuses_markup_that_escaping_would_have_missed(browser, tmp_
 CLOSING_TAG = re.compile(r"</(?:html|body|section|div|table|tr|th|td|ul|li|p|span|code|h[1-6])>")
 # html.escape only where data is prepared for a library's page (Great Expectations) or a
 # policy goes into one (dbt docs, Data Docs)
-ESCAPING_BY_HAND = {"roi/safe_html.py", "expectations/validate.py"}
+ESCAPING_BY_HAND = {"foundation/safe_html.py", "expectations/validate.py"}
 
 
 def test_no_page_is_written_as_markup_in_python():
@@ -409,7 +409,7 @@ def test_no_page_is_written_as_markup_in_python():
 def test_the_templates_escape_every_value_and_refuse_a_missing_one():
     import jinja2
 
-    from roi.safe_html import html_templates
+    from foundation.safe_html import html_templates
 
     templates = html_templates("orchestration")
     shown = templates.from_string('<p title="{{ value }}">{{ value }}</p>')
@@ -428,8 +428,8 @@ def test_the_run_index_page_from_its_template(tmp_path):
     import datetime as dt
     from html.parser import HTMLParser
 
+    from foundation.warehouse import as_warehouse
     from orchestration.audit_trail import write_run_index
-    from roi.warehouse import as_warehouse
 
     warehouse = as_warehouse(tmp_path / "roi.duckdb")
     run = {"run_id": "run-1", "status": "failed", "trigger": "manual", "source": img(41),

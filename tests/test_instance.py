@@ -8,8 +8,8 @@ import psycopg2
 import pytest
 import yaml
 
-from roi.errors import RoiError
-from roi.instance import NO_STEP_OUTPUT_COPY, instance_for, instance_yaml, prepare_home
+from foundation.errors import RoiError
+from orchestration.instance import NO_STEP_OUTPUT_COPY, instance_for, instance_yaml, prepare_home
 
 from .conftest import PG_SERVER
 
@@ -65,7 +65,7 @@ def test_the_repository_settings_are_merged_as_data(monkeypatch, tmp_path):
         "compute_logs:\n  module: dagster.core.storage.local_compute_log_manager\n"
         "  class: LocalComputeLogManager\n  config:\n    base_dir: elsewhere\n"
     )
-    monkeypatch.setattr("roi.instance.REPO_ROOT", repo)
+    monkeypatch.setattr("orchestration.instance.REPO_ROOT", repo)
     text = instance_yaml(copy_step_output=False)
     top_level = [line for line in text.splitlines() if line[:1] not in ("", " ", "#", "-")]
     assert top_level == ["telemetry:", "compute_logs:"]

@@ -13,9 +13,9 @@ import logging
 import duckdb
 import pytest
 
+from foundation.settings import DBT_PROJECT_DIR
 from orchestration.audit_store import write_lineage
 from orchestration.lineage import LineageRow, column_lineage
-from roi.settings import DBT_PROJECT_DIR
 
 
 def _source(schema: str, name: str, columns: list[str]) -> dict:

@@ -9,8 +9,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from foundation.lock import lock_path, warehouse_lock
+from foundation.waiting import WarehouseBusy
 from orchestration.resources import WarehouseResource
-from roi.lock import WarehouseBusy, lock_path, warehouse_lock
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +22,7 @@ def hold_lock_in_another_process(warehouse: Path, run_id: str) -> subprocess.Pop
         f"""
         import sys, time
         from pathlib import Path
-        from roi.lock import warehouse_lock
+        from foundation.lock import warehouse_lock
         with warehouse_lock(Path({str(warehouse)!r}), {run_id!r}, timeout=0):
             print("held", flush=True)
             time.sleep(60)

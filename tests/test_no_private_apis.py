@@ -1,8 +1,9 @@
 """The product, its tests and its benchmark use only public APIs of Dagster, dbt, dlt and
 Great Expectations: no import from an `_`-prefixed module, no `_`-prefixed attribute of
 theirs, no override of (or reliance on) a name of theirs that starts with `_`, and no such
-module path in the YAML Dagster loads classes from (dagster.yaml, and the YAML roi.instance
-writes). A private name can change in any release: three of them pinned the upgrade path."""
+module path in the YAML Dagster loads classes from (dagster.yaml, and the YAML
+orchestration.instance writes). A private name can change in any release: three of them
+pinned the upgrade path."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ SUFFIXES = (".py", ".yaml", ".yml")
 PUBLIC_UNDERSCORE_NAMES = {"_replace", "_asdict", "_fields"}
 # Dagster marks NoOpComputeLogManager public but exports it only under this path, and no
 # configuration key stops Dagster copying a run's output through helper processes (which
-# print tracebacks on Ctrl-C): `roi run`'s own home names it (see roi/instance.py).
-ALLOWED = {("roi/instance.py", "dagster._core.storage.noop_compute_log_manager")}
+# print tracebacks on Ctrl-C): `roi run`'s own home names it (see orchestration/instance.py).
+ALLOWED = {("orchestration/instance.py", "dagster._core.storage.noop_compute_log_manager")}
 LIBRARY_PREFIX = r"(dagster|dbt|dlt|great_expectations)"
 
 
@@ -205,7 +206,7 @@ def _scanned_files() -> list[str]:
 
 def test_the_product_names_no_private_api_of_dagster_dbt_dlt_or_great_expectations():
     files = _scanned_files()
-    assert {"dagster.yaml", "roi/instance.py", "tests/test_instance.py"} <= set(files)
+    assert {"dagster.yaml", "orchestration/instance.py", "tests/test_instance.py"} <= set(files)
     found = [
         problem
         for name in files
@@ -252,7 +253,7 @@ def test_the_product_names_no_private_api_of_dagster_dbt_dlt_or_great_expectatio
             [],
         ),
         (
-            "roi/instance.py",
+            "orchestration/instance.py",
             'YAML = "compute_logs:\\n"\n'
             'MODULE = "  module: dagster._core.storage.noop_compute_log_manager\\n"\n',
             [],

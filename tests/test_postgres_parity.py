@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from roi.settings import DBT_PROJECT_DIR
-from roi.warehouse import DuckDBWarehouse, PostgresSettings, PostgresWarehouse, Warehouse
+from foundation.settings import DBT_PROJECT_DIR
+from foundation.warehouse import DuckDBWarehouse, PostgresSettings, PostgresWarehouse, Warehouse
 
 from .conftest import fresh_pg_database
 from .drops import merge_fixtures

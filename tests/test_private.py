@@ -12,10 +12,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from foundation.private import exposed_secrets_warnings
+from foundation.settings import REPO_ROOT, state_dir
 from orchestration.resources import WarehouseResource
 from roi.cli import main
-from roi.private import exposed_secrets_warnings
-from roi.settings import REPO_ROOT, state_dir
 
 
 def not_private(*roots: Path) -> dict[str, str]:

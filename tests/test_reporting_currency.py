@@ -12,10 +12,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from foundation.errors import RoiError, root_cause
+from foundation.settings import DBT_PROJECT_DIR, reporting_currency_code
 from orchestration.dbt_project import DBT_EXECUTABLE
 from roi.cli import main
-from roi.errors import RoiError, root_cause
-from roi.settings import DBT_PROJECT_DIR, reporting_currency_code
 
 HOSTILE = "US'D OR 1=1 --"
 NOT_A_CODE = (
@@ -96,7 +96,7 @@ def test_a_daemon_run_refuses_a_hostile_ROI_REPORTING_CURRENCY(tmp_path, monkeyp
     # THEN it fails before its first step, saying why, and writes nothing
     assert not result.success
     assert (
-        "roi.errors.RoiError: reporting currency (ROI_REPORTING_CURRENCY) "
+        "foundation.errors.RoiError: reporting currency (ROI_REPORTING_CURRENCY) "
         f'"US\'D OR 1=1 --"{NOT_A_CODE}'
     ) in errors
     assert not warehouse.parent.exists()

@@ -242,8 +242,8 @@ def rerun_quarantine_as_the_daemon(warehouse: Path, monkeypatch) -> str:
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.instance import instance_for
     from orchestration.sensors import alert_blocking_checks, alert_failed_runs
-    from roi.instance import instance_for
 
     monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))
     with instance_for(warehouse) as instance:

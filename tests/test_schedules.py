@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from roi.periods import Period, periods_between
+from foundation.periods import Period, periods_between
 
 D = dt.date
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -167,12 +167,12 @@ def test_roi_backfill_rejects_a_bad_period_before_running_anything(tmp_path, cap
 
 
 def test_a_new_grain_is_one_entry_in_the_grain_list():
-    """Half-years and years declared in roi.periods.GRAINS alone (before anything imports the
+    """Half-years and years declared in foundation.periods.GRAINS alone (before anything imports the
     list) get their periods, labels, review job, partitions, schedule, CLI choice, report
     words and quality rule: nothing else spells the grains."""
     script = """
 import datetime as dt, json
-from roi.periods import GRAINS, Grain, Period, label_grain
+from foundation.periods import GRAINS, Grain, Period, label_grain
 GRAINS["half_year"] = Grain("half_year", "half_yearly", months=6, label_mark="H",
     label_digits=1,
     words={"en": ("Half-year", "half-years"), "zh": ("半年", "个半年")})

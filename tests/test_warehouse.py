@@ -1,4 +1,4 @@
-"""roi.warehouse: one interface to the DuckDB file and to PostgreSQL, at the smallest level.
+"""foundation.warehouse: one interface to the DuckDB file and to PostgreSQL, at the smallest level.
 
 The same statements (with `?` placeholders) run on both engines and come back alike; a
 transaction that fails leaves nothing behind, also for the drop-and-create that publishing
@@ -16,9 +16,10 @@ from decimal import Decimal
 import psycopg2
 import pytest
 
-from roi.errors import RoiError
-from roi.lock import WarehouseBusy, lock_path, warehouse_lock
-from roi.warehouse import (
+from foundation.errors import RoiError
+from foundation.lock import lock_path, warehouse_lock
+from foundation.waiting import WarehouseBusy
+from foundation.warehouse import (
     ADVISORY_LOCK_CLASS,
     DuckDBWarehouse,
     PostgresSettings,

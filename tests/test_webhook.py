@@ -18,7 +18,7 @@ from urllib.parse import quote_plus
 import pytest
 from werkzeug import Response
 
-from roi.webhook import (
+from orchestration.webhook import (
     MAX_RETRY_AFTER_SECONDS,
     WebhookMessage,
     WebhookSettings,
@@ -87,7 +87,7 @@ def sleep(monkeypatch: pytest.MonkeyPatch) -> RecordedSleep:
 
 @pytest.fixture
 def alert_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG, logger="roi.webhook")
+    caplog.set_level(logging.DEBUG, logger="orchestration.webhook")
     return caplog
 
 
@@ -97,11 +97,11 @@ def hook_settings(httpserver, fmt: str, secret: str | None = None) -> WebhookSet
 
 
 def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
-    """ERROR messages of roi.webhook."""
+    """ERROR messages of orchestration.webhook."""
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "roi.webhook" and r.levelno == logging.ERROR
+        if r.name == "orchestration.webhook" and r.levelno == logging.ERROR
     ]
 
 
@@ -359,7 +359,9 @@ def test_without_url_the_alert_is_only_logged(httpserver, sleep, alert_log):
     assert send_alert(ALERT, WebhookSettings(url=None)) is False
     assert send_alert(warning, WebhookSettings(url=None)) is False
     assert httpserver.log == []
-    logged = [(r.levelno, r.getMessage()) for r in alert_log.records if r.name == "roi.webhook"]
+    logged = [
+        (r.levelno, r.getMessage()) for r in alert_log.records if r.name == "orchestration.webhook"
+    ]
     assert logged == [(logging.ERROR, ALERT_TEXT), (logging.WARNING, warning.text())]
 
 
@@ -392,7 +394,7 @@ def test_url_and_secret_never_logged(httpserver, sleep, alert_log):
     # THEN our log names hosts and problems, never the URL, its token or the secrets (the
     # test server's own access log, also captured, does show the URL)
     assert any("127.0.0.1" in m and "ConnectionError" in m for m in errors(alert_log))
-    ours = "\n".join(r.getMessage() for r in alert_log.records if r.name == "roi.webhook")
+    ours = "\n".join(r.getMessage() for r in alert_log.records if r.name == "orchestration.webhook")
     assert "HTTP 500" in ours and "9499" in ours and "delivered" in ours
     for secret in (TOKEN, FEISHU_SECRET, DINGTALK_SECRET, "/hook", "access_token"):
         assert secret not in ours

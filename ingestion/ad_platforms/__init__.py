@@ -22,7 +22,7 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.extract.resource import DltResource
 
 # ingestion.files first: importing ingestion.raw_tables before it is an import cycle.
-from ..files.settings import PLATFORMS
+from ..file_contract import PLATFORMS
 from ..raw_tables import raw_table, resource_hints
 from ..redaction import requests_redacted
 from ..typed_rows import empty_table_when_nothing_found

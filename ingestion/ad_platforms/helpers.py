@@ -26,9 +26,11 @@ from dlt.sources.helpers.requests import HTTPError, Response, Session
 from requests import PreparedRequest
 from requests.auth import AuthBase
 
-from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
+from foundation.redaction import redact_text, redact_url
+
+from ..file_contract import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..http_retries import RetryPredicate, is_cut_off, json_body, watched_client
-from ..redaction import RedactedError, redact_text, redact_url
+from ..redaction import RedactedError
 from ..window import ExtractWindow
 from .mapping import campaign_tag
 from .settings import (

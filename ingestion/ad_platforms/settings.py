@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..files.settings import PLATFORMS
+from ..file_contract import PLATFORMS
 
 __all__ = [
     "CONFIG_SECTION",
@@ -16,7 +16,7 @@ __all__ = [
     "STATE_KEY",
 ]
 
-# Every connector lands in the table the file drop fills (ingestion/files/settings.py).
+# Every connector lands in the table the file drop fills (ingestion/file_contract.py).
 RAW_DATASET = "raw_ads"
 RAW_TABLE = "ad_spend"
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.common.typing import TSecretStrValue
 
-from ..files.settings import FileSpec
+from ..file_contract import FileSpec
 from ..raw_tables import raw_table
 from ..typed_rows import (
     api_resource_hints,

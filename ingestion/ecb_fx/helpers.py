@@ -18,12 +18,13 @@ from xml.etree import ElementTree
 import pyarrow as pa
 from dlt.sources.helpers.requests import Client
 
-from roi.errors import DropRejected
+from foundation.errors import DropRejected
+from foundation.redaction import redact_url
 
-from ..files.settings import FileSpec
+from ..file_contract import FileSpec
 from ..files.validate import read_file
 from ..http_retries import watched_client
-from ..redaction import redact_url, send
+from ..redaction import send
 from .settings import (
     DAILY_FILE,
     DEFAULT_FALLBACK_API_KEY_HEADER,

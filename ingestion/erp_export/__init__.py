@@ -14,7 +14,7 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
-from ..files.settings import FileSpec
+from ..file_contract import FileSpec
 from ..raw_tables import raw_table, resource_hints
 from ..typed_rows import empty_table_when_nothing_found
 from .helpers import ErpExportError, file_digest, read_export

@@ -13,9 +13,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from roi.errors import DropRejected, RoiError
+from foundation.errors import DropRejected, RoiError
 
-from ..files.settings import FileSpec
+from ..file_contract import FileSpec
 from ..files.validate import read_file
 from .settings import EXCEL_SUFFIXES, PREFERRED_SHEET
 

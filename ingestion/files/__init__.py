@@ -15,10 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from dlt.extract.source import DltSource
 
-from roi.errors import DropRejected, Problem
+from foundation.errors import DropRejected, Problem
 
 from .. import raw_tables
-from .settings import DATASETS, FILE_SPECS, FileSpec
+from ..file_contract import DATASETS, FILE_SPECS, FileSpec
 from .validate import iter_drop
 
 __all__ = ["DATASETS", "file_drop_source", "stage_drop", "staged_file"]

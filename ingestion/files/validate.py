@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
-from roi.errors import DropRejected, Problem
+from foundation.errors import DropRejected, Problem
 
-from .settings import (
+from ..file_contract import (
     FILE_SPECS,
     SOURCE_FILE_COLUMN,
     SOURCE_LINE_COLUMN,

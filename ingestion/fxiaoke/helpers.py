@@ -19,9 +19,11 @@ from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests import HTTPError, PreparedRequest
 from requests.auth import AuthBase
 
-from ..files.settings import FileSpec
+from foundation.redaction import redact_url
+
+from ..file_contract import FileSpec
 from ..http_retries import is_cut_off, json_body, token_renewed, watched_client, with_session_hooks
-from ..redaction import RedactedError, redact_url, requests_redacted, send
+from ..redaction import RedactedError, requests_redacted, send
 from .settings import (
     CREDENTIAL_ERROR_CODES,
     CURSOR_FIELD,

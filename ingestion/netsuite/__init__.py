@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import dlt
 import pyarrow as pa
 
-from ..files.settings import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
+from ..file_contract import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, FileSpec
 from ..raw_tables import raw_table
 from ..typed_rows import (
     api_resource_hints,

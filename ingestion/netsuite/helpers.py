@@ -21,9 +21,11 @@ from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 from requests import HTTPError
 from requests.adapters import HTTPAdapter
 
-from ..files.settings import COST_CATEGORIES
+from foundation.redaction import redact_url
+
+from ..file_contract import COST_CATEGORIES
 from ..http_retries import is_cut_off, json_body, watched_client, with_session_hooks
-from ..redaction import RedactedError, redact_url, requests_redacted
+from ..redaction import RedactedError, requests_redacted
 from .settings import (
     HOST_TEMPLATE,
     MAPPED_COLUMNS,

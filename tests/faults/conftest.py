@@ -26,9 +26,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from foundation.settings import state_dir
+from orchestration.instance import instance_for
 from orchestration.run_alerts import run_alert
-from roi.instance import instance_for
-from roi.settings import state_dir
 
 from ..conftest import build_once, copy_warehouse
 from ..drops import FIXTURES

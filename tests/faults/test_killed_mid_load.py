@@ -20,7 +20,7 @@ from collections import Counter
 
 import duckdb
 
-from ingestion.files.settings import FILE_SPECS, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN
+from ingestion.file_contract import FILE_SPECS, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN
 from ingestion.files.validate import read_drop
 
 from .. import test_mart_project_roi as project_roi

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.files.settings import SPECS_BY_FILE
+from foundation.errors import DropRejected
+from ingestion.file_contract import SPECS_BY_FILE
 from roi.cli import main
-from roi.errors import DropRejected
-from roi.synthetic import generate_drop
+from synthetic.generator import generate_drop
 
 from ..conftest import schema_tables
 

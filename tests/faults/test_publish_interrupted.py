@@ -24,9 +24,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from foundation.errors import root_cause
+from foundation.settings import state_dir
 from orchestration.publish import CANDIDATE_SCHEMA, MART_NAMES, PUBLISHED_SCHEMA
-from roi.errors import root_cause
-from roi.settings import state_dir
 
 from ..conftest import schema_tables
 

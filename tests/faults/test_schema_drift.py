@@ -26,12 +26,12 @@ import pytest
 from dagster_dlt import DagsterDltResource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from foundation.warehouse import as_warehouse
 from ingestion.netsuite import netsuite_source
 from orchestration.ingestion_assets import file_drop, file_load_assets
 from orchestration.resources import FileDropResource, SourceSelection, WarehouseResource
 from orchestration.schema_drift import NewColumn, new_columns
 from roi.runner import _result
-from roi.warehouse import as_warehouse
 
 from ..ingestion.conftest import (  # noqa: F401  (fixture: no real credentials, fast retries)
     isolated_dlt_config,

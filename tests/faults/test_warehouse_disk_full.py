@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.files.settings import FILE_SPECS
-from roi.synthetic import generate_drop
+from ingestion.file_contract import FILE_SPECS
+from synthetic.generator import generate_drop
 
 from .conftest import RAW_SCHEMAS, REPO_ROOT, subprocess_env
 

@@ -7,8 +7,9 @@ import socket
 
 import pytest
 
+from foundation.redaction import redact_text, redact_url
 from ingestion.ecb_fx.helpers import fetch
-from ingestion.redaction import ConnectorRequestError, redact_text, redact_url, requests_redacted
+from ingestion.redaction import ConnectorRequestError, requests_redacted
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import datetime as dt
 import duckdb
 import pytest
 
+from foundation.periods import Period
 from reporting import build_report
 from reporting.data import load_report_data
 from reporting.metrics import (
@@ -19,7 +20,6 @@ from reporting.metrics import (
     sales_cycle_by_region,
     total_headline,
 )
-from roi.periods import Period
 
 from . import warehouse as wh
 

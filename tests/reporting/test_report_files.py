@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 import duckdb
 import pytest
 
+from foundation.errors import RoiError
 from reporting import ReportSettings, build_report
 from reporting.i18n import COLUMN_LABELS_EN, MESSAGES, column_label, dbt_labels_zh
 from reporting.render import plotly_js
 from roi.cli import main
-from roi.errors import RoiError
 
 from . import warehouse as wh
 

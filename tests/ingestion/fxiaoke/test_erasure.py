@@ -1,6 +1,6 @@
 """An erased account or lead (roi forget) stays out when a later Fxiaoke page sends it again.
 
-The suppression list is applied to every source the same way (roi.erasure.suppress_erased,
+The suppression list is applied to every source the same way (ingestion.suppression.suppress_erased,
 called by each load step): the file drop is covered by tests/test_forget.py, a live connector
 here. In the fake tenant account C1 has the converted lead A1, the opportunity B1 (lead A1),
 the orders D1 and D3, the ticket F1 and the activities E1 (A1) and E2 (A1, B1); lead A3
@@ -15,9 +15,10 @@ import datetime as dt
 import pytest
 from pytest_httpserver import HTTPServer
 
+from foundation.warehouse import DuckDBWarehouse
 from ingestion.fxiaoke import fxiaoke_source
-from roi.erasure import forget, suppress_erased
-from roi.warehouse import DuckDBWarehouse
+from ingestion.suppression import suppress_erased
+from roi.erasure import forget
 
 from ..conftest import query
 from .fake_fxiaoke import FakeFxiaoke, set_tenant_env

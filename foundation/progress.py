@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ingestion.redaction import redact_text
+from foundation.redaction import redact_text
 
 _started = time.monotonic()
 

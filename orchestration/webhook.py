@@ -2,14 +2,14 @@
 
 The sensors and `roi run` build a `WebhookMessage` when a run fails or a blocking
 data-quality check fails (orchestration/run_alerts.py) and hand it to `send_alert`. Every
-alert is logged through the `roi.webhook` logger; when
+alert is logged through the `orchestration.webhook` logger; when
 `ROI_ALERT_WEBHOOK_URL` is set it is also posted to that webhook. Delivery is best effort: an
 alert that cannot be delivered is reported in the log and never breaks the run or the sensor.
 
 Webhook URLs carry credentials (the Slack path, the Feishu hook id, the DingTalk
 access_token), and so does the signing secret: neither is ever logged, only the host. The
 facts themselves may quote a connector's URL: its userinfo and query values are masked
-(ingestion/redaction.py) before the alert is logged or posted.
+(foundation/redaction.py) before the alert is logged or posted.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import requests
 from dlt.sources.helpers.requests import Client
 from dlt.sources.helpers.requests.retry import DEFAULT_RETRY_EXCEPTIONS, DEFAULT_RETRY_STATUS
 
-from ingestion.redaction import redact_text
+from foundation.redaction import redact_text
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import RoiError
-from .private import make_private
-from .settings import REPO_ROOT
+from foundation.errors import RoiError
+from foundation.private import make_private
+from foundation.settings import REPO_ROOT
 
 PG_HOST_VARIABLE = "DAGSTER_PG_HOST"
 # postgres_db field: (variable, required)
@@ -99,7 +99,7 @@ def instance_yaml(copy_step_output: bool = True) -> str:
     config = instance_config(copy_step_output)
     storage = "PostgreSQL" if postgres_storage() else "SQLite"
     header = (
-        "# Written by roi (roi/instance.py) for this Dagster home from the repository's\n"
+        "# Written by roi (orchestration/instance.py) for this Dagster home from the repository's\n"
         f"# dagster.yaml, with {storage} storage"
         + ("" if copy_step_output else "; the steps' output is not copied (roi run's own home)")
         + ".\n# roi rewrites it: edit the repository's file.\n"
@@ -135,10 +135,10 @@ def refuse_an_outdated_home(home: Path) -> None:
 
 def instance_for(warehouse):
     """$DAGSTER_HOME's instance if set, else one kept in the warehouse's local state folder
-    (history survives). `warehouse`: a roi.warehouse.Warehouse or a DuckDB file's path."""
+    (history survives). `warehouse`: a foundation.warehouse.Warehouse or a DuckDB file's path."""
     from dagster import DagsterInstance
 
-    from .warehouse import as_warehouse
+    from foundation.warehouse import as_warehouse
 
     if os.environ.get("DAGSTER_HOME"):
         refuse_an_outdated_home(Path(os.environ["DAGSTER_HOME"]))

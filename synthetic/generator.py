@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingestion.files.settings import (
+from ingestion.file_contract import (
     CHANNELS,
     COST_CATEGORIES,
     FILE_SPECS,

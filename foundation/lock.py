@@ -10,7 +10,7 @@ a killed run never leaves the warehouse locked. The lock is re-entrant within a 
 `roi run` holds it around the job and the audit rows it writes after, and the job's own
 acquisition inside that is a no-op.
 
-A PostgreSQL warehouse (roi.warehouse) has its lock file in its local state folder, and a run
+A PostgreSQL warehouse (foundation.warehouse) has its lock file in its local state folder, and a run
 also takes PostgreSQL's advisory lock on the database after the file lock, so that runs on
 two machines writing the same database wait for each other too.
 """
@@ -27,25 +27,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import RoiError
+from .waiting import wait_for_lock
+from .warehouse import as_warehouse
 
 DEFAULT_TIMEOUT_SECONDS = 3600.0
-POLL_SECONDS = 0.5
-# Say again that the run still waits this often.
-REPEAT_SECONDS = 60.0
 # Lock files this process holds, with how many holders: flock would block on a second
 # handle of the same file even in the same process.
 _HELD: dict[Path, int] = {}
 
 
-class WarehouseBusy(RoiError):
-    """Another run held the warehouse for longer than this run would wait."""
-
-
 def lock_path(warehouse) -> Path:
     """The lock file of a warehouse (a Warehouse, or a DuckDB file's path)."""
-    from .warehouse import as_warehouse
-
     return as_warehouse(warehouse).state_dir / "warehouse.lock"
 
 
@@ -80,8 +72,6 @@ def warehouse_lock(
     what this run waits for (at once, then every minute). Raises WarehouseBusy when the wait
     times out.
     """
-    from .warehouse import as_warehouse
-
     warehouse = as_warehouse(warehouse)
     timeout = lock_timeout() if timeout is None else timeout
     path = lock_path(warehouse).resolve()
@@ -134,32 +124,3 @@ def _acquire(handle, path: Path, warehouse, timeout: float, on_wait) -> None:
             return False
 
     wait_for_lock(try_lock, lambda: describe_holder(path), warehouse, timeout, on_wait)
-
-
-def wait_for_lock(
-    try_lock: Callable[[], bool],
-    holder: Callable[[], str],
-    warehouse,
-    timeout: float,
-    on_wait: Callable[[str], None] | None,
-) -> None:
-    """Call `try_lock` until it succeeds, saying whom the run waits for every minute; give
-    up with WarehouseBusy after `timeout` seconds. Shared by the file lock and PostgreSQL's
-    advisory lock (roi.warehouse)."""
-    started = time.monotonic()
-    next_notice = started
-    while not try_lock():
-        now = time.monotonic()
-        if now - started >= timeout:
-            raise WarehouseBusy(
-                f"warehouse {warehouse} is in use by {holder()}; gave up after "
-                f"waiting {timeout:.0f} s (ROI_LOCK_TIMEOUT_SECONDS). Run again when it has "
-                "finished; nothing was written by this run."
-            )
-        if on_wait is not None and now >= next_notice:
-            on_wait(
-                f"warehouse {warehouse} is in use by {holder()}: waiting for it "
-                f"to finish (up to {timeout:.0f} s)"
-            )
-            next_notice = now + REPEAT_SECONDS
-        time.sleep(POLL_SECONDS)

@@ -12,7 +12,7 @@ One object answers, for either engine, what the rest of the code needs from "the
 - a local state folder for what is not kept in the database: dlt's pipeline working
   folders, dbt's target folder, logs, the per-run docs, reports and Dagster's run history
   (without DAGSTER_HOME);
-- for PostgreSQL, an advisory lock that goes with the local file lock of roi.lock, so that
+- for PostgreSQL, an advisory lock that goes with the local file lock of foundation.lock, so that
   two machines never write the same PostgreSQL warehouse at once.
 
 Which warehouse: `--target duckdb|postgres` (default $ROI_TARGET, else duckdb). DuckDB: the
@@ -131,7 +131,7 @@ class Warehouse(ABC):
     def writer_lock(
         self, run_id: str, timeout: float, on_wait: Callable[[str], None] | None
     ) -> Iterator[None]:
-        """A lock beyond the local file lock (roi.lock), held while a run writes."""
+        """A lock beyond the local file lock (foundation.lock), held while a run writes."""
         yield
 
     def __str__(self) -> str:
@@ -478,12 +478,12 @@ class PostgresWarehouse(Warehouse):
         self, run_id: str, timeout: float, on_wait: Callable[[str], None] | None
     ) -> Iterator[None]:
         """PostgreSQL's advisory lock on this database, held on a connection of its own for
-        the whole run: a run on another machine waits for it (the file lock of roi.lock only
+        the whole run: a run on another machine waits for it (the file lock of foundation.lock only
         covers this machine). The server drops it when the holder's connection dies."""
         raw = self._raw_connect(False, _application_name(run_id))
         try:
             cursor = raw.cursor()
-            from .lock import wait_for_lock
+            from .waiting import wait_for_lock
 
             def try_lock() -> bool:
                 cursor.execute(
