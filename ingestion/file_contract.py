@@ -80,8 +80,8 @@ class FileSpec:
 # amounts reported in USD, say), stays within every limit (2e18); a reporting currency k times
 # weaker than the amounts' currency divides that count by k. A 25-digit amount overflowed the
 # first step; 30 digits and more do not fit raw's DECIMAL(38, 9) at all.
-# tests/test_file_validation.py::test_amounts_at_the_bound_go_through_dbt runs the models on
-# 100,000 orders at the bound.
+# tests/ingestion/test_file_validation.py::test_amounts_at_the_bound_go_through_dbt runs the
+# models on 100,000 orders at the bound.
 MAX_AMOUNT = 10**13
 # Units of the quote currency per 1 base currency. The weakest currencies quoted (VND, IDR,
 # LBP, IRR's official rate) are below 100,000 per EUR or USD: ten times that still leaves the

@@ -52,7 +52,7 @@ def dbt_models(
     log_file = warehouse.state_dir / "logs" / context.run.run_id / "dbt.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     say(f"transforming with dbt build (models and tests; full log in {log_file})")
-    # Unit tests are left to CI (`make test`, tests/test_dbt_unit_tests.py), as dbt Labs
+    # Unit tests are left to CI (`make test`, tests/dbt_project/test_dbt_unit_tests.py), as dbt Labs
     # recommends: their inputs are fixed rows, so a run over new data cannot change their
     # outcome. The data tests run here, on every run's data.
     invocation = dbt.cli(

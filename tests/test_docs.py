@@ -98,7 +98,7 @@ def test_pointers_outside_are_recognised():
     assert pointers_outside("roi/cli.py", '"""The `roi` command (METRICS section 1)."""') == [
         "roi/cli.py:1: METRICS"
     ]
-    assert pointers_outside("tests/test_generator.py", "CONTRACT_COLUMNS = {") == []
+    assert pointers_outside("tests/synthetic/test_generator.py", "CONTRACT_COLUMNS = {") == []
     assert pointers_outside("pyproject.toml", "# see /" + "work/shared/x") == [
         "pyproject.toml:1: absolute path # see /" + "work/shared/x"
     ]

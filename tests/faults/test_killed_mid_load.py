@@ -9,8 +9,8 @@ loaded, some raw_crm tables were merged, the other families never started. Then 
 Asserted: the kill left a half-loaded warehouse (that is the fault), and the uncommitted
 merge was rolled back; the rerun's raw tables hold exactly the drop's rows (no duplicates,
 no loss); its marts equal the hand-computed marts of an uninterrupted run
-(tests/test_mart_project_roi.py, tests/test_marts_fixture.py); the rerun recorded the
-killed run as failed (audit.runs and Dagster), naming the step it did not finish.
+(tests/dbt_project/test_mart_project_roi.py, tests/dbt_project/test_marts_fixture.py); the
+rerun recorded the killed run as failed (audit.runs and Dagster), naming the step it did not finish.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import duckdb
 from ingestion.file_contract import FILE_SPECS, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN
 from ingestion.files.validate import read_drop
 
-from .. import test_mart_project_roi as project_roi
-from .. import test_marts_fixture as other_marts
+from ..dbt_project import test_mart_project_roi as project_roi
+from ..dbt_project import test_marts_fixture as other_marts
 from .conftest import KILLED_IN
 from .kill_switch import KILLED_AT
 
@@ -69,12 +69,13 @@ def test_the_rerun_holds_exactly_the_drops_rows_in_every_raw_table(recovered):
 
 
 def test_the_rerun_marts_equal_an_uninterrupted_runs_hand_computed_marts(recovered):
-    # mart_project_roi: every row of the hand table of tests/test_mart_project_roi.py
+    # mart_project_roi: every row of the hand table of tests/dbt_project/test_mart_project_roi.py
     rows = project_roi._by_key(project_roi._read_rows(recovered.warehouse))
     assert set(rows) == set(project_roi.EXPECTED_DROP_1)
     for key, expected in project_roi.EXPECTED_DROP_1.items():
         project_roi._assert_row(rows.get(key), expected, key)
-    # the customer, retention, follow-up and service marts of tests/test_marts_fixture.py
+    # the customer, retention, follow-up and service marts of
+    # tests/dbt_project/test_marts_fixture.py
     marts = other_marts._read_marts(recovered.warehouse)
     for mart, expected_rows in other_marts.EXPECTED["small_drop"].items():
         actual = {other_marts._key(mart, row): row for row in marts[mart]}

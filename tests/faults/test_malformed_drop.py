@@ -14,8 +14,9 @@ more and the exact total; every table of the warehouse holds what it held, and a
 more row: the run, rejected, with the exact total and the 20 rows listed.
 
 The smaller cases live beside the validator: a key twice in one file naming the key and both
-lines (tests/test_file_validation.py::test_key_twice_in_one_file_names_the_key_and_both_lines
-and, through `roi run`, tests/test_run_failures.py::
+lines (tests/ingestion/test_file_validation.py::
+test_key_twice_in_one_file_names_the_key_and_both_lines
+and, through `roi run`, tests/roi/test_run_failures.py::
 test_malformed_drop_is_rejected_and_changes_nothing), the limit on listed rows with 25 bad
 rates (test_many_bad_rows_are_listed_up_to_a_limit_with_the_total), and a removed column
 (test_missing_column_is_named).

@@ -10,7 +10,7 @@
 2. Injected: NetSuite's answer lacks the `amount` field. Asserted: the load fails naming the
    source, the raw table and the field, and loads nothing (no table, no cursor).
    A file that lacks a required column is rejected before anything is loaded, naming the
-   file and the column: tests/test_file_validation.py::test_missing_column_is_named.
+   file and the column: tests/ingestion/test_file_validation.py::test_missing_column_is_named.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """An erased account or lead (roi forget) stays out when a later Fxiaoke page sends it again.
 
 The suppression list is applied to every source the same way (ingestion.suppression.suppress_erased,
-called by each load step): the file drop is covered by tests/test_forget.py, a live connector
+called by each load step): the file drop is covered by tests/roi/test_forget.py, a live connector
 here. In the fake tenant account C1 has the converted lead A1, the opportunity B1 (lead A1),
 the orders D1 and D3, the ticket F1 and the activities E1 (A1) and E2 (A1, B1); lead A3
 converted into C2 and is named by C2's opportunity B2.

@@ -20,8 +20,8 @@ import pytest
 
 from roi.cli import main
 
-from .conftest import copy_warehouse
-from .drops import FIXTURES
+from ..conftest import copy_warehouse
+from ..drops import FIXTURES
 
 # Whole pipeline runs in this file (the first is the session's shared run of small_drop, built
 # by whichever file needs it first): tests/conftest.py starts the longest files first.

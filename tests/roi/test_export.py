@@ -26,7 +26,7 @@ from roi import export as export_module
 from roi.cli import main
 from roi.export import export_marts, portable_type
 
-from .test_audit_trail import OLD_RUNS_DDL
+from ..orchestration.test_audit_trail import OLD_RUNS_DDL
 
 UTC = dt.UTC
 

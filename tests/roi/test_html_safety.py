@@ -23,7 +23,7 @@ from playwright.sync_api import sync_playwright
 
 from roi.cli import main
 
-from .drops import FIXTURES
+from ..drops import FIXTURES
 
 PIPELINE_RUNS = 1
 CHROMIUM = Path("/usr/bin/chromium")
@@ -393,7 +393,7 @@ def test_no_page_is_written_as_markup_in_python():
     """The pages' markup is in reporting/templates and orchestration/templates, where Jinja2
     escapes every value; Python passes plain values (a markup string in Python would need
     every value escaped by hand)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     markup, escaping = [], []
     for package in ("roi", "ingestion", "orchestration", "expectations", "reporting"):
         for path in sorted((root / package).rglob("*.py")):

@@ -3,7 +3,8 @@
 The same statements (with `?` placeholders) run on both engines and come back alike; a
 transaction that fails leaves nothing behind, also for the drop-and-create that publishing
 uses on PostgreSQL; and the advisory lock keeps a second machine off a PostgreSQL warehouse
-that a run is writing. The whole pipeline on both engines: tests/test_postgres_parity.py.
+that a run is writing. The whole pipeline on both engines:
+tests/dbt_project/test_postgres_parity.py.
 """
 
 from __future__ import annotations

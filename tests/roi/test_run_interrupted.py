@@ -16,7 +16,7 @@ import sys
 
 import duckdb
 
-from .drops import FIXTURES
+from ..drops import FIXTURES
 
 REPO_ROOT = FIXTURES.parents[1]
 # Stops at the dbt build: the longest step, so the signal always lands inside it.

@@ -118,13 +118,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import copy_warehouse
+from ..conftest import copy_warehouse
 
 # Whole pipeline runs in this file (the first is the session's shared run of small_drop, built
 # by whichever file needs it first): tests/conftest.py starts the longest files first.
 PIPELINE_RUNS = 3
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 DROP_1 = FIXTURES / "small_drop"
 DROP_2 = FIXTURES / "small_drop_update"
 

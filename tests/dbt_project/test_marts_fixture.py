@@ -160,7 +160,7 @@ import pytest
 # by whichever file needs it first): tests/conftest.py starts the longest files first.
 PIPELINE_RUNS = 2
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 DROPS = {
     "customers_drop": FIXTURES / "customers_drop",
     "small_drop": FIXTURES / "small_drop",

@@ -13,7 +13,7 @@ from foundation.lock import lock_path, warehouse_lock
 from foundation.waiting import WarehouseBusy
 from orchestration.resources import WarehouseResource
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def hold_lock_in_another_process(warehouse: Path, run_id: str) -> subprocess.Popen:

@@ -11,7 +11,7 @@ import yaml
 from foundation.errors import RoiError
 from orchestration.instance import NO_STEP_OUTPUT_COPY, instance_for, instance_yaml, prepare_home
 
-from .conftest import PG_SERVER
+from ..conftest import PG_SERVER
 
 STORAGES = ("run_storage", "event_log_storage", "schedule_storage")
 

@@ -16,7 +16,7 @@ from foundation.settings import DBT_PROJECT_DIR
 from foundation.warehouse import DuckDBWarehouse
 from orchestration.dbt_project import DBT_EXECUTABLE, ensure_manifest
 
-from .conftest import copy_warehouse
+from ..conftest import copy_warehouse
 
 
 def _manifest() -> dict:

@@ -27,8 +27,8 @@ from foundation.warehouse import DuckDBWarehouse
 from roi.cli import main
 from roi.erasure import forget
 
-from .conftest import copy_warehouse
-from .drops import FIXTURES
+from ..conftest import copy_warehouse
+from ..drops import FIXTURES
 
 PIPELINE_RUNS = 1
 

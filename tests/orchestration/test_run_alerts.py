@@ -1,7 +1,7 @@
 """The daemon's sensors: a failed run is recorded in audit.runs and alerts the webhook once.
 
 A rejected drop too, by the sensors and by `roi run`, also into a warehouse that has no
-audit schema yet (tests/test_run_failures.py: `roi run` of one into a published warehouse).
+audit schema yet (tests/roi/test_run_failures.py: `roi run` of one into a published warehouse).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import duckdb
 
 from roi.cli import main
 
-from .drops import FIXTURES
+from ..drops import FIXTURES
 
 BAD_AMOUNT = "is not a decimal number such as 1234.56"
 

@@ -18,8 +18,8 @@ from ingestion.files import stage_drop, staged_file
 from ingestion.files.validate import read_drop
 from orchestration.dbt_project import DBT_EXECUTABLE
 
-from .conftest import copy_warehouse
-from .drops import header, write_drop
+from ..conftest import copy_warehouse
+from ..drops import header, write_drop
 
 ORDERS = header("crm_orders.csv")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from foundation.warehouse import DuckDBWarehouse
 from orchestration.audit_store import TABLES, ensure_tables
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("roi", "ingestion", "expectations", "reporting", "orchestration")
 AUDIT_DDL = re.compile(r"\b(create|alter)\s+table\s+(if\s+not\s+exists\s+)?audit\.", re.I)
 

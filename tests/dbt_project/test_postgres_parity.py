@@ -34,8 +34,8 @@ import pytest
 from foundation.settings import DBT_PROJECT_DIR
 from foundation.warehouse import DuckDBWarehouse, PostgresSettings, PostgresWarehouse, Warehouse
 
-from .conftest import fresh_pg_database
-from .drops import merge_fixtures
+from ..conftest import fresh_pg_database
+from ..drops import merge_fixtures
 from .test_dbt_unit_tests import manifest_ids, run_unit_tests
 
 PIPELINE_RUNS = 2

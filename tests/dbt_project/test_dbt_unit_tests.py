@@ -15,7 +15,7 @@ from foundation.settings import DBT_PROJECT_DIR, state_dir
 from foundation.warehouse import DuckDBWarehouse, Warehouse
 from orchestration.dbt_project import DBT_EXECUTABLE, ensure_manifest
 
-from .conftest import copy_warehouse
+from ..conftest import copy_warehouse
 
 
 def manifest_ids(section: str, resource_type: str) -> set[str]:

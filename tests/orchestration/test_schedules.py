@@ -14,7 +14,7 @@ import pytest
 from foundation.periods import Period, periods_between
 
 D = dt.date
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pandas as pd
 from bench.incremental import NEW_KEY_SUFFIX, derive_incremental_drop
 from ingestion.files.validate import read_drop
 
-SMALL_DROP = Path(__file__).parent / "fixtures" / "small_drop"
+SMALL_DROP = Path(__file__).parents[1] / "fixtures" / "small_drop"
 
 
 def rows(folder: Path, name: str, *columns: str) -> list[tuple[str, ...]]:
