@@ -4,7 +4,8 @@
 and writes `out_dir / f"roi-report-{period.label}-{lang}.html"`: plotly.js is embedded once,
 every chart's data inline, so the file opens offline and prints on A4. English (`en`) and
 Chinese (`zh`). Modules: `data` (read the warehouse), `metrics` (headlines, funnel,
-comparisons), `alerts` (rules), `charts` (Plotly figures), `render` (HTML), `i18n` (texts),
+comparisons), `model` (the page's content), `alert_rules` (the report's alerts), `charts`
+(Plotly figures), `render` (HTML through the Jinja2 templates), `formatting`, `i18n` (texts),
 `settings` (thresholds).
 
 Definitions (also printed in the report's "How to read this" section):

@@ -1,1 +1,2 @@
-"""Overseas ROI warehouse: command line, pipeline runner and synthetic data."""
+"""The application: the `roi` command, the pipeline runner, export, docs, the audit view
+and erasure (`roi forget`). It sits on top of every other package (README "Architecture")."""

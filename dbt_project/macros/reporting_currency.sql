@@ -19,3 +19,12 @@
 {% macro reporting_currency_literal() -%}
     {{ return("'" ~ reporting_currency() ~ "'") }}
 {%- endmacro %}
+
+
+{#
+    reporting_currency_column(): the `reporting_currency` column of a model whose amounts are
+    in the reporting currency, typed as the engine's string type.
+#}
+{% macro reporting_currency_column() -%}
+    cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency
+{%- endmacro %}

@@ -8,7 +8,6 @@ __all__ = [
     "CONFIG_SECTION",
     "DEFAULT_HISTORY_DAYS",
     "PLATFORMS",
-    "PLATFORM_MODULES",
     "RAW_DATASET",
     "RAW_TABLE",
     "SOURCE_FILE_LABEL",
@@ -22,15 +21,6 @@ RAW_TABLE = "ad_spend"
 
 # dlt config section of every connector: [sources.<platform>] / SOURCES__<PLATFORM>__<KEY>.
 CONFIG_SECTION = "sources"
-
-# Where each platform's connector lives: module and the function that builds it from config.
-# Imported lazily so each platform package can use the shared helpers without an import cycle.
-PLATFORM_MODULES: dict[str, tuple[str, str]] = {
-    "google_ads": ("ingestion.google_ads", "google_ads_platform"),
-    "meta_ads": ("ingestion.meta_ads", "meta_ads_platform"),
-    "linkedin_ads": ("ingestion.linkedin_ads", "linkedin_ads_platform"),
-}
-assert tuple(PLATFORM_MODULES) == PLATFORMS
 
 # `_source_file` of an API row (the file drop puts the CSV name there): "meta_ads API".
 SOURCE_FILE_LABEL = "{platform} API"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 
 import duckdb
@@ -73,6 +74,21 @@ def test_the_grain_list_is_declared_once_in_the_period_grains_macro():
         if "'week', 'month', 'quarter'" in path.read_text(encoding="utf-8")
     ]
     assert spelled_out == []
+
+
+def test_the_dbt_grains_are_the_python_grains():
+    """The models bucket periods by the `period_grains` macro, the jobs, schedules and report
+    by foundation.periods.GRAINS: the same grains, in the same order, of the same length."""
+    from foundation.periods import GRAINS
+
+    macro = (DBT_PROJECT_DIR / "macros" / "periods.sql").read_text(encoding="utf-8")
+    body = macro.split("{% macro period_grains() -%}", 1)[1].split("{%- endmacro %}", 1)[0]
+    declared = re.findall(r"'(\w+)': \{'unit': '(day|month)', 'count': (\d+)\}", body)
+    python = [
+        (grain.name, "day" if grain.months is None else "month", str(grain.months or 7))
+        for grain in GRAINS.values()
+    ]
+    assert declared == python
 
 
 def test_the_versioned_crm_staging_models_share_one_frame():

@@ -8,11 +8,12 @@ incremental cursor stays where it was; once the provider recovers, the rerun loa
 row exactly once, the same rows an uninterrupted load lands.
 
 The ad platforms already have this test beside their connectors (the fakes are theirs):
-- meta_ads: page 2 of a cursor-paged insights report, tests/ingestion/meta_ads/test_meta_ads.py
+- meta_ads: page 2 of a cursor-paged insights report,
+  tests/ingestion/ad_platforms/meta_ads/test_meta_ads.py
   ::test_500_in_the_middle_of_paging_loads_nothing_and_the_rerun_loads_every_row_once
-- google_ads: the second customer's searchStream, tests/ingestion/google_ads/
+- google_ads: the second customer's searchStream, tests/ingestion/ad_platforms/google_ads/
   test_google_ads.py::test_failed_run_loads_nothing_and_the_rerun_loads_every_row_once
-- linkedin_ads: a later date slice of adAnalytics, tests/ingestion/linkedin_ads/
+- linkedin_ads: a later date slice of adAnalytics, tests/ingestion/ad_platforms/linkedin_ads/
   test_linkedin_ads.py::test_500_on_a_later_slice_loads_nothing_and_the_rerun_loads_every_row_once
 This module covers the other families: CRM (fxiaoke), ERP (netsuite; erp_export reads a
 folder and has no pages) and FX (ecb_fx: the fallback provider is asked day by day; the ECB

@@ -8,12 +8,12 @@ from typing import Any
 
 from werkzeug import Request, Response
 
-HERE = Path(__file__).parent
+AD_PLATFORMS = Path(__file__).parent / "ad_platforms"
 
 
 def recorded(platform: str, name: str) -> Any:
-    """A recorded response body: tests/ingestion/<platform>/responses/<name>.json."""
-    return json.loads((HERE / platform / "responses" / f"{name}.json").read_text("utf-8"))
+    """A recorded response body: tests/ingestion/ad_platforms/<platform>/responses/<name>.json."""
+    return json.loads((AD_PLATFORMS / platform / "responses" / f"{name}.json").read_text("utf-8"))
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

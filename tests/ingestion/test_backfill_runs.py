@@ -15,9 +15,9 @@ import pytest
 
 from ..conftest import PG_SERVER, schema_tables
 from ..drops import write_drop
-from .google_ads.fake_google_ads import FakeGoogleAds
-from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
-from .meta_ads.fake_meta_ads import FakeMetaAds
+from .ad_platforms.google_ads.fake_google_ads import FakeGoogleAds
+from .ad_platforms.linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
+from .ad_platforms.meta_ads.fake_meta_ads import FakeMetaAds
 from .test_end_to_end import deployment  # noqa: F401  (the CRM / ERP / FX servers)
 from .test_roi_run_live_sources import PROJECTS
 

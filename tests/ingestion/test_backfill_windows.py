@@ -13,20 +13,20 @@ from datetime import UTC, date, datetime
 import pytest
 
 from ingestion.ad_platforms import ad_platforms_source
+from ingestion.ad_platforms.google_ads import google_ads_source
+from ingestion.ad_platforms.linkedin_ads import linkedin_ads_source
+from ingestion.ad_platforms.meta_ads import meta_ads_source
 from ingestion.api_sources import api_source
 from ingestion.ecb_fx import ecb_fx_source
 from ingestion.fxiaoke import fxiaoke_source
-from ingestion.google_ads import google_ads_source
-from ingestion.linkedin_ads import linkedin_ads_source
-from ingestion.meta_ads import meta_ads_source
 from ingestion.netsuite import netsuite_source
 from ingestion.window import ExtractWindow
 
+from .ad_platforms.google_ads.fake_google_ads import FakeGoogleAds
+from .ad_platforms.linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
+from .ad_platforms.meta_ads.fake_meta_ads import FakeMetaAds
 from .conftest import query
 from .erp_export.test_source import FEBRUARY, write
-from .google_ads.fake_google_ads import FakeGoogleAds
-from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
-from .meta_ads.fake_meta_ads import FakeMetaAds
 from .netsuite.fake_netsuite import ACCOUNT_ID, CREDENTIALS, FakeNetSuite
 from .netsuite.test_source import add_lines
 from .test_end_to_end import deployment  # noqa: F401  (the CRM / ERP / FX servers)

@@ -3,12 +3,12 @@ waiting on rate limits, and the access tokens renewed, per connector and load.""
 
 from __future__ import annotations
 
+from ingestion.ad_platforms.google_ads import google_ads_source
 from ingestion.fxiaoke import fxiaoke_source
-from ingestion.google_ads import google_ads_source
 from ingestion.http_retries import HttpActivity, watch_http
 
+from .ad_platforms.google_ads.fake_google_ads import throttled_then_expired
 from .fxiaoke.fake_fxiaoke import FakeFxiaoke, set_tenant_env
-from .google_ads.fake_google_ads import throttled_then_expired
 
 
 def test_the_line_names_every_count():

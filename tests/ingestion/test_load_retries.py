@@ -17,7 +17,7 @@ import duckdb
 from werkzeug import Response
 
 from ..drops import write_drop
-from .google_ads.fake_google_ads import STREAM, FakeGoogleAds
+from .ad_platforms.google_ads.fake_google_ads import STREAM, FakeGoogleAds
 
 # Whole pipeline runs in this file: tests/conftest.py starts the longest files first.
 PIPELINE_RUNS = 1

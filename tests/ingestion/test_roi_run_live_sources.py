@@ -33,9 +33,9 @@ import duckdb
 import pytest
 
 from ..drops import header, write_drop
-from .google_ads.fake_google_ads import throttled_then_expired
-from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
-from .meta_ads.fake_meta_ads import FakeMetaAds
+from .ad_platforms.google_ads.fake_google_ads import throttled_then_expired
+from .ad_platforms.linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
+from .ad_platforms.meta_ads.fake_meta_ads import FakeMetaAds
 from .test_end_to_end import deployment  # noqa: F401  (the CRM / ERP / FX servers)
 
 # Whole pipeline runs in this file: tests/conftest.py starts the longest files first.

@@ -11,20 +11,20 @@ from pathlib import Path
 import pytest
 
 from ingestion.ad_platforms import AdPlatformConfigurationError, ad_platforms_source
+from ingestion.ad_platforms.google_ads import google_ads_source
+from ingestion.ad_platforms.meta_ads import meta_ads_source
 from ingestion.api_sources import api_source
 from ingestion.files import file_drop_source, stage_drop
-from ingestion.google_ads import google_ads_source
-from ingestion.meta_ads import meta_ads_source
 from ingestion.window import ExtractWindow
 
 from ...drops import write_drop
 from ..conftest import ad_spend_rows, resource_state
-from ..google_ads.fake_google_ads import FakeGoogleAds
-from ..google_ads.test_google_ads import FIRST_RUN as GOOGLE_ROWS
-from ..linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
-from ..linkedin_ads.test_linkedin_ads import FIRST_RUN as LINKEDIN_ROWS
-from ..meta_ads.fake_meta_ads import FakeMetaAds
-from ..meta_ads.test_meta_ads import FIRST_RUN as META_ROWS
+from .google_ads.fake_google_ads import FakeGoogleAds
+from .google_ads.test_google_ads import FIRST_RUN as GOOGLE_ROWS
+from .linkedin_ads.fake_linkedin_ads import FakeLinkedInAds
+from .linkedin_ads.test_linkedin_ads import FIRST_RUN as LINKEDIN_ROWS
+from .meta_ads.fake_meta_ads import FakeMetaAds
+from .meta_ads.test_meta_ads import FIRST_RUN as META_ROWS
 
 REPO = Path(__file__).parents[3]
 

@@ -77,7 +77,7 @@ final as (
         fx_base_currency,
         fx_rate_date,
         fx_window_start_date,
-        cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency,
+        {{ reporting_currency_column() }},
         {{ multiply_divide('spend', 'fx_numerator_rate', 'fx_denominator_rate') }} as spend_reporting,
         is_campaign_unmapped,
         is_fx_missing,

@@ -41,7 +41,7 @@ final as (
         fx_factors.fx_base_currency,
         fx_factors.fx_rate_date,
         fx_factors.window_start_date as fx_window_start_date,
-        cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency,
+        {{ reporting_currency_column() }},
         {{ multiply_divide('costs.cost_amount', 'fx_factors.fx_numerator_rate', 'fx_factors.fx_denominator_rate') }}
             as amount_reporting,
         projects.project_code is not null as is_project_known,

@@ -117,7 +117,7 @@ final as (
     select
         pairs.currency,
         pairs.business_date,
-        cast({{ reporting_currency_sql }} as {{ dbt.type_string() }}) as reporting_currency,
+        {{ reporting_currency_column() }},
         {{ add_days('pairs.business_date', -7) }} as window_start_date,
         case
             when pairs.currency = {{ reporting_currency_sql }} then 'same_currency'

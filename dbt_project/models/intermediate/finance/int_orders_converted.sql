@@ -85,7 +85,7 @@ final as (
         fx_base_currency,
         fx_rate_date,
         fx_window_start_date,
-        cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency,
+        {{ reporting_currency_column() }},
         {{ multiply_divide('order_amount', 'fx_numerator_rate', 'fx_denominator_rate') }} as revenue,
         {{ multiply_divide('cost_of_goods', 'fx_numerator_rate', 'fx_denominator_rate') }} as cogs,
         cast(

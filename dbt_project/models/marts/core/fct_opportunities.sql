@@ -87,7 +87,7 @@ final as (
         cast(sales_cycle_seconds as {{ type_money() }}) as sales_cycle_seconds,
         cast(currency as {{ dbt.type_string() }}) as currency,
         cast(opportunity_amount as {{ type_money() }}) as opportunity_amount,
-        cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency,
+        {{ reporting_currency_column() }},
         {{ multiply_divide('opportunity_amount', 'fx_numerator_rate', 'fx_denominator_rate') }} as amount_reporting
     from joined
 

@@ -64,7 +64,7 @@ final as (
         cast(project_code as {{ dbt.type_string() }}) as project_code,
         cast(channel as {{ dbt.type_string() }}) as channel,
         channel in ('google_ads', 'meta_ads', 'linkedin_ads') as is_paid_channel,
-        cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency,
+        {{ reporting_currency_column() }},
         cast(customers as bigint) as customers,
         cast(avg_realized_ltv as {{ type_money() }}) as avg_realized_ltv,
         cast(avg_predicted_ltv as {{ type_money() }}) as avg_predicted_ltv,

@@ -131,7 +131,7 @@ final as (
         cast(first_order_date as date) as first_order_date,
         cast(cohort_month as date) as cohort_month,
         cast(last_order_date as date) as last_order_date,
-        cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency,
+        {{ reporting_currency_column() }},
         cast(orders as bigint) as orders,
         cast(revenue as {{ type_money() }}) as revenue,
         cast(cogs as {{ type_money() }}) as cogs,

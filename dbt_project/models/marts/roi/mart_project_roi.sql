@@ -118,7 +118,7 @@ final as (
         cast(projects.project_name as {{ dbt.type_string() }}) as project_name,
         cast(projects.region as {{ dbt.type_string() }}) as region,
         cast(projects.target_roi as {{ type_money() }}) as target_roi,
-        cast({{ reporting_currency_literal() }} as {{ dbt.type_string() }}) as reporting_currency,
+        {{ reporting_currency_column() }},
         cast(cumulated.ad_spend as {{ type_money() }}) as ad_spend,
         cast(cumulated.erp_cost as {{ type_money() }}) as erp_cost,
         cast(cumulated.acquisition_cost as {{ type_money() }}) as acquisition_cost,

@@ -9,11 +9,11 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.ad_platforms import AdPlatformAuthError
-from ingestion.linkedin_ads import linkedin_ads_platform, linkedin_ads_source
+from ingestion.ad_platforms.linkedin_ads import linkedin_ads_platform, linkedin_ads_source
 
-from ..conftest import ad_spend_rows, resource_state
-from ..fakes import json_response, recorded
-from ..helpers import as_tuples, collect
+from ...conftest import ad_spend_rows, resource_state
+from ...fakes import json_response, recorded
+from ...helpers import as_tuples, collect
 from .fake_linkedin_ads import ACCESS_TOKEN, FakeLinkedInAds
 
 LABEL = "linkedin_ads API"

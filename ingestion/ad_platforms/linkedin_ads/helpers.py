@@ -11,7 +11,8 @@ from dlt.sources.helpers.requests import Response
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from ..ad_platforms.helpers import (
+from ...http_retries import json_body, with_session_hooks
+from ..helpers import (
     AdPlatformError,
     AuthProblem,
     BearerAuth,
@@ -23,7 +24,6 @@ from ..ad_platforms.helpers import (
     to_decimal,
     to_int,
 )
-from ..http_retries import json_body, with_session_hooks
 from .settings import (
     ACCOUNT_PATH,
     ACCOUNT_URN,

@@ -11,8 +11,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from ..conftest import set_config
-from ..fakes import cut_off, json_response, recorded, seen
+from ...conftest import set_config
+from ...fakes import cut_off, json_response, recorded, seen
 
 ACCESS_TOKEN = "EAABsbCS1iHgBAsecret-system-user-token"
 INSIGHTS = re.compile(r"^/v26\.0/act_(\d+)/insights$")

@@ -13,9 +13,9 @@ import dlt
 from dlt.common.configuration import with_config
 from dlt.extract.resource import DltResource
 
-from ..ad_platforms import ad_spend_resource, configured_platform
-from ..ad_platforms.helpers import parse_date, parse_id_list, parse_lookback, require
-from ..window import WindowArgument
+from ...window import WindowArgument
+from ..helpers import parse_date, parse_id_list, parse_lookback, require
+from ..resource import ad_spend_resource, configured
 from .helpers import GoogleAdsPlatform, customer_id
 from .settings import (
     DEFAULT_API_VERSION,
@@ -95,4 +95,4 @@ def google_ads_source(
     end_date: last day to load (YYYY-MM-DD), default yesterday in UTC.
     window: a backfill of exactly these days (end_date ignored), state untouched.
     """
-    return ad_spend_resource([configured_platform(PLATFORM, end_date)], window)
+    return ad_spend_resource([configured(PLATFORM, google_ads_platform, end_date)], window)

@@ -10,8 +10,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from ..conftest import set_config
-from ..fakes import cut_off, json_response, recorded, seen
+from ...conftest import set_config
+from ...fakes import cut_off, json_response, recorded, seen
 
 SECRETS = {
     "developer_token": "dev-token-XYZ123",

@@ -12,7 +12,8 @@ from typing import Any
 
 from dlt.sources.helpers.requests import Response, Session
 
-from ..ad_platforms.helpers import (
+from ...http_retries import json_body, token_renewed
+from ..helpers import (
     AdPlatformConfigurationError,
     AuthProblem,
     date_slices,
@@ -23,7 +24,6 @@ from ..ad_platforms.helpers import (
     to_decimal,
     to_int,
 )
-from ..http_retries import json_body, token_renewed
 from .settings import (
     CUSTOMER_ACCESS_ERRORS,
     DEVELOPER_TOKEN_ERRORS,
@@ -38,7 +38,7 @@ from .settings import (
     TOKEN_EXPIRY_MARGIN_SECONDS,
 )
 
-logger = logging.getLogger("ingestion.google_ads")
+logger = logging.getLogger("ingestion.ad_platforms.google_ads")
 
 
 def customer_id(value: str, key: str = "customer_ids") -> str:

@@ -11,12 +11,12 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.ad_platforms import AdPlatformAuthError
-from ingestion.meta_ads import meta_ads_platform, meta_ads_source
+from ingestion.ad_platforms.meta_ads import meta_ads_platform, meta_ads_source
 from ingestion.window import ExtractWindow
 
-from ..conftest import ad_spend_rows, resource_state
-from ..fakes import json_response, recorded
-from ..helpers import as_tuples, collect
+from ...conftest import ad_spend_rows, resource_state
+from ...fakes import json_response, recorded
+from ...helpers import as_tuples, collect
 from .fake_meta_ads import ACCESS_TOKEN, FakeMetaAds
 
 LABEL = "meta_ads API"

@@ -9,11 +9,11 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.ad_platforms import AdPlatformAuthError, AdPlatformHTTPError
-from ingestion.google_ads import google_ads_platform, google_ads_source
+from ingestion.ad_platforms.google_ads import google_ads_platform, google_ads_source
 
-from ..conftest import ad_spend_rows, resource_state
-from ..fakes import json_response, recorded
-from ..helpers import as_tuples, collect
+from ...conftest import ad_spend_rows, resource_state
+from ...fakes import json_response, recorded
+from ...helpers import as_tuples, collect
 from .fake_google_ads import SECRETS, FakeGoogleAds
 
 C1, C2 = "1234567890", "2222222222"
