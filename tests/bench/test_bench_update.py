@@ -97,4 +97,3 @@ def test_when_the_leads_run_out_further_cost_lines_make_the_count_exact(tmp_path
 def test_a_drop_too_small_for_the_update_is_refused(tmp_path):
     with pytest.raises(ValueError, match="too few rows"):
         derive_update_drop(SMALL_DROP, tmp_path, rows=49)
-
