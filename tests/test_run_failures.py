@@ -243,7 +243,6 @@ def rerun_quarantine_as_the_daemon(warehouse: Path, monkeypatch) -> str:
 
     from foundation.config import Settings
     from orchestration.definitions import build_definitions
-
     from orchestration.instance import instance_for
 
     monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))

@@ -27,9 +27,9 @@ import pytest
 from dagster_dlt import DagsterDltResource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from foundation.config import DEFAULT_LOAD_RETRIES, DEFAULT_LOAD_RETRY_DELAY_SECONDS
 from foundation.warehouse import as_warehouse
 from ingestion.netsuite import netsuite_source
-from foundation.config import DEFAULT_LOAD_RETRIES, DEFAULT_LOAD_RETRY_DELAY_SECONDS
 from orchestration.ingestion_assets import build_file_load_assets, file_drop, load_retry_policy
 from orchestration.resources import FileDropResource, SourceSelection, WarehouseResource
 from orchestration.schema_drift import NewColumn, new_columns
