@@ -82,7 +82,7 @@ dev: $(STAMP)
 	umask 077; DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home}; \
 	$(BIN)/roi dagster-home $$DAGSTER_HOME && \
 	DAGSTER_HOME=$$DAGSTER_HOME exec $(BIN)/python -m roi.dev_server \
-		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(DEV_PORT)
+		$(BIN)/dagster dev -m orchestration.code_location -h 127.0.0.1 -p $(DEV_PORT)
 
 # The benchmark (bench/bench.py): generate, full run, bare dbt build, rerun, same-size update
 # and DuckDB alone at each scale, issue 17's goals; figures into bench/RESULTS.md. Scales 200

@@ -15,7 +15,12 @@ from foundation.safe_html import library_page_with_csp
 
 from .suites import Rule
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # offline machines: no usage stats
+
+def _offline_great_expectations() -> None:
+    """Before Great Expectations is first imported: offline machines, no usage statistics.
+    (Done when a check runs, not at import: importing this module changes nothing.)"""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
 
 # The inline event handlers of GE's page template (its "Show All" / "Failed Only" filter)
 # and the logo in its navigation bar: allowed by the pages' Content-Security-Policy.
@@ -50,6 +55,7 @@ class SuiteOutcome:
 
     def data_docs_html(self) -> str:
         """This validation as a Great Expectations Data Docs page (GE's own renderer)."""
+        _offline_great_expectations()
         from great_expectations.render.renderer import ValidationResultsPageRenderer
         from great_expectations.render.view import DefaultJinjaPageView
 
@@ -75,6 +81,7 @@ class SuiteOutcome:
 
 def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOutcome:
     """Validate `frame` against `rules` with Great Expectations."""
+    _offline_great_expectations()
     import great_expectations as gx  # slow import (seconds): only when a check runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -15,9 +16,13 @@ DEFAULT_WAREHOUSE = Path("warehouse") / "roi.duckdb"
 DEFAULT_REPORTING_CURRENCY = "USD"
 
 
-def warehouse_path(explicit: str | Path | None = None) -> Path:
-    """`--warehouse`, else $ROI_WAREHOUSE, else warehouse/roi.duckdb (README "Commands")."""
-    chosen = explicit or os.environ.get("ROI_WAREHOUSE") or DEFAULT_WAREHOUSE
+def warehouse_path(
+    explicit: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """`--warehouse`, else $ROI_WAREHOUSE (of `environ`, default os.environ), else
+    warehouse/roi.duckdb (README "Commands")."""
+    environ = os.environ if environ is None else environ
+    chosen = explicit or environ.get("ROI_WAREHOUSE") or DEFAULT_WAREHOUSE
     return Path(chosen).expanduser().resolve()
 
 

@@ -30,7 +30,7 @@ import os
 import re
 import socket
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -57,9 +57,10 @@ PG_VARIABLES = {
 ADVISORY_LOCK_CLASS = 0x524F49  # "ROI"
 
 
-def choose_target(explicit: str | None = None) -> str:
-    """`--target`, else $ROI_TARGET, else duckdb."""
-    target = (explicit or os.environ.get(TARGET_VARIABLE) or "duckdb").strip().lower()
+def choose_target(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """`--target`, else $ROI_TARGET (of `environ`, default os.environ), else duckdb."""
+    environ = os.environ if environ is None else environ
+    target = (explicit or environ.get(TARGET_VARIABLE) or "duckdb").strip().lower()
     if target not in TARGETS:
         raise RoiError(
             f"unknown warehouse target {target!r} (--target / {TARGET_VARIABLE}): "
@@ -254,9 +255,11 @@ class PostgresSettings:
     database: str = "test"
 
     @classmethod
-    def from_env(cls) -> PostgresSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PostgresSettings:
+        """The ROI_PG_* variables of `environ` (default os.environ)."""
+        environ = os.environ if environ is None else environ
         values = {
-            name: os.environ.get(variable) or default
+            name: environ.get(variable) or default
             for name, (variable, default) in PG_VARIABLES.items()
         }
         try:
@@ -264,7 +267,7 @@ class PostgresSettings:
         except ValueError:
             raise RoiError(
                 f"{PG_VARIABLES['port'][0]} must be a port number, got "
-                f"{os.environ.get(PG_VARIABLES['port'][0])!r}"
+                f"{environ.get(PG_VARIABLES['port'][0])!r}"
             ) from None
         return cls(port=port, **values)
 
@@ -403,10 +406,13 @@ class PostgresWarehouse(Warehouse):
     dbt_target = "postgres"
 
     @classmethod
-    def from_env(cls) -> PostgresWarehouse:
-        state = os.environ.get(STATE_DIR_VARIABLE)
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PostgresWarehouse:
+        """The database of the ROI_PG_* variables of `environ` (default os.environ), its
+        local state in $ROI_STATE_DIR (else see state_dir)."""
+        environ = os.environ if environ is None else environ
+        state = environ.get(STATE_DIR_VARIABLE)
         local_state = Path(state).expanduser().resolve() if state else None
-        return cls(PostgresSettings.from_env(), local_state)
+        return cls(PostgresSettings.from_env(environ), local_state)
 
     @property
     def label(self) -> str:
@@ -536,25 +542,27 @@ def _application_name(run_id: str) -> str:
 
 
 def resolve_warehouse(
-    target: str | None = None, warehouse: str | Path | Warehouse | None = None
+    target: str | None = None,
+    warehouse: str | Path | Warehouse | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Warehouse:
-    """The warehouse of `--target` and `--warehouse` (see the module docstring). Flags win
-    over the environment: a DuckDB file given without `--target` is that file, whatever
-    $ROI_TARGET says."""
+    """The warehouse of `--target` and `--warehouse` (see the module docstring), the rest
+    from `environ` (default os.environ). Flags win over the environment: a DuckDB file given
+    without `--target` is that file, whatever $ROI_TARGET says."""
     if isinstance(warehouse, Warehouse):
         return warehouse
     if target is None and warehouse is not None:
-        return DuckDBWarehouse(warehouse_path(warehouse))
-    target = choose_target(target)
+        return DuckDBWarehouse(warehouse_path(warehouse, environ))
+    target = choose_target(target, environ)
     if target == "postgres":
         if warehouse is not None:
             raise RoiError(
                 "--warehouse names a DuckDB file; with --target postgres the warehouse is the "
                 "database of ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_DATABASE "
-                f"({PostgresSettings.from_env().label})"
+                f"({PostgresSettings.from_env(environ).label})"
             )
-        return PostgresWarehouse.from_env()
-    return DuckDBWarehouse(warehouse_path(warehouse))
+        return PostgresWarehouse.from_env(environ)
+    return DuckDBWarehouse(warehouse_path(warehouse, environ))
 
 
 def as_warehouse(value: str | Path | Warehouse | None) -> Warehouse:

@@ -15,7 +15,7 @@ from foundation.safe_html import write_dbt_docs_page
 from ingestion.raw_tables import RAW_TABLES
 
 from .audit_store import write_lineage, write_quarantine, write_source_freshness
-from .dbt_assets import MANIFEST_PATH, MART_MODEL_NAMES
+from .dbt_assets import manifest_path
 from .dbt_project import keep_partial_parse_private
 from .lineage import column_lineage
 from .resources import WarehouseResource
@@ -102,25 +102,33 @@ def _quarantine_check(rule: QuarantineRule) -> dg.AssetChecksDefinition:
     return _check
 
 
-quarantine_checks = [_quarantine_check(rule) for rule in QUARANTINE_RULES]
+def build_quarantine_checks() -> list[dg.AssetChecksDefinition]:
+    """The blocking checks of the quarantine, one per rule."""
+    return [_quarantine_check(rule) for rule in QUARANTINE_RULES]
 
 
-@dg.asset(
-    key=dg.AssetKey(["audit", "lineage"]),
-    deps=[dg.AssetKey(["marts_candidate", name]) for name in MART_MODEL_NAMES],
-    group_name="audit",
-    kinds={"sql"},
-    description="Column-level lineage of every mart column: the dbt models it passes through "
-    "and the raw source columns it is computed from, per run (orchestration/lineage.py).",
-)
-def lineage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    manifest = json.loads((warehouse.dbt_target_dir / "manifest.json").read_text())
-    rows = column_lineage(manifest, dialect=warehouse.dialect)
-    with warehouse.connect() as con:
-        written = write_lineage(con, rows, context.run.run_id)
-    column_level = sum(1 for row in rows if row.resolved_level == "column")
-    say(f"lineage: {written} mart columns traced ({column_level} to source columns)")
-    return dg.MaterializeResult(metadata={"columns": written, "column_level": column_level})
+def build_lineage(mart_names: list[str]) -> dg.AssetsDefinition:
+    """The lineage asset, after every candidate mart of `mart_names` (mart_model_names())."""
+
+    @dg.asset(
+        key=dg.AssetKey(["audit", "lineage"]),
+        deps=[dg.AssetKey(["marts_candidate", name]) for name in mart_names],
+        group_name="audit",
+        kinds={"sql"},
+        description="Column-level lineage of every mart column: the dbt models it passes "
+        "through and the raw source columns it is computed from, per run "
+        "(orchestration/lineage.py).",
+    )
+    def lineage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        manifest = json.loads((warehouse.dbt_target_dir / "manifest.json").read_text())
+        rows = column_lineage(manifest, dialect=warehouse.dialect)
+        with warehouse.connect() as con:
+            written = write_lineage(con, rows, context.run.run_id)
+        column_level = sum(1 for row in rows if row.resolved_level == "column")
+        say(f"lineage: {written} mart columns traced ({column_level} to source columns)")
+        return dg.MaterializeResult(metadata={"columns": written, "column_level": column_level})
+
+    return lineage
 
 
 def _run_dbt_quietly(
@@ -128,7 +136,7 @@ def _run_dbt_quietly(
 ) -> None:
     """A dbt command outside the build (no asset events): its log stays out of the output."""
     invocation = dbt.cli(
-        args, manifest=MANIFEST_PATH, raise_on_error=raise_on_error, target_path=target
+        args, manifest=manifest_path(), raise_on_error=raise_on_error, target_path=target
     )
     keep_partial_parse_private(target)
     with contextlib.redirect_stdout(io.StringIO()):

@@ -3,6 +3,8 @@
 import contextlib
 import json
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -17,8 +19,6 @@ from foundation.progress import say
 
 from .dbt_project import ensure_manifest, keep_partial_parse_private, roi_dbt_project
 from .resources import WarehouseResource
-
-MANIFEST_PATH = ensure_manifest()
 
 
 class RoiDbtTranslator(DagsterDbtTranslator):
@@ -40,15 +40,29 @@ translator = RoiDbtTranslator(
 )
 
 
-@dbt_assets(
-    manifest=MANIFEST_PATH,
-    project=roi_dbt_project,
-    dagster_dbt_translator=translator,
-    name="dbt_models",
-)
-def dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-):
+def manifest_path() -> Path:
+    """The project's manifest (orchestration.dbt_project): no dbt parse, only its path."""
+    return Path(roi_dbt_project.manifest_path)
+
+
+def build_dbt_models(manifest: Path) -> dg.AssetsDefinition:
+    """The dbt models and tests of `manifest` (ensure_manifest()) as assets and checks."""
+
+    @dbt_assets(
+        manifest=manifest,
+        project=roi_dbt_project,
+        dagster_dbt_translator=translator,
+        name="dbt_models",
+    )
+    def dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        yield from _build(context, dbt, warehouse)
+
+    return dbt_models
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     log_file = warehouse.state_dir / "logs" / context.run.run_id / "dbt.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     say(f"transforming with dbt build (models and tests; full log in {log_file})")
@@ -80,15 +94,20 @@ def dbt_models(
     say(f"dbt build finished: {models} models, {tests} tests, {failed} failed")
 
 
-def mart_model_names() -> list[str]:
-    """The dbt models materialised in marts_candidate, which publishing copies to marts."""
-    manifest = json.loads(MANIFEST_PATH.read_text())
-    return sorted(
-        node["name"]
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "marts_candidate"
+def mart_model_names(manifest: Path | None = None) -> list[str]:
+    """The dbt models materialised in marts_candidate, which publishing copies to marts:
+    from `manifest`, else from the project's (parsed first if it is out of date)."""
+    return list(_mart_model_names(Path(manifest) if manifest else ensure_manifest()))
+
+
+@cache
+def _mart_model_names(manifest: Path) -> tuple[str, ...]:
+    # Read once per process: publishing, lineage and the report all key on the same set.
+    nodes = json.loads(manifest.read_text())["nodes"]
+    return tuple(
+        sorted(
+            node["name"]
+            for node in nodes.values()
+            if node["resource_type"] == "model" and node["schema"] == "marts_candidate"
+        )
     )
-
-
-# Read once at import: publishing and lineage both key on the same set.
-MART_MODEL_NAMES = mart_model_names()

@@ -1,14 +1,13 @@
 """Ingestion assets: validate and stage the file drop, then one dlt load per source family.
 
 A load from a live connector is a network step: besides the HTTP retries inside each
-connector, Dagster retries the whole step with exponential backoff (`LOAD_RETRY_POLICY`),
+connector, Dagster retries the whole step with exponential backoff (`load_retry_policy`),
 unless the failure is one no retry can fix (bad credentials or configuration, a rejected
 file). A run for a named period that its schedule did not launch (a backfill, or one
 partition launched by hand) re-extracts exactly that period from the live connectors and
 leaves their incremental cursors alone; scheduled runs load incrementally.
 """
 
-import os
 import shutil
 from pathlib import Path
 
@@ -96,12 +95,16 @@ class RawTableTranslator(DagsterDltTranslator):
         )
 
 
-LOAD_RETRY_POLICY = dg.RetryPolicy(
-    max_retries=int(os.environ.get("ROI_LOAD_RETRIES", "2")),
-    delay=float(os.environ.get("ROI_LOAD_RETRY_DELAY_SECONDS", "60")),
-    backoff=dg.Backoff.EXPONENTIAL,
-    jitter=dg.Jitter.PLUS_MINUS,
-)
+def load_retry_policy(max_retries: int, delay_seconds: float) -> dg.RetryPolicy:
+    """The step retries of a live load (Settings.load_retries, load_retry_delay_seconds)."""
+    return dg.RetryPolicy(
+        max_retries=max_retries,
+        delay=delay_seconds,
+        backoff=dg.Backoff.EXPONENTIAL,
+        jitter=dg.Jitter.PLUS_MINUS,
+    )
+
+
 # Failures that the same request would meet again: do not wait for retries.
 TERMINAL_ERRORS = (TerminalException, ConfigurationException, RoiError)
 
@@ -151,16 +154,18 @@ def extract_window(run_tags: dict[str, str]) -> ExtractWindow | None:
     return ExtractWindow(period.start, period.end)
 
 
-def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
+def _file_load_assets(
+    dataset: str, retry_policy: dg.RetryPolicy, pipelines_dir: Path
+) -> dg.AssetsDefinition:
     @dg.multi_asset(
         specs=build_dlt_asset_specs(
             dlt_source=file_drop_source(dataset),
-            dlt_pipeline=definition_time_pipeline(dataset),
+            dlt_pipeline=definition_time_pipeline(dataset, pipelines_dir),
             dagster_dlt_translator=RawTableTranslator(),
         ),
         name=f"load_{dataset}",
         can_subset=True,
-        retry_policy=LOAD_RETRY_POLICY,
+        retry_policy=retry_policy,
     )
     def _load(
         context: dg.AssetExecutionContext,
@@ -219,7 +224,7 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
                 raise _stopped(dataset) from error
             terminal = _terminal(error)
             if terminal is None and origin != "files":
-                raise  # a network step: LOAD_RETRY_POLICY retries it
+                raise  # a network step: the step's retry policy retries it
             description = f"{dataset} from {origin}: {terminal or error}"
             if isinstance(terminal, DropRejected):  # an ERP export or FX rates file
                 raise rejected_failure(terminal, description) from error
@@ -228,4 +233,10 @@ def _file_load_assets(dataset: str) -> dg.AssetsDefinition:
     return _load
 
 
-file_load_assets = [_file_load_assets(dataset) for dataset in DATASETS]
+def build_file_load_assets(
+    retry_policy: dg.RetryPolicy, pipelines_dir: Path
+) -> list[dg.AssetsDefinition]:
+    """One dlt load per source family. `pipelines_dir`: where the definition-time dlt
+    pipelines (which only describe the tables) keep their working folders while the
+    definitions are built; runs use the warehouse's own pipelines."""
+    return [_file_load_assets(dataset, retry_policy, pipelines_dir) for dataset in DATASETS]

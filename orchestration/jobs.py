@@ -7,10 +7,10 @@ re-runs past ones. The period is on the run as its partition and `roi/period*` t
 """
 
 import datetime as dt
-import os
 
 import dagster as dg
 
+from foundation.config import Settings
 from foundation.periods import GRAINS, Period
 
 PIPELINE_JOB_NAME = "roi_pipeline"
@@ -21,20 +21,16 @@ PIPELINE_JOB_NAMES = frozenset({PIPELINE_JOB_NAME, *REVIEW_JOB_NAMES.values()})
 # allows one run with this tag at a time, and the warehouse resource holds a file lock.
 WRITER_TAG = {"roi/writes_warehouse": "true"}
 
-SCHEDULE_TIMEZONE = os.environ.get("ROI_SCHEDULE_TIMEZONE", "UTC")
-# First period the review jobs offer (backfills cannot go before it). A Monday, so that the
-# first week is a whole ISO week.
-PARTITIONS_START = os.environ.get("ROI_PARTITIONS_START", "2024-01-01")
 
-
-def period_partitions(grain: str) -> dg.TimeWindowPartitionsDefinition:
+def period_partitions(grain: str, settings: Settings) -> dg.TimeWindowPartitionsDefinition:
     """One partition per period of `grain` (an ISO week from Monday, a month, a quarter),
-    keyed by its first day."""
+    keyed by its first day, from settings.partitions_start (backfills cannot go before it)
+    in settings.schedule_timezone."""
     return dg.TimeWindowPartitionsDefinition(
         cron_schedule=GRAINS[grain].partitions_cron,
-        start=PARTITIONS_START,
+        start=settings.partitions_start,
         fmt="%Y-%m-%d",
-        timezone=SCHEDULE_TIMEZONE,
+        timezone=settings.schedule_timezone,
     )
 
 
@@ -42,9 +38,9 @@ def period_of_partition(grain: str, partition_key: str) -> Period:
     return Period.containing(grain, dt.date.fromisoformat(partition_key))
 
 
-def _review_job(grain: str):
+def _review_job(grain: str, settings: Settings):
     config = dg.PartitionedConfig(
-        partitions_def=period_partitions(grain),
+        partitions_def=period_partitions(grain, settings),
         run_config_for_partition_key_fn=lambda key: {},
         tags_for_partition_key_fn=lambda key: period_of_partition(grain, key).tags(),
     )
@@ -61,12 +57,13 @@ def _review_job(grain: str):
     )
 
 
-roi_pipeline = dg.define_asset_job(
-    PIPELINE_JOB_NAME,
-    selection=dg.AssetSelection.all(),
-    tags=WRITER_TAG,
-    description="Validate and load the drop, build and test the models, check, publish.",
-    executor_def=dg.in_process_executor,
-)
-review_jobs = {grain: _review_job(grain) for grain in GRAINS}
-jobs = [roi_pipeline, *review_jobs.values()]
+def build_jobs(settings: Settings) -> list:
+    """`roi_pipeline` and the review job of every grain."""
+    roi_pipeline = dg.define_asset_job(
+        PIPELINE_JOB_NAME,
+        selection=dg.AssetSelection.all(),
+        tags=WRITER_TAG,
+        description="Validate and load the drop, build and test the models, check, publish.",
+        executor_def=dg.in_process_executor,
+    )
+    return [roi_pipeline, *(_review_job(grain, settings) for grain in GRAINS)]

@@ -10,12 +10,10 @@ import dagster as dg
 from foundation.progress import say
 
 from .audit_assets import QUARANTINE_KEY
-from .dbt_assets import MART_MODEL_NAMES
 from .resources import WarehouseResource
 
 PUBLISHED_SCHEMA = "marts"
 CANDIDATE_SCHEMA = "marts_candidate"
-MART_NAMES = MART_MODEL_NAMES
 
 
 def _refuse_unless_every_check_passed(context: dg.AssetExecutionContext) -> None:
@@ -43,46 +41,52 @@ def _refuse_unless_every_check_passed(context: dg.AssetExecutionContext) -> None
         )
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            [PUBLISHED_SCHEMA, name],
-            deps=[dg.AssetKey([CANDIDATE_SCHEMA, name]), QUARANTINE_KEY],
-            group_name=PUBLISHED_SCHEMA,
-            kinds={"sql"},
-            description=f"Published copy of {CANDIDATE_SCHEMA}.{name}, replaced only when "
-            "every blocking check of the run passed.",
-        )
-        for name in MART_NAMES
-    ],
-    can_subset=False,
-    name="publish_marts",
-)
-def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    _refuse_unless_every_check_passed(context)
-    rows: dict[str, int] = {}
-    with warehouse.connect() as con, con.transaction():
-        # One transaction on both engines (PostgreSQL's DDL is transactional too): readers
-        # see the old set of marts or the new one, never a mix.
-        con.execute(f"create schema if not exists {PUBLISHED_SCHEMA}")
-        # The published set is exactly the candidate set: a mart renamed or removed in dbt
-        # disappears from marts too, instead of lingering with stale numbers.
-        published = con.execute(
-            "select table_name from information_schema.tables where table_schema = ?",
-            [PUBLISHED_SCHEMA],
-        ).fetchall()
-        for (stale,) in published:
-            if stale not in MART_NAMES:
-                con.execute(f"drop table {PUBLISHED_SCHEMA}.{stale}")
-        for name in MART_NAMES:
-            con.replace_table(
-                f"{PUBLISHED_SCHEMA}.{name}", f"select * from {CANDIDATE_SCHEMA}.{name}"
+def build_publish_marts(mart_names: list[str]) -> dg.AssetsDefinition:
+    """The publishing step of the marts `mart_names` (dbt_assets.mart_model_names())."""
+    mart_names = list(mart_names)
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                [PUBLISHED_SCHEMA, name],
+                deps=[dg.AssetKey([CANDIDATE_SCHEMA, name]), QUARANTINE_KEY],
+                group_name=PUBLISHED_SCHEMA,
+                kinds={"sql"},
+                description=f"Published copy of {CANDIDATE_SCHEMA}.{name}, replaced only when "
+                "every blocking check of the run passed.",
             )
-            (rows[name],) = con.execute(
-                f"select count(*) from {PUBLISHED_SCHEMA}.{name}"
-            ).fetchone()
-    say(f"published {len(MART_NAMES)} mart(s) to schema {PUBLISHED_SCHEMA}")
-    for name in MART_NAMES:
-        yield dg.MaterializeResult(
-            asset_key=[PUBLISHED_SCHEMA, name], metadata={"rows": rows[name]}
-        )
+            for name in mart_names
+        ],
+        can_subset=False,
+        name="publish_marts",
+    )
+    def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        _refuse_unless_every_check_passed(context)
+        rows: dict[str, int] = {}
+        with warehouse.connect() as con, con.transaction():
+            # One transaction on both engines (PostgreSQL's DDL is transactional too): readers
+            # see the old set of marts or the new one, never a mix.
+            con.execute(f"create schema if not exists {PUBLISHED_SCHEMA}")
+            # The published set is exactly the candidate set: a mart renamed or removed in dbt
+            # disappears from marts too, instead of lingering with stale numbers.
+            published = con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [PUBLISHED_SCHEMA],
+            ).fetchall()
+            for (stale,) in published:
+                if stale not in mart_names:
+                    con.execute(f"drop table {PUBLISHED_SCHEMA}.{stale}")
+            for name in mart_names:
+                con.replace_table(
+                    f"{PUBLISHED_SCHEMA}.{name}", f"select * from {CANDIDATE_SCHEMA}.{name}"
+                )
+                (rows[name],) = con.execute(
+                    f"select count(*) from {PUBLISHED_SCHEMA}.{name}"
+                ).fetchone()
+        say(f"published {len(mart_names)} mart(s) to schema {PUBLISHED_SCHEMA}")
+        for name in mart_names:
+            yield dg.MaterializeResult(
+                asset_key=[PUBLISHED_SCHEMA, name], metadata={"rows": rows[name]}
+            )
+
+    return publish_marts

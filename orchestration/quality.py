@@ -83,4 +83,6 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     return _check
 
 
-suite_checks = [_suite_check(suite) for suite in SUITES]
+def build_suite_checks() -> list[dg.AssetChecksDefinition]:
+    """One Great Expectations check per suite."""
+    return [_suite_check(suite) for suite in SUITES]

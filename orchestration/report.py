@@ -8,48 +8,57 @@ quality section covers this run: its check results are written to the audit trai
 (the run's final row follows when it ends).
 """
 
-import os
-
 import dagster as dg
 
-from foundation.periods import DEFAULT_REPORT_GRAIN, Period
+from foundation.periods import Period
 from foundation.progress import say
 from reporting import LANGUAGES, build_report, default_report_dir
 
 from .audit_trail import record_run
-from .publish import MART_NAMES, PUBLISHED_SCHEMA
+from .publish import PUBLISHED_SCHEMA
 from .resources import WarehouseResource
 
 REPORT_KEY = dg.AssetKey(["reports", "roi_report"])
 
 
-@dg.asset(
-    key=REPORT_KEY,
-    deps=[
-        *(dg.AssetKey([PUBLISHED_SCHEMA, name]) for name in MART_NAMES),
-        dg.AssetKey(["audit", "source_freshness"]),
-        dg.AssetKey(["audit", "lineage"]),
-    ],
-    group_name="report",
-    kinds={"html"},
-    description="The ROI evaluation report of the run's period (a review run) or of the last "
-    "complete period (an ad-hoc run), in English and Chinese: headlines per project and "
-    "region, comparisons, trends, funnel, alerts, data quality. One self-contained HTML file "
-    "per language.",
-)
-def roi_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    period = Period.from_tags(context.run.tags)
-    grain = period.grain if period else os.environ.get("ROI_REPORT_GRAIN", DEFAULT_REPORT_GRAIN)
-    record_run(context.instance, context.run.run_id, warehouse.resolved)
-    folder = default_report_dir(warehouse.resolved)
-    paths = [
-        build_report(
-            warehouse.resolved, folder, period, grain=grain, lang=lang, run_id=context.run.run_id
-        )
-        for lang in LANGUAGES
-    ]
-    for path in paths:
-        say(f"report: {path}")
-    return dg.MaterializeResult(
-        metadata={lang: str(p) for lang, p in zip(LANGUAGES, paths, strict=True)}
+def build_roi_report(mart_names: list[str], report_grain: str) -> dg.AssetsDefinition:
+    """The report asset, after the published marts `mart_names`; an ad-hoc run reports on the
+    last complete period of `report_grain` (Settings.report_grain, ROI_REPORT_GRAIN)."""
+
+    @dg.asset(
+        key=REPORT_KEY,
+        deps=[
+            *(dg.AssetKey([PUBLISHED_SCHEMA, name]) for name in mart_names),
+            dg.AssetKey(["audit", "source_freshness"]),
+            dg.AssetKey(["audit", "lineage"]),
+        ],
+        group_name="report",
+        kinds={"html"},
+        description="The ROI evaluation report of the run's period (a review run) or of the last "
+        "complete period (an ad-hoc run), in English and Chinese: headlines per project and "
+        "region, comparisons, trends, funnel, alerts, data quality. One self-contained HTML file "
+        "per language.",
     )
+    def roi_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        period = Period.from_tags(context.run.tags)
+        grain = period.grain if period else report_grain
+        record_run(context.instance, context.run.run_id, warehouse.resolved)
+        folder = default_report_dir(warehouse.resolved)
+        paths = [
+            build_report(
+                warehouse.resolved,
+                folder,
+                period,
+                grain=grain,
+                lang=lang,
+                run_id=context.run.run_id,
+            )
+            for lang in LANGUAGES
+        ]
+        for path in paths:
+            say(f"report: {path}")
+        return dg.MaterializeResult(
+            metadata={lang: str(p) for lang, p in zip(LANGUAGES, paths, strict=True)}
+        )
+
+    return roi_report

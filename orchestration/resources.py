@@ -1,9 +1,7 @@
 """Resources: the warehouse a run writes and the file drop it reads."""
 
-import atexit
 import json
-import shutil
-import tempfile
+import os
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -16,7 +14,9 @@ from foundation.private import exposed_secrets_warnings, make_private
 from foundation.progress import say
 from foundation.settings import DEFAULT_REPORTING_CURRENCY, reporting_currency_code, warehouse_path
 from foundation.warehouse import (
+    PG_VARIABLES,
     DuckDBWarehouse,
+    PostgresSettings,
     PostgresWarehouse,
     Warehouse,
     choose_target,
@@ -29,12 +29,42 @@ class WarehouseResource(dg.ConfigurableResource):
 
     A run holds the warehouse's write lock (foundation.lock) from its first step to its last, so
     two runs never write the same warehouse at once; the second waits and says for whom.
+
+    Every field is a plain value (`for_warehouse` fills them from a foundation.warehouse
+    Warehouse): the Dagster UI shows them. A PostgreSQL password is not one of them: it is
+    read from ROI_PG_PASSWORD in the environment of the process that runs the step.
     """
 
-    path: str
+    path: str = ""
     target: str = "duckdb"
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY
+    # PostgreSQL (target postgres): the database, and the local state folder
+    pg_host: str = PostgresSettings.host
+    pg_port: int = PostgresSettings.port
+    pg_user: str = PostgresSettings.user
+    pg_database: str = PostgresSettings.database
+    pg_state_dir: str = ""
     _held: ExitStack = PrivateAttr(default_factory=ExitStack)
+
+    @classmethod
+    def for_warehouse(cls, warehouse: Warehouse, reporting_currency: str) -> "WarehouseResource":
+        """The resource of `warehouse`, with concrete values (no environment variables)."""
+        if isinstance(warehouse, PostgresWarehouse):
+            s = warehouse.settings
+            return cls(
+                target="postgres",
+                reporting_currency=reporting_currency,
+                pg_host=s.host,
+                pg_port=s.port,
+                pg_user=s.user,
+                pg_database=s.database,
+                pg_state_dir=str(warehouse.state_dir),
+            )
+        if isinstance(warehouse, DuckDBWarehouse):
+            return cls(
+                path=str(warehouse.file), target="duckdb", reporting_currency=reporting_currency
+            )
+        raise TypeError(f"no warehouse resource for {warehouse!r}")
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         def warn(message: str) -> None:
@@ -62,9 +92,20 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def resolved(self) -> Warehouse:
-        """The warehouse itself: DuckDB file (`path`) or PostgreSQL (ROI_PG_* variables)."""
+        """The warehouse itself: DuckDB file (`path`) or PostgreSQL (the pg_* fields, the
+        password from ROI_PG_PASSWORD)."""
         if choose_target(self.target) == "postgres":
-            return PostgresWarehouse.from_env()
+            password_variable, no_password = PG_VARIABLES["password"]
+            settings = PostgresSettings(
+                host=self.pg_host,
+                port=self.pg_port,
+                user=self.pg_user,
+                password=os.environ.get(password_variable) or no_password,
+                database=self.pg_database,
+            )
+            return PostgresWarehouse(
+                settings, Path(self.pg_state_dir) if self.pg_state_dir else None
+            )
         return DuckDBWarehouse(warehouse_path(self.path))
 
     @property
@@ -95,9 +136,29 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def dbt_args(self) -> list[str]:
         """The `--target` and `--vars` of every dbt command of a run. Identical on build, docs
-        and freshness, since dbt re-parses the whole project (seconds) whenever they change."""
-        vars_ = json.dumps({"reporting_currency": self.reporting_currency_code()})
-        return ["--target", self.dbt_target, "--vars", vars_]
+        and freshness, since dbt re-parses the whole project (seconds) whenever they change.
+
+        The vars also say where the warehouse is (dbt_project/profiles.yml reads them before
+        the ROI_WAREHOUSE / ROI_PG_* variables): dbt reaches this warehouse without anyone
+        writing os.environ. Never a password: dbt records its vars in run_results.json. They
+        are the same on every run of one warehouse, and each warehouse has its own dbt
+        target folder, so dbt's partial parse stays valid from run to run."""
+        return ["--target", self.dbt_target, "--vars", json.dumps(self.dbt_vars())]
+
+    def dbt_vars(self) -> dict[str, str | int]:
+        vars_: dict[str, str | int] = {"reporting_currency": self.reporting_currency_code()}
+        warehouse = self.resolved
+        if isinstance(warehouse, DuckDBWarehouse):
+            vars_["roi_warehouse"] = str(warehouse.file)
+        elif isinstance(warehouse, PostgresWarehouse):
+            s = warehouse.settings
+            vars_ |= {
+                "roi_pg_host": s.host,
+                "roi_pg_port": s.port,
+                "roi_pg_user": s.user,
+                "roi_pg_database": s.database,
+            }
+        return vars_
 
     def run_docs_dir(self, run_id: str) -> Path:
         """Static HTML kept per run for auditors: dbt docs and Great Expectations Data Docs."""
@@ -126,18 +187,17 @@ class FileDropResource(dg.ConfigurableResource):
     data_dir: str
 
 
-# Per process, so parallel test workers or code servers never share pipeline working dirs.
-_DEFINITION_PIPELINES_DIR = tempfile.mkdtemp(prefix="roi-dlt-definitions-")
-atexit.register(shutil.rmtree, _DEFINITION_PIPELINES_DIR, ignore_errors=True)
-
-
-def definition_time_pipeline(dataset: str, pipeline_prefix: str = "files") -> dlt.Pipeline:
-    """A pipeline for building asset definitions only; runs use WarehouseResource.dlt_pipeline."""
+def definition_time_pipeline(
+    dataset: str, pipelines_dir: Path, pipeline_prefix: str = "files"
+) -> dlt.Pipeline:
+    """A pipeline for building asset definitions only; runs use WarehouseResource.dlt_pipeline.
+    `pipelines_dir`: a folder of the caller's (build_definitions: a temporary folder of its
+    own, removed once the definitions are built)."""
     return dlt.pipeline(
         pipeline_name=f"{pipeline_prefix}_{dataset}",
         destination="duckdb",
         dataset_name=dataset,
-        pipelines_dir=_DEFINITION_PIPELINES_DIR,
+        pipelines_dir=str(pipelines_dir),
     )
 
 

@@ -9,31 +9,33 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from foundation.config import Settings
 from foundation.periods import GRAINS, Period
 
-from .jobs import PARTITIONS_START, REVIEW_JOB_NAMES, SCHEDULE_TIMEZONE
+from .jobs import REVIEW_JOB_NAMES
 
 # 06:00 on each period's first day.
 CRON = {name: f"0 6 {grain.period_starts}" for name, grain in GRAINS.items()}
 
 
-def _schedule(grain: str) -> dg.ScheduleDefinition:
+def _schedule(grain: str, settings: Settings) -> dg.ScheduleDefinition:
     adjective = GRAINS[grain].adjective
+    timezone, partitions_start = settings.schedule_timezone, settings.partitions_start
 
     @dg.schedule(
         name=f"{adjective}_review",
         cron_schedule=CRON[grain],
         job_name=REVIEW_JOB_NAMES[grain],
-        execution_timezone=SCHEDULE_TIMEZONE,
+        execution_timezone=timezone,
         description=f"The {adjective} review for the {grain} that just closed (its partition).",
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
     def _review(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-        local = context.scheduled_execution_time.astimezone(ZoneInfo(SCHEDULE_TIMEZONE))
+        local = context.scheduled_execution_time.astimezone(ZoneInfo(timezone))
         period = Period.closed_before(grain, local.date())
-        if period.key < PARTITIONS_START:
+        if period.key < partitions_start:
             return dg.SkipReason(
-                f"{period.label} starts before ROI_PARTITIONS_START ({PARTITIONS_START})"
+                f"{period.label} starts before ROI_PARTITIONS_START ({partitions_start})"
             )
         return dg.RunRequest(
             run_key=f"{grain}:{period.label}",
@@ -44,4 +46,6 @@ def _schedule(grain: str) -> dg.ScheduleDefinition:
     return _review
 
 
-schedules = [_schedule(grain) for grain in CRON]
+def build_schedules(settings: Settings) -> list[dg.ScheduleDefinition]:
+    """The review schedule of every grain, in settings.schedule_timezone."""
+    return [_schedule(grain, settings) for grain in CRON]

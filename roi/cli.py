@@ -47,14 +47,16 @@ def _run(args: argparse.Namespace) -> int:
             "--data-dir is required: the file drop (with --source api, at least projects.csv "
             "and the files of the families not read from APIs)"
         )
-    from .runner import run_pipeline
+    from .runner import run_pipeline, run_settings
 
-    result = run_pipeline(
+    # the flags over the environment (Settings.from_environment)
+    settings = run_settings(
         data_dir=Path(args.data_dir),
         warehouse=_warehouse(args),
         reporting_currency=args.reporting_currency,
         source=args.source,
     )
+    result = run_pipeline(settings.data_dir, source=settings.source, settings=settings)
     print(result.summary())
     return 0 if result.success else 1
 
@@ -62,16 +64,21 @@ def _run(args: argparse.Namespace) -> int:
 def _backfill(args: argparse.Namespace) -> int:
     if not args.data_dir:
         raise RoiError("--data-dir is required: the file drop (at least projects.csv)")
-    from .runner import backfill
+    from .runner import backfill, run_settings
 
-    runs = backfill(
-        args.grain,
-        args.start,
-        args.stop,
+    settings = run_settings(
         data_dir=Path(args.data_dir),
         warehouse=_warehouse(args),
         reporting_currency=args.reporting_currency,
         source=args.source,
+    )
+    runs = backfill(
+        args.grain,
+        args.start,
+        args.stop,
+        data_dir=settings.data_dir,
+        source=settings.source,
+        settings=settings,
     )
     for period, result in runs:
         print(f"{period.label}: " + result.summary())
@@ -229,7 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     warehouse_options.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     load_options = argparse.ArgumentParser(add_help=False, parents=[warehouse_options])
     load_options.add_argument("--data-dir", help="the file drop folder (with --source files)")
-    load_options.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
+    load_options.add_argument(
+        "--reporting-currency",
+        help=f"ISO-4217 code of the marts' amounts (default $ROI_REPORTING_CURRENCY, else "
+        f"{DEFAULT_REPORTING_CURRENCY})",
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -373,6 +384,10 @@ EXIT_INTERRUPTED = 130
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from ingestion import configure_runtime
+
+    # dlt's defaults and the log redaction, before any command loads or logs anything
+    configure_runtime()
     try:
         # Run state, reports and exports hold the company's figures: private to the user,
         # for this process and the dbt and dlt processes it starts.

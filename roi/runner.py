@@ -9,12 +9,14 @@ into a RunResult, an `audit.runs` row and, if the run went wrong, an alert.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from foundation.config import Settings
 from foundation.errors import (
     DropRejected,
     RoiError,
@@ -26,10 +28,9 @@ from foundation.lock import warehouse_lock
 from foundation.periods import Period, periods_between
 from foundation.private import make_private
 from foundation.progress import say
-from foundation.settings import DEFAULT_REPORTING_CURRENCY, reporting_currency_code
+from foundation.settings import reporting_currency_code
 from foundation.warehouse import (
     DuckDBWarehouse,
-    PostgresWarehouse,
     Warehouse,
     database_errors,
     resolve_warehouse,
@@ -81,12 +82,13 @@ class RunResult:
 def run_pipeline(
     data_dir: Path,
     warehouse: Warehouse | Path | str | None = None,
-    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+    reporting_currency: str | None = None,
     trigger: str = "manual",
-    source: str = "files",
+    source: str | None = "files",
     period: Period | None = None,
     tags: dict[str, str] | None = None,
     target: str | None = None,
+    settings: Settings | None = None,
 ) -> RunResult:
     """Run ingest → transform → checks → publish. Raises DropRejected (after recording the
     run in audit.runs with status `rejected` and alerting it).
@@ -95,29 +97,33 @@ def run_pipeline(
     default $ROI_TARGET, else duckdb) and `warehouse` (the DuckDB file). With `period`, the
     run is that period's partition of the period's review job (what a schedule or a backfill
     runs); live connectors then re-extract exactly that period.
-    """
-    # before anything is created: the code is pasted into dbt's SQL
-    reporting_currency = reporting_currency_code(reporting_currency)
-    warehouse = resolve_warehouse(target, warehouse)
-    make_private(warehouse.state_dir)
-    data_dir = Path(data_dir).resolve()
-    _select_warehouse(warehouse)
-    os.environ["ROI_DATA_DIR"] = str(data_dir)
-    os.environ["ROI_REPORTING_CURRENCY"] = reporting_currency
-    from orchestration.resources import parse_source_choice
 
-    try:
-        parse_source_choice(source)
-    except ValueError as error:
-        raise RoiError(str(error)) from None
-    os.environ["ROI_SOURCE"] = source
+    The arguments given (not None) win over `settings` (default: Settings.from_environment(),
+    so the reporting currency defaults to $ROI_REPORTING_CURRENCY, else USD), which give
+    everything else; the definitions are built from the result (build_definitions). The
+    source stays `files` unless given: ROI_SOURCE is the scheduled runs' choice.
+    """
+    settings = run_settings(
+        settings,
+        data_dir=data_dir,
+        warehouse=warehouse,
+        target=target,
+        reporting_currency=reporting_currency,
+        source=source,
+    )
+    warehouse, data_dir = settings.warehouse, settings.data_dir
+    reporting_currency, source = settings.reporting_currency, settings.source
+    make_private(warehouse.state_dir)
+    if isinstance(warehouse, DuckDBWarehouse):
+        warehouse.file.parent.mkdir(parents=True, exist_ok=True)
 
     say("loading pipeline definitions (Dagster, dlt, dbt manifest)")
     from orchestration.audit_trail import record_run
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
     from orchestration.jobs import PIPELINE_JOB_NAME, REVIEW_JOB_NAMES
     from orchestration.run_alerts import alert_run
 
+    defs = build_definitions(settings)
     job = defs.resolve_job_def(REVIEW_JOB_NAMES[period.grain] if period else PIPELINE_JOB_NAME)
     run_id = str(uuid.uuid4())
     with instance_for(warehouse) as instance, warehouse_lock(warehouse, run_id, on_wait=say):
@@ -211,14 +217,47 @@ def _record_abandoned_runs(instance, warehouse: Warehouse) -> None:
         alert_run(instance, run.run_id, warehouse)
 
 
-def _select_warehouse(warehouse: Warehouse) -> None:
-    """Point the Dagster resources (which read the environment) and dbt at `warehouse`."""
-    os.environ["ROI_TARGET"] = warehouse.target
-    os.environ.update(warehouse.dbt_env())
-    if isinstance(warehouse, DuckDBWarehouse):
-        warehouse.file.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(warehouse, PostgresWarehouse):
-        os.environ["ROI_STATE_DIR"] = str(warehouse.state_dir)
+def run_settings(
+    settings: Settings | None = None,
+    *,
+    data_dir: Path | str | None = None,
+    warehouse: Warehouse | Path | str | None = None,
+    target: str | None = None,
+    reporting_currency: str | None = None,
+    source: str | None = None,
+) -> Settings:
+    """The settings of a `roi` run: each argument given wins over `settings` (default: the
+    environment's, Settings.from_environment()). Checked before anything is created: the
+    reporting currency (pasted into dbt's SQL) and the source choice (RoiError)."""
+    if reporting_currency is not None:
+        # before the environment is read: a bad flag is named as the flag
+        reporting_currency = reporting_currency_code(reporting_currency)
+    if settings is None:
+        environ = dict(os.environ)
+        if reporting_currency is not None:
+            # the flag wins: the variable is neither used nor checked
+            environ["ROI_REPORTING_CURRENCY"] = reporting_currency
+        settings = Settings.from_environment(environ)
+    base = settings
+    changes: dict[str, object] = {}
+    if warehouse is not None or target is not None:
+        changes["warehouse"] = resolve_warehouse(target, warehouse)
+    if data_dir is not None:
+        changes["data_dir"] = Path(data_dir).resolve()
+    if reporting_currency is not None:
+        changes["reporting_currency"] = reporting_currency
+    if source is not None:
+        changes["source"] = source
+    chosen = dataclasses.replace(base, **changes)
+    if "data_dir" not in changes:
+        chosen = dataclasses.replace(chosen, data_dir=chosen.data_dir.resolve())
+    from orchestration.resources import parse_source_choice
+
+    try:
+        parse_source_choice(chosen.source)
+    except ValueError as error:
+        raise RoiError(str(error)) from None
+    return chosen
 
 
 def backfill(
@@ -227,9 +266,10 @@ def backfill(
     last: str,
     data_dir: Path,
     warehouse: Warehouse | Path | str | None = None,
-    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
-    source: str = "files",
+    reporting_currency: str | None = None,
+    source: str | None = "files",
     target: str | None = None,
+    settings: Settings | None = None,
 ) -> list[tuple[Period, RunResult]]:
     """Re-run the review of every `grain` period from `first` to `last`, oldest first.
 
@@ -241,20 +281,25 @@ def backfill(
         periods = periods_between(grain, first, last)
     except ValueError as error:
         raise RoiError(str(error)) from None
-    reporting_currency = reporting_currency_code(reporting_currency)
-    warehouse = resolve_warehouse(target, warehouse)
+    settings = run_settings(
+        settings,
+        data_dir=data_dir,
+        warehouse=warehouse,
+        target=target,
+        reporting_currency=reporting_currency,
+        source=source,
+    )
     backfill_id = f"{grain}:{periods[0].label}..{periods[-1].label}:{int(time.time())}"
     done: list[tuple[Period, RunResult]] = []
     for number, period in enumerate(periods, start=1):
         say(f"backfill {number}/{len(periods)}: {grain} {period.label}")
         result = run_pipeline(
-            data_dir,
-            warehouse,
-            reporting_currency,
+            settings.data_dir,
+            source=settings.source,
             trigger="backfill",
-            source=source,
             period=period,
             tags={"roi/backfill": backfill_id},
+            settings=settings,
         )
         done.append((period, result))
         if not result.success:

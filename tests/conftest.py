@@ -19,7 +19,14 @@ import pytest
 from filelock import FileLock
 from werkzeug import Response
 
+from ingestion import configure_runtime
+
 from .drops import FIXTURES
+
+# What every program that loads data does first (`roi`'s main, build_definitions): dlt's
+# defaults and the log redaction. Tests that call the loaders and connectors directly get
+# the same process; importing the code does none of it (test_import_side_effects.py).
+configure_runtime()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

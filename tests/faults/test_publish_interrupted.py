@@ -26,10 +26,12 @@ import pytest
 
 from foundation.errors import root_cause
 from foundation.settings import state_dir
-from orchestration.publish import CANDIDATE_SCHEMA, MART_NAMES, PUBLISHED_SCHEMA
+from orchestration.dbt_assets import mart_model_names
+from orchestration.publish import CANDIDATE_SCHEMA, PUBLISHED_SCHEMA
 
 from ..conftest import schema_tables
 
+MART_NAMES = mart_model_names()
 PUBLISH_KEYS = [dg.AssetKey([PUBLISHED_SCHEMA, name]) for name in MART_NAMES]
 LINEAGE_KEY = dg.AssetKey(["audit", "lineage"])
 
@@ -42,12 +44,14 @@ def empty_every_candidate(warehouse: Path) -> None:
 
 def run_steps(warehouse: Path, monkeypatch, selection: list[dg.AssetKey]):
     """The pipeline job limited to `selection`, in this process, on `warehouse`."""
-    from orchestration.definitions import defs
+    from foundation.config import Settings
+    from orchestration.definitions import build_definitions
 
     monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("ROI_DATA_DIR", str(warehouse.parent / "no-drop"))
     monkeypatch.setenv("ROI_SOURCE", "files")
     monkeypatch.setenv("ROI_REPORTING_CURRENCY", "USD")
+    defs = build_definitions(Settings.from_environment())
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("roi_pipeline").execute_in_process(
             instance=instance,

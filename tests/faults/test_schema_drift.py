@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -26,9 +27,10 @@ import pytest
 from dagster_dlt import DagsterDltResource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from foundation.config import DEFAULT_LOAD_RETRIES, DEFAULT_LOAD_RETRY_DELAY_SECONDS
 from foundation.warehouse import as_warehouse
 from ingestion.netsuite import netsuite_source
-from orchestration.ingestion_assets import file_drop, file_load_assets
+from orchestration.ingestion_assets import build_file_load_assets, file_drop, load_retry_policy
 from orchestration.resources import FileDropResource, SourceSelection, WarehouseResource
 from orchestration.schema_drift import NewColumn, new_columns
 from roi.runner import _result
@@ -40,7 +42,6 @@ from ..ingestion.conftest import (  # noqa: F401  (fixture: no real credentials,
 from ..ingestion.netsuite.fake_netsuite import ACCOUNT_ID, CREDENTIALS, FakeNetSuite
 from ..ingestion.netsuite.test_source import CATEGORY_MAP
 
-LOADS = {assets.op.name: assets for assets in file_load_assets}
 MEMOS = {"2001-1": "Q1 campaign", "2001-2": "trip to Berlin", "2002-1": None}
 
 
@@ -71,9 +72,12 @@ def add_note_column(drop: Path) -> None:
 
 def load_steps(warehouse: Path, drop: Path):
     """file_drop, then raw_crm from the drop and raw_erp from NetSuite, in this process."""
+    policy = load_retry_policy(DEFAULT_LOAD_RETRIES, DEFAULT_LOAD_RETRY_DELAY_SECONDS)
+    with tempfile.TemporaryDirectory() as pipelines_dir:
+        loads = {a.op.name: a for a in build_file_load_assets(policy, Path(pipelines_dir))}
     with dg.DagsterInstance.ephemeral() as instance:
         return dg.materialize(
-            [file_drop, LOADS["load_raw_crm"], LOADS["load_raw_erp"]],
+            [file_drop, loads["load_raw_crm"], loads["load_raw_erp"]],
             instance=instance,
             resources={
                 "warehouse": WarehouseResource(path=str(warehouse), reporting_currency="USD"),

@@ -70,21 +70,43 @@ def test_roi_refuses_a_hostile_currency_before_anything_runs(command, tmp_path, 
     assert not warehouse.parent.exists()
 
 
-def test_a_daemon_run_refuses_a_hostile_ROI_REPORTING_CURRENCY(tmp_path, monkeypatch):
-    from orchestration.definitions import defs
+def test_the_code_location_refuses_a_hostile_ROI_REPORTING_CURRENCY(tmp_path):
+    from foundation.config import Settings
 
-    # GIVEN the environment a scheduled run reads its settings from
+    # GIVEN the environment the daemon's code location reads its settings from
+    environ = {
+        "ROI_WAREHOUSE": str(tmp_path / "warehouse" / "roi.duckdb"),
+        "ROI_REPORTING_CURRENCY": HOSTILE,
+    }
+    # WHEN it builds its settings THEN it refuses, naming the variable: no definitions, no run
+    with pytest.raises(RoiError) as raised:
+        Settings.from_environment(environ)
+    assert str(raised.value) == (
+        f'reporting currency (ROI_REPORTING_CURRENCY) "US\'D OR 1=1 --"{NOT_A_CODE}'
+    )
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_a_run_refuses_a_hostile_reporting_currency_before_its_first_step(tmp_path):
+    from dagster_dlt import DagsterDltResource
+
+    from orchestration.ingestion_assets import file_drop
+    from orchestration.resources import FileDropResource, SourceSelection, WarehouseResource
+
+    # GIVEN a warehouse resource given a hostile code past the settings' check
     warehouse = tmp_path / "warehouse" / "roi.duckdb"
-    monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("ROI_DATA_DIR", str(tmp_path / "drop"))
-    monkeypatch.setenv("ROI_SOURCE", "files")
-    monkeypatch.setenv("ROI_TARGET", "duckdb")
-    monkeypatch.setenv("ROI_REPORTING_CURRENCY", HOSTILE)
-    # WHEN the pipeline job runs
+    resources = {
+        "warehouse": WarehouseResource(path=str(warehouse), reporting_currency=HOSTILE),
+        "drop": FileDropResource(data_dir=str(tmp_path / "drop")),
+        "sources": SourceSelection(choice="files"),
+        "dlt": DagsterDltResource(),
+    }
+    # WHEN a step that uses it runs
     with dg.DagsterInstance.ephemeral() as instance:
-        result = defs.resolve_job_def("roi_pipeline").execute_in_process(
+        result = dg.materialize(
+            [file_drop],
             instance=instance,
-            asset_selection=[dg.AssetKey("file_drop")],
+            resources=resources,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )

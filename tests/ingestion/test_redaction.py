@@ -70,6 +70,9 @@ def test_redact_url_keeps_a_url_without_credentials():
 
 
 def test_log_lines_are_redacted_whoever_logs_them(caplog):
+    from ingestion import configure_runtime
+
+    configure_runtime()  # as `roi` and build_definitions do before anything loads
     # GIVEN a library logging a request URL with %-style arguments
     logger = logging.getLogger("urllib3.connectionpool")
     with caplog.at_level(logging.DEBUG, logger="urllib3.connectionpool"):

@@ -13,7 +13,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def test_definitions_hold_the_graph_and_three_schedules():
     from dagster import AssetKey
 
-    from orchestration.definitions import defs
+    from foundation.config import Settings
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(Settings.from_environment())
 
     assert sorted(s.name for s in defs.schedules) == [
         "monthly_review",
@@ -40,7 +43,7 @@ def test_dagster_cli_loads_the_definitions(tmp_path):
     (tmp_path / "dagster.yaml").write_text((REPO_ROOT / "dagster.yaml").read_text())
     dagster = Path(sys.executable).parent / "dagster"
     result = subprocess.run(
-        [str(dagster), "definitions", "validate", "-m", "orchestration.definitions"],
+        [str(dagster), "definitions", "validate", "-m", "orchestration.code_location"],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

@@ -87,12 +87,14 @@ def test_the_repository_settings_are_merged_as_data(monkeypatch, tmp_path):
 def test_postgres_backed_instance_records_runs(monkeypatch, tmp_path, pg_database):
     from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
-    from orchestration.definitions import defs
+    from foundation.config import Settings
+    from orchestration.definitions import build_definitions
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.setenv("ROI_WAREHOUSE", str(tmp_path / "roi.duckdb"))
     monkeypatch.setenv("ROI_DATA_DIR", str(tmp_path / "no-such-drop"))
     monkeypatch.setenv("ROI_SOURCE", "files")
+    defs = build_definitions(Settings.from_environment())
     # GIVEN the instance `roi run` uses, with DAGSTER_PG_* set
     with instance_for(tmp_path / "roi.duckdb") as instance:
         assert isinstance(instance.run_storage, PostgresRunStorage)

@@ -42,8 +42,8 @@ def bad_order_problem(number: int) -> str:
 def test_failure_sensor_records_and_alerts_a_rejected_drop_of_a_daemon_run(
     tmp_path, monkeypatch, alert_hook
 ):
-    from orchestration.definitions import defs
-    from orchestration.sensors import alert_blocking_checks, alert_failed_runs
+    from foundation.config import Settings
+    from orchestration.definitions import build_definitions
 
     warehouse = tmp_path / "roi.duckdb"
     drop = drop_with_bad_orders(tmp_path / "drop", 12)
@@ -51,6 +51,10 @@ def test_failure_sensor_records_and_alerts_a_rejected_drop_of_a_daemon_run(
     monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("ROI_DATA_DIR", str(drop))
     monkeypatch.setenv("ROI_SOURCE", "files")
+    # the definitions the code location builds from that environment
+    defs = build_definitions(Settings.from_environment())
+    alert_failed_runs = defs.resolve_sensor_def("alert_failed_runs")
+    alert_blocking_checks = defs.resolve_sensor_def("alert_blocking_checks")
     # GIVEN the January partition of the monthly review, launched as the daemon would (no
     # `roi run` in between), failing on a drop with 12 bad amounts, into a warehouse that
     # does not exist yet

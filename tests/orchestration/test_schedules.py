@@ -88,7 +88,10 @@ TICKS = [
 def test_schedule_tick_asks_for_the_closed_period_partition(schedule_name, tick, key, label, end):
     from dagster import build_schedule_context
 
-    from orchestration.definitions import defs
+    from foundation.config import Settings
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(Settings.from_environment())
 
     schedule = defs.resolve_schedule_def(schedule_name)
     context = build_schedule_context(
@@ -109,7 +112,10 @@ def test_schedule_tick_asks_for_the_closed_period_partition(schedule_name, tick,
 def test_schedule_before_the_first_partition_skips():
     from dagster import build_schedule_context
 
-    from orchestration.definitions import defs
+    from foundation.config import Settings
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(Settings.from_environment())
 
     schedule = defs.resolve_schedule_def("monthly_review")
     context = build_schedule_context(
@@ -127,7 +133,7 @@ def test_schedule_timezone_moves_the_period_boundary():
     script = """
 import datetime as dt, json
 from dagster import build_schedule_context
-from orchestration.definitions import defs
+from orchestration.code_location import defs
 schedule = defs.resolve_schedule_def("monthly_review")
 tick = dt.datetime(2025, 12, 31, 22, 0, tzinfo=dt.UTC)
 context = build_schedule_context(
@@ -180,7 +186,7 @@ GRAINS["year"] = Grain("year", "yearly", months=12, label_mark="", label_digits=
     words={"en": ("Year", "years"), "zh": ("年", "年")})
 from dagster import build_schedule_context
 from expectations.suites import SUITES, History
-from orchestration.definitions import defs
+from orchestration.code_location import defs
 from reporting.i18n import text
 from roi.cli import build_parser
 out = {}

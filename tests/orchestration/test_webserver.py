@@ -174,11 +174,13 @@ def _wait_until_ready(server: Webserver) -> None:
 
 @pytest.fixture(scope="module")
 def defs():
-    # Importing the definitions parses the dbt manifest if needed, before the webserver
-    # (which loads the same module) starts: the two never race to write it.
-    from orchestration.definitions import defs
+    # Building the definitions parses the dbt manifest if needed, before the webserver
+    # (which loads the code location, which builds the same) starts: the two never race to
+    # write it.
+    from foundation.config import Settings
+    from orchestration.definitions import build_definitions
 
-    return defs
+    return build_definitions(Settings.from_environment())
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +201,7 @@ def webserver(defs, tmp_path_factory) -> Iterator[Webserver]:
     stderr_path = home / "webserver.stderr.log"
     with (home / "webserver.stdout.log").open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
-            [str(executable), "-m", "orchestration.definitions", "-h", "127.0.0.1",
+            [str(executable), "-m", "orchestration.code_location", "-h", "127.0.0.1",
              "-p", str(port)],
             cwd=REPO_ROOT,
             env=env,
@@ -224,7 +226,7 @@ def repository(webserver) -> dict:
     result = webserver.graphql(REPOSITORIES_QUERY)["repositoriesOrError"]
     assert result["__typename"] == "RepositoryConnection", result
     (repo,) = result["nodes"]  # one Definitions object: one repository
-    assert repo["location"]["name"] == "orchestration.definitions"
+    assert repo["location"]["name"] == "orchestration.code_location"
     return repo
 
 
@@ -252,17 +254,19 @@ def _ancestors(asset_nodes: dict[tuple[str, ...], dict], key: tuple[str, ...]) -
 
 def test_asset_graph_matches_the_definitions(defs, asset_nodes):
     from ingestion.raw_tables import RAW_TABLES
-    from orchestration.audit_assets import QUARANTINE_KEY, lineage, run_docs, source_freshness
-    from orchestration.dbt_assets import MANIFEST_PATH
+    from orchestration.audit_assets import QUARANTINE_KEY, run_docs, source_freshness
+    from orchestration.dbt_assets import manifest_path, mart_model_names
     from orchestration.ingestion_assets import FILE_DROP_KEY
-    from orchestration.publish import CANDIDATE_SCHEMA, MART_NAMES, PUBLISHED_SCHEMA
+    from orchestration.publish import CANDIDATE_SCHEMA, PUBLISHED_SCHEMA
+
+    MART_NAMES = mart_model_names()
 
     graph = defs.resolve_asset_graph()
     served = set(asset_nodes)
     assert served == {_path(key) for key in graph.get_all_asset_keys()}
 
     # the keys the code itself names: every raw table, dbt model and seed, audit and publish
-    manifest = json.loads(MANIFEST_PATH.read_text())
+    manifest = json.loads(manifest_path().read_text())
     dbt_keys = {
         (node["schema"], node["name"])
         for node in manifest["nodes"].values()
@@ -274,7 +278,7 @@ def test_asset_graph_matches_the_definitions(defs, asset_nodes):
         *RAW_TABLES,
         *dbt_keys,
         _path(QUARANTINE_KEY),
-        _path(lineage.key),
+        ("audit", "lineage"),
         _path(source_freshness.key),
         _path(run_docs.key),
         *((CANDIDATE_SCHEMA, name) for name in MART_NAMES),

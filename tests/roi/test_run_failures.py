@@ -241,11 +241,15 @@ def rerun_quarantine_as_the_daemon(warehouse: Path, monkeypatch) -> str:
     sensors on the failed run, as the daemon would; return the run id."""
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from foundation.config import Settings
+    from orchestration.definitions import build_definitions
     from orchestration.instance import instance_for
-    from orchestration.sensors import alert_blocking_checks, alert_failed_runs
 
     monkeypatch.setenv("ROI_WAREHOUSE", str(warehouse))
+    # the definitions the code location builds from that environment
+    defs = build_definitions(Settings.from_environment())
+    alert_failed_runs = defs.resolve_sensor_def("alert_failed_runs")
+    alert_blocking_checks = defs.resolve_sensor_def("alert_blocking_checks")
     with instance_for(warehouse) as instance:
         result = defs.resolve_job_def("roi_pipeline").execute_in_process(
             instance=instance,
