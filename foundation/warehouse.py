@@ -125,6 +125,11 @@ class Warehouse(ABC):
         """Environment variables dbt_project/profiles.yml reads for this warehouse."""
 
     @abstractmethod
+    def dbt_vars(self) -> dict[str, str | int]:
+        """The dbt vars dbt_project/profiles.yml reads before those variables (a pipeline
+        run's way to name the warehouse); never a password: dbt records its vars."""
+
+    @abstractmethod
     def connect(self, read_only: bool = False):
         """A context manager yielding a Connection (closed at exit)."""
 
@@ -209,6 +214,9 @@ class DuckDBWarehouse(Warehouse):
 
     def dbt_env(self) -> dict[str, str]:
         return {"ROI_DBT_TARGET": self.dbt_target, "ROI_WAREHOUSE": str(self.file)}
+
+    def dbt_vars(self) -> dict[str, str | int]:
+        return {"roi_warehouse": str(self.file)}
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[DuckDBConnection]:
@@ -450,6 +458,15 @@ class PostgresWarehouse(Warehouse):
 
     def dbt_env(self) -> dict[str, str]:
         return {"ROI_DBT_TARGET": self.dbt_target, **self.settings.env()}
+
+    def dbt_vars(self) -> dict[str, str | int]:
+        s = self.settings
+        return {
+            "roi_pg_host": s.host,
+            "roi_pg_port": s.port,
+            "roi_pg_user": s.user,
+            "roi_pg_database": s.database,
+        }
 
     def _raw_connect(self, read_only: bool, application: str):
         import psycopg2

@@ -146,19 +146,7 @@ class WarehouseResource(dg.ConfigurableResource):
         return ["--target", self.dbt_target, "--vars", json.dumps(self.dbt_vars())]
 
     def dbt_vars(self) -> dict[str, str | int]:
-        vars_: dict[str, str | int] = {"reporting_currency": self.reporting_currency_code()}
-        warehouse = self.resolved
-        if isinstance(warehouse, DuckDBWarehouse):
-            vars_["roi_warehouse"] = str(warehouse.file)
-        elif isinstance(warehouse, PostgresWarehouse):
-            s = warehouse.settings
-            vars_ |= {
-                "roi_pg_host": s.host,
-                "roi_pg_port": s.port,
-                "roi_pg_user": s.user,
-                "roi_pg_database": s.database,
-            }
-        return vars_
+        return {"reporting_currency": self.reporting_currency_code(), **self.resolved.dbt_vars()}
 
     def run_docs_dir(self, run_id: str) -> Path:
         """Static HTML kept per run for auditors: dbt docs and Great Expectations Data Docs."""
