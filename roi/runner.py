@@ -238,19 +238,16 @@ def run_settings(
             # the flag wins: the variable is neither used nor checked
             environ["ROI_REPORTING_CURRENCY"] = reporting_currency
         settings = Settings.from_environment(environ)
-    base = settings
-    changes: dict[str, object] = {}
+    changes: dict[str, object] = {
+        "data_dir": Path(settings.data_dir if data_dir is None else data_dir).resolve()
+    }
     if warehouse is not None or target is not None:
         changes["warehouse"] = resolve_warehouse(target, warehouse)
-    if data_dir is not None:
-        changes["data_dir"] = Path(data_dir).resolve()
     if reporting_currency is not None:
         changes["reporting_currency"] = reporting_currency
     if source is not None:
         changes["source"] = source
-    chosen = dataclasses.replace(base, **changes)
-    if "data_dir" not in changes:
-        chosen = dataclasses.replace(chosen, data_dir=chosen.data_dir.resolve())
+    chosen = dataclasses.replace(settings, **changes)
     from orchestration.resources import parse_source_choice
 
     try:

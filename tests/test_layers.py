@@ -12,9 +12,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
-def lint_imports(root: Path) -> subprocess.CompletedProcess:
+def lint_imports(root: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache"], cwd=root, capture_output=True, text=True, check=False
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
 
 
@@ -43,13 +48,8 @@ def test_an_upward_import_and_a_cycle_break_the_contracts(tmp_path):
         formatting.write("\nimport reporting.render  # noqa\n")
     with (tmp_path / "reporting" / "render.py").open("a", encoding="utf-8") as render:
         render.write("\nimport reporting.formatting  # noqa\n")
-    result = subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PATH": str(LINT_IMPORTS.parent), "PYTHONPATH": str(tmp_path)},
+    result = lint_imports(
+        tmp_path, env={"PATH": str(LINT_IMPORTS.parent), "PYTHONPATH": str(tmp_path)}
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Each package imports only the packages below it BROKEN" in result.stdout
