@@ -492,24 +492,21 @@ def run_pipeline(label: str, drop: Path, warehouse: Path, rows: int, logs: Path)
     )
 
 
-def _state_dir(warehouse: Path) -> Path:
-    return warehouse.parent / f".{warehouse.name}.state"
-
-
-def bare_dbt_command(target_path: Path) -> list[str]:
+def bare_dbt_command(warehouse: Path, target_path: Path) -> list[str]:
     """`dbt build` as the run's transform step calls it (orchestration/dbt_assets.py): unit
-    tests excluded, the DuckDB target, the reporting currency as the one var, every node."""
+    tests excluded, the run's own --target and --vars (WarehouseResource.dbt_args) for the
+    DuckDB file `warehouse`, every node."""
     from foundation.settings import DBT_PROJECT_DIR
+    from foundation.warehouse import DuckDBWarehouse
+    from orchestration.resources import WarehouseResource
 
+    resource = WarehouseResource.for_warehouse(DuckDBWarehouse(warehouse), REPORTING_CURRENCY)
     return [
         str(Path(sys.executable).parent / "dbt"),
         "build",
         "--exclude-resource-type",
         "unit_test",
-        "--target",
-        "duckdb",
-        "--vars",
-        json.dumps({"reporting_currency": REPORTING_CURRENCY}),
+        *resource.dbt_args(),
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -528,20 +525,20 @@ def bare_dbt_build(label: str, warehouse: Path, copy: Path, logs: Path) -> dict:
     for path in warehouse.parent.glob(warehouse.name + "*"):
         if path.is_file():
             shutil.copy2(path, copy.parent / path.name.replace(warehouse.name, copy.name, 1))
-    target = _state_dir(copy) / "dbt_target"
-    source_target = _state_dir(warehouse) / "dbt_target"
+    from foundation.settings import state_dir
+
+    target = state_dir(copy) / "dbt_target"
+    source_target = state_dir(warehouse) / "dbt_target"
     if source_target.exists():
         shutil.copytree(source_target, target)
     env = {
         **child_env(),
-        "ROI_DBT_TARGET": "duckdb",
-        "ROI_WAREHOUSE": str(copy),
         # as dagster-dbt starts dbt: JSON logs into the target folder, no usage statistics
         "DBT_LOG_FORMAT": "json",
         "DBT_LOG_PATH": str(target),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    measured = measure(bare_dbt_command(target), env, logs / f"{label}.log")
+    measured = measure(bare_dbt_command(copy, target), env, logs / f"{label}.log")
     intervals = {"dbt build": [(measured.started_at, measured.ended_at)]}
     nodes = build_node_seconds(copy)
     figures = {
