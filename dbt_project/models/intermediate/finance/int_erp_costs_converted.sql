@@ -22,9 +22,15 @@
 
 with
 
+latest as (
+
+    select * from {{ ref('stg_erp__costs') }}
+
+),
+
 costs as (
 
-    select * from {{ ref('stg_erp__costs') }} as latest
+    select * from latest
     {% if is_incremental() %}
     where
         latest._dlt_load_id > {{ last_load_taken_in('raw_erp.costs') }}
