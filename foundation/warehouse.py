@@ -56,6 +56,25 @@ PG_VARIABLES = {
 # "the warehouse in this database" (advisory locks are per database on the server anyway).
 ADVISORY_LOCK_CLASS = 0x524F49  # "ROI"
 
+# How much memory DuckDB may use in each process that opens the warehouse (the run, dbt):
+# beyond it, DuckDB spills to a temporary folder beside the file instead of growing with the
+# history (its own default is 80% of the machine's memory). dbt_project/profiles.yml reads
+# the same variable with the same default.
+DUCKDB_MEMORY_LIMIT_VARIABLE = "ROI_DUCKDB_MEMORY_LIMIT"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+_MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def duckdb_memory_limit(environ: Mapping[str, str] | None = None) -> str:
+    """ROI_DUCKDB_MEMORY_LIMIT (default 1GB): a size such as 1GB or 512MiB, else a RoiError."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(DUCKDB_MEMORY_LIMIT_VARIABLE, "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
+    if not _MEMORY_LIMIT.fullmatch(value):
+        raise RoiError(
+            f"{DUCKDB_MEMORY_LIMIT_VARIABLE}={value!r} is not a memory size such as 1GB or 512MiB"
+        )
+    return value
+
 
 def choose_target(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """`--target`, else $ROI_TARGET (of `environ`, default os.environ), else duckdb."""
@@ -233,6 +252,9 @@ class DuckDBWarehouse(Warehouse):
                 "if a run is writing, try again when it has finished)"
             ) from error
         try:
+            # A setting, not a connect-time config: connections of one process (dlt's, this
+            # one) share DuckDB's instance only while their configs are equal.
+            raw.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
             yield DuckDBConnection(raw)
         finally:
             raw.close()

@@ -2,8 +2,10 @@
 per run, and the blocking checks that guard the marts (the tables: audit_store.py)."""
 
 import contextlib
+import hashlib
 import io
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from ingestion.raw_tables import RAW_TABLES
 
 from .audit_store import write_lineage, write_quarantine, write_source_freshness
 from .dbt_assets import manifest_path
-from .dbt_project import keep_partial_parse_private
+from .dbt_project import keep_partial_parse_private, project_fingerprint
 from .lineage import column_lineage
 from .resources import WarehouseResource
 
@@ -194,6 +196,19 @@ def source_freshness(
     "file beside the run's Great Expectations Data Docs, kept per run.",
 )
 def run_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    folder = warehouse.run_docs_dir(context.run.run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "dbt_docs.html"
+    # The page shows the project (models, docs, tests) and the warehouse's relations and
+    # columns, nothing of the data: when neither changed since the page of an earlier run,
+    # that page is this run's too (its "generated at" says when it was made), and no dbt
+    # process starts.
+    key = docs_key(warehouse)
+    cached = warehouse.state_dir / "docs_cache"
+    if (cached / "key").is_file() and (cached / "key").read_text() == key:
+        shutil.copyfile(cached / "dbt_docs.html", page)
+        say(f"run docs: {folder} (project and columns unchanged: the page of the last change)")
+        return dg.MaterializeResult(metadata={"folder": str(folder), "regenerated": False})
     # After lineage (which reads the build's manifest): docs generation rewrites it, without
     # compiled SQL, and reusing the build's target keeps dbt's partial parse.
     _run_dbt_quietly(
@@ -201,10 +216,33 @@ def run_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: 
         ["docs", "generate", "--no-compile", *warehouse.dbt_args()],
         warehouse.dbt_target_dir,
     )  # fmt: skip
-    folder = warehouse.run_docs_dir(context.run.run_id)
-    folder.mkdir(parents=True, exist_ok=True)
     # dbt's page, manifest and catalog made one file here (what --static does, with the
     # documents embedded script-safe and a Content-Security-Policy)
-    write_dbt_docs_page(warehouse.dbt_target_dir, folder / "dbt_docs.html")
+    write_dbt_docs_page(warehouse.dbt_target_dir, page)
+    cached.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(page, cached / "dbt_docs.html")
+    (cached / "key").write_text(key)
     say(f"run docs: {folder}")
-    return dg.MaterializeResult(metadata={"folder": str(folder)})
+    return dg.MaterializeResult(metadata={"folder": str(folder), "regenerated": True})
+
+
+def docs_key(warehouse: WarehouseResource) -> str:
+    """What the dbt docs page is made from: the project's fingerprint (code and vars) and
+    every column of the schemas dbt's catalog reads (those of its models, seeds and sources,
+    from the build's manifest; not the published marts or the audit tables)."""
+    manifest = json.loads((warehouse.dbt_target_dir / "manifest.json").read_text())
+    schemas = sorted(
+        {node["schema"] for node in manifest["nodes"].values() if node.get("schema")}
+        | {source["schema"] for source in manifest["sources"].values()}
+    )
+    with warehouse.connect() as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name, data_type "
+            "from information_schema.columns "
+            f"where table_schema in ({', '.join('?' * len(schemas))}) "
+            "order by 1, 2, 3, 4",
+            schemas,
+        ).fetchall()
+    digest = hashlib.sha256(project_fingerprint(warehouse.dbt_vars()).encode())
+    digest.update(json.dumps([[str(value) for value in row] for row in columns]).encode())
+    return digest.hexdigest()

@@ -37,9 +37,26 @@ LINEAGE_KEY = dg.AssetKey(["audit", "lineage"])
 
 
 def empty_every_candidate(warehouse: Path) -> None:
+    """Every candidate mart emptied (a candidate built as a view becomes an empty table)."""
     with duckdb.connect(str(warehouse)) as con:
+        views = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'VIEW'",
+                [CANDIDATE_SCHEMA],
+            ).fetchall()
+        }
         for name in MART_NAMES:
-            con.execute(f"delete from {CANDIDATE_SCHEMA}.{name}")
+            if name in views:
+                con.execute(
+                    f"create table {CANDIDATE_SCHEMA}.{name}__empty as "
+                    f"select * from {CANDIDATE_SCHEMA}.{name} where false"
+                )
+                con.execute(f"drop view {CANDIDATE_SCHEMA}.{name}")
+                con.execute(f"alter table {CANDIDATE_SCHEMA}.{name}__empty rename to {name}")
+            else:
+                con.execute(f"delete from {CANDIDATE_SCHEMA}.{name}")
 
 
 def run_steps(warehouse: Path, monkeypatch, selection: list[dg.AssetKey]):

@@ -2,6 +2,9 @@
 -- counts, i.e. mapped to a known project and convertible (quarantined rows are left out).
 -- A view over the incremental int_ad_spend_converted: a build writes no copy of every
 -- ad-spend row (publishing writes the one BI tools read, marts.fct_ad_spend_daily).
+-- Text columns are cast to varchar, the contract's type, not dbt.type_string(): a view's
+-- columns keep the types of its casts (PostgreSQL's type_string is text), where a contracted
+-- table is created with the contract's types.
 
 {{ config(materialized='view') }}
 
@@ -18,19 +21,19 @@ final as (
 
     select
         cast(spend_date as date) as spend_date,
-        cast(platform as {{ dbt.type_string() }}) as platform,
-        cast(ad_account_id as {{ dbt.type_string() }}) as ad_account_id,
-        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
-        cast(project_code as {{ dbt.type_string() }}) as project_code,
-        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(platform as varchar) as platform,
+        cast(ad_account_id as varchar) as ad_account_id,
+        cast(campaign_id as varchar) as campaign_id,
+        cast(campaign_name as varchar) as campaign_name,
+        cast(project_code as varchar) as project_code,
+        cast(currency as varchar) as currency,
         cast(spend as {{ type_money() }}) as spend,
         cast(impressions as bigint) as impressions,
         cast(clicks as bigint) as clicks,
         cast(fx_factor as {{ type_double() }}) as fx_factor,
-        cast(fx_base_currency as {{ dbt.type_string() }}) as fx_base_currency,
+        cast(fx_base_currency as varchar) as fx_base_currency,
         cast(fx_rate_date as date) as fx_rate_date,
-        cast(reporting_currency as {{ dbt.type_string() }}) as reporting_currency,
+        cast(reporting_currency as varchar) as reporting_currency,
         cast(spend_reporting as {{ type_money() }}) as spend_reporting
     from ad_spend
 

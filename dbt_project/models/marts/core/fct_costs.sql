@@ -2,6 +2,9 @@
 -- (quarantined rows are left out).
 -- A view over the incremental int_erp_costs_converted: a build writes no copy of every cost
 -- line (publishing writes the one BI tools read, marts.fct_costs).
+-- Text columns are cast to varchar, the contract's type, not dbt.type_string(): a view's
+-- columns keep the types of its casts (PostgreSQL's type_string is text), where a contracted
+-- table is created with the contract's types.
 
 {{ config(materialized='view') }}
 
@@ -18,17 +21,17 @@ costs as (
 final as (
 
     select
-        cast(cost_id as {{ dbt.type_string() }}) as cost_id,
-        cast(project_code as {{ dbt.type_string() }}) as project_code,
+        cast(cost_id as varchar) as cost_id,
+        cast(project_code as varchar) as project_code,
         cast(cost_date as date) as cost_date,
-        cast(category as {{ dbt.type_string() }}) as category,
+        cast(category as varchar) as category,
         is_acquisition_cost,
-        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(currency as varchar) as currency,
         cast(cost_amount as {{ type_money() }}) as cost_amount,
         cast(fx_factor as {{ type_double() }}) as fx_factor,
-        cast(fx_base_currency as {{ dbt.type_string() }}) as fx_base_currency,
+        cast(fx_base_currency as varchar) as fx_base_currency,
         cast(fx_rate_date as date) as fx_rate_date,
-        cast(reporting_currency as {{ dbt.type_string() }}) as reporting_currency,
+        cast(reporting_currency as varchar) as reporting_currency,
         cast(amount_reporting as {{ type_money() }}) as amount_reporting
     from costs
 
