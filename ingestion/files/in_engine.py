@@ -1,0 +1,362 @@
+"""Validate and stage a drop's file inside DuckDB: streaming, in bounded memory (issue 17).
+
+The fast path of `stage_drop`. DuckDB's CSV reader reads the file as text; one SQL pass
+decides whether ANY value of it is one the Python validator (validate.read_file) might
+report or type differently; a clean file is then typed in SQL and streamed, record batch by
+record batch, into the staged Parquet file. DuckDB runs with a memory limit and spills to a
+folder under the staging folder, so memory stays bounded whatever the file's size.
+
+The rule that keeps it safe: the fast path only ever *declines*. Whenever DuckDB's reader
+errors (a ragged row, invalid UTF-8, an unterminated quote), the file is unusual (a header
+the Python path would reject, a quoted line break or a blank line, so that rows do not sit
+one per line, a quote next to a blank, which DuckDB's reader skips and Arrow's does not) or
+any value is one the SQL checks cannot vouch for exactly as Python would judge and type it,
+the file goes to the Python path, whose verdict and messages count. The SQL checks are
+deliberately narrower than Python's rules (every value they accept, Python accepts and
+types to the same value): a '+5', a decimal with more than 9 places, a timestamp with more
+than 6 fractional digits or an hour without minutes, a value ending in a non-space blank,
+are left to Python.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..file_contract import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, Column, FileSpec
+from .validate import (
+    _DECIMAL_STORAGE_LIMIT,
+    DECIMAL_TYPE,
+    FIRST_DATA_LINE,
+    TIMESTAMP_TYPE,
+    _check_header,
+    _Unreadable,
+)
+
+MEMORY_LIMIT = "1GB"
+BATCH_ROWS = 1 << 18  # rows per record batch streamed from DuckDB into the Parquet writer
+
+_ARROW_TYPES = {
+    "text": pa.string(),
+    "currency": pa.string(),
+    "date": pa.date32(),
+    "timestamp": TIMESTAMP_TYPE,
+    "decimal": DECIMAL_TYPE,
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+}
+
+# Characters Python's strip (pandas/Arrow utf8_trim_whitespace) may remove and DuckDB's
+# trim(v, ' ') does not: a value starting or ending with one goes to Python. A superset of
+# Unicode's White_Space, plus every control character and the zero-width ones.
+_BLANK_CLASS = (
+    r"[\x00-\x1f\x7f-\x{a0}\x{1680}\x{180e}\x{2000}-\x{200b}\x{2028}\x{2029}"
+    r"\x{202f}\x{205f}\x{3000}\x{feff}]"
+)
+_EDGE_BLANK = f"^{_BLANK_CLASS}|{_BLANK_CLASS}$"
+# What the fast path accepts of each kind: a strict subset of validate.py's patterns.
+_INTEGER = r"-?[0-9]{1,18}"  # no '+', fits int64 whatever the digits
+_DECIMAL = r"-?[0-9]{1,20}(?:\.[0-9]{1,9})?"  # exact in DECIMAL(38, 9): no rounding
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_TIMESTAMP = (
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[T ]([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9])(?:\.([0-9]{1,6}))?)?"
+    r"(?:(Z)|([+-])([01][0-9]|2[0-3]):?([0-5][0-9]))?)?"
+)
+_BOOLEAN = r"(?:[Tt][Rr][Uu][Ee]|1|[Yy][Ee][Ss]|[Ff][Aa][Ll][Ss][Ee]|0|[Nn][Oo])?"
+# pandas parses timestamps in nanoseconds: 1677-09-21 to 2262-04-11. Dates the fast path
+# accepts stay well inside, whatever the offset.
+_FIRST_DAY, _LAST_DAY = "1678-01-01", "2261-12-31"
+
+_QUOTE = ord('"')
+_NEXT_TO_QUOTE = np.zeros(256, dtype=bool)
+_NEXT_TO_QUOTE[[ord(" "), ord("\t"), 0x0B, 0x0C, 0xA0]] = True
+
+
+class InEngineStager:
+    """One DuckDB connection for a drop's files; its spill folder lives under `staged_dir`
+    and is removed on close."""
+
+    def __init__(self, staged_dir: Path, memory_limit: str = MEMORY_LIMIT):
+        self._spill = Path(tempfile.mkdtemp(prefix=".duckdb-spill-", dir=staged_dir))
+        self._con = duckdb.connect(
+            ":memory:",
+            config={
+                "memory_limit": memory_limit,
+                "temp_directory": str(self._spill),
+                "preserve_insertion_order": True,
+            },
+        )
+
+    def __enter__(self) -> InEngineStager:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._con.close()
+        shutil.rmtree(self._spill, ignore_errors=True)
+
+    def stage(
+        self,
+        data_dir: Path,
+        spec: FileSpec,
+        target: Path | None,
+        clean: Callable[[str, pa.Table], pa.Table] | None = None,
+    ) -> int | None:
+        """Validate the file of `spec` in DuckDB; when it is clean, write its typed rows to
+        `target` (if given, through `clean`) and return the rows written (or, without a
+        target, the rows validated). None: declined, the Python path must judge the file."""
+        path = Path(data_dir) / spec.file_name
+        plan = _plan(path, spec)
+        if plan is None:
+            return None
+        try:
+            ((rows, bad, most_per_key),) = self._con.execute(_check_sql(path, plan)).fetchall()
+        except duckdb.Error:
+            return None
+        if bad or most_per_key > 1 or plan.lines != rows + 1:
+            return None
+        if target is None:
+            return rows
+        try:
+            return self._write(path, spec, plan, target, rows, clean)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+
+    def _write(self, path, spec, plan, target, rows, clean) -> int | None:
+        schema = _schema(spec, plan)
+        reader = self._con.sql(_output_sql(path, plan)).to_arrow_reader(BATCH_ROWS)
+        read = written = 0
+        with pq.ParquetWriter(target, schema) as writer:
+            for batch in reader:
+                lines = np.arange(read, read + batch.num_rows, dtype=np.int64) + FIRST_DATA_LINE
+                read += batch.num_rows
+                columns = [
+                    *(batch.column(i).cast(schema.field(i).type) for i in range(batch.num_columns)),
+                    pa.array([spec.file_name] * batch.num_rows, type=pa.string()),
+                    pa.array(lines, type=pa.int64()),
+                ]
+                table = pa.Table.from_arrays(columns, schema=schema)
+                if clean is not None:
+                    table = clean(spec.table, table)
+                writer.write_table(table)
+                written += table.num_rows
+        if read != rows:  # the file changed under us: let the Python path read it
+            target.unlink()
+            return None
+        return written
+
+
+class _Plan:
+    """What the fast path reads of one file of `spec`: its header (stripped names, in
+    order: column c<i> is the i-th), the columns beyond the spec's and its line count."""
+
+    def __init__(self, spec: FileSpec, names: list[str], lines: int):
+        self.spec = spec
+        self.names = names
+        self.lines = lines
+        self.extras = [name for name in names if name not in spec.column_names]
+
+    def v(self, name: str) -> str:
+        return f"v{self.names.index(name)}"
+
+
+def _plan(path: Path, spec: FileSpec) -> _Plan | None:
+    """The file's header and line count, or None when the file is one to leave to Python:
+    missing, unreadable header, a header Python rejects, a required column missing, a quote
+    next to a blank."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    if not header:
+        return None
+    try:
+        _check_header(header, spec.file_name)
+    except _Unreadable:
+        return None
+    names = [name.strip() for name in header]
+    if any(name not in names for name in spec.column_names):
+        return None
+    scanned = _scan(path)
+    if scanned is None:
+        return None
+    return _Plan(spec, names, scanned)
+
+
+def _scan(path: Path) -> int | None:
+    """The file's line count (as validate._plain_lines counts them), or None when a double
+    quote sits next to a blank (DuckDB's reader skips blanks around quotes; Arrow's and
+    Python's do not)."""
+    newlines, previous, pending_quote = 0, -1, False
+    buffer = bytearray(1 << 22)
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            chunk = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            newlines += int(np.count_nonzero(chunk == ord("\n")))
+            quotes = chunk == _QUOTE
+            blanks = _NEXT_TO_QUOTE[chunk]
+            if pending_quote and blanks[0]:
+                return None
+            if quotes[0] and previous >= 0 and _NEXT_TO_QUOTE[previous]:
+                return None
+            if np.any(quotes[1:] & blanks[:-1]) or np.any(quotes[:-1] & blanks[1:]):
+                return None
+            previous, pending_quote = int(chunk[-1]), bool(quotes[-1])
+    if previous < 0:
+        return 0
+    return newlines + (previous != ord("\n"))
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _read_sql(path: Path, plan: _Plan) -> str:
+    """The file as trimmed text: column c<i> for the header's i-th column ('' for empty)."""
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(plan.names)))
+    values = ", ".join(f"trim(coalesce(c{i}, ''), ' ') AS v{i}" for i in range(len(plan.names)))
+    return (
+        f"SELECT {values} FROM read_csv({_literal(str(path))}, header = true, "
+        f"columns = {{{columns}}}, auto_detect = false, delim = ',', quote = '\"', "
+        "escape = '\"', strict_mode = true, null_padding = false, ignore_errors = false, "
+        "encoding = 'utf-8')"
+    )
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(_literal(value) for value in values) + ")"
+
+
+def _bad_sql(plan: _Plan, column: Column) -> list[str]:
+    """Conditions under which the fast path cannot vouch for a value of `column`."""
+    v = plan.v(column.name)
+    conditions = []
+    if column.required:
+        conditions.append(f"{v} = ''")
+    kind = column.kind
+    if kind == "text":
+        if column.allowed is not None:
+            conditions.append(f"({v} <> '' AND {v} NOT IN {_in_list(column.allowed)})")
+        return conditions
+    if kind == "boolean":
+        return [*conditions, f"NOT regexp_full_match({v}, {_literal(_BOOLEAN)})"]
+    present = f"{v} <> '' AND "
+    if kind == "currency":
+        return [*conditions, f"({present}NOT regexp_full_match({v}, '[A-Z]{{3}}'))"]
+    if kind == "date":
+        ok = (
+            f"regexp_full_match({v}, {_literal(_DATE)}) AND coalesce(try_cast({v} AS DATE) "
+            f"BETWEEN DATE '{_FIRST_DAY}' AND DATE '{_LAST_DAY}', false)"
+        )
+        return [*conditions, f"({present}NOT ({ok}))"]
+    if kind == "timestamp":
+        ok = (
+            f"regexp_full_match({v}, {_literal(_TIMESTAMP)}) AND coalesce(try_cast("
+            f"regexp_extract({v}, {_literal(_TIMESTAMP)}, 1) AS DATE) "
+            f"BETWEEN DATE '{_FIRST_DAY}' AND DATE '{_LAST_DAY}', false)"
+        )
+        return [*conditions, f"({present}NOT ({ok}))"]
+    if kind == "integer":
+        pattern, number = _INTEGER, f"try_cast({v} AS BIGINT)"
+    else:
+        pattern, number = _DECIMAL, f"try_cast({v} AS DECIMAL(38, 9))"
+    checks = [f"regexp_full_match({v}, {_literal(pattern)})"]
+    if column.min_value is not None:
+        operator = ">" if column.min_exclusive else ">="
+        checks.append(f"{number} {operator} {column.min_value}")
+    if column.max_value is not None:
+        checks.append(f"{number} <= {column.max_value}")
+    if kind == "decimal":
+        limit = _DECIMAL_STORAGE_LIMIT if column.max_magnitude is None else column.max_magnitude
+        checks.append(f"abs({number}) <= CAST('{limit}' AS DECIMAL(38, 9))")
+    ok = " AND ".join(checks)
+    return [*conditions, f"({present}NOT coalesce({ok}, false))"]
+
+
+def _check_sql(path: Path, plan: _Plan) -> str:
+    """rows, whether any value is one to leave to Python, the most rows sharing one key."""
+    bad = [f"regexp_matches(v{i}, {_literal(_EDGE_BLANK)})" for i in range(len(plan.names))]
+    for column in plan.spec.columns:
+        bad.extend(_bad_sql(plan, column))
+    keys = ", ".join(plan.v(name) for name in plan.spec.key)
+    return (
+        f"WITH src AS ({_read_sql(path, plan)}), "
+        f"per_key AS (SELECT count(*) AS n, bool_or({' OR '.join(bad)}) AS bad "
+        f"FROM src GROUP BY {keys}) "
+        "SELECT coalesce(sum(n), 0)::BIGINT, coalesce(bool_or(bad), false), "
+        "coalesce(max(n), 0)::BIGINT FROM per_key"
+    )
+
+
+def _typed_sql(plan: _Plan, column: Column) -> str:
+    """The typed value of `column`, as validate._typed_column gives it for a clean value."""
+    v = plan.v(column.name)
+    kind = column.kind
+    if kind == "boolean":
+        return f"lower({v}) IN ('true', '1', 'yes')"
+    if kind in ("text", "currency"):
+        return f"nullif({v}, '')"
+    if kind == "date":
+        return f"CAST(nullif({v}, '') AS DATE)"
+    if kind == "integer":
+        return f"CAST(nullif({v}, '') AS BIGINT)"
+    if kind == "decimal":
+        return f"CAST(nullif({v}, '') AS DECIMAL(38, 9))"
+    # timestamp: the instant in UTC, computed exactly from its parts (p<i>, see _output_sql),
+    # with no time zone setting involved
+    p = f"p{plan.names.index(column.name)}"
+    return (
+        f"make_timestamp(epoch_us(CAST({p}.day AS DATE)::TIMESTAMP) "
+        f"+ ((coalesce(try_cast({p}.hour AS BIGINT), 0) * 60 "
+        f"+ coalesce(try_cast({p}.minute AS BIGINT), 0)) * 60 "
+        f"+ coalesce(try_cast({p}.second AS BIGINT), 0)) * 1000000 "
+        f"+ coalesce(try_cast(rpad({p}.fraction, 6, '0') AS BIGINT), 0) "
+        f"- CASE {p}.sign WHEN '-' THEN -1 ELSE 1 END "
+        f"* (coalesce(try_cast({p}.oh AS BIGINT), 0) * 60 "
+        f"+ coalesce(try_cast({p}.om AS BIGINT), 0)) * 60000000)"
+    )
+
+
+def _output_sql(path: Path, plan: _Plan) -> str:
+    """The typed rows of a clean file, in the file's order (the caller adds the source
+    file and line)."""
+    typed = [
+        f"{_typed_sql(plan, column)} AS {_identifier(column.name)}" for column in plan.spec.columns
+    ]
+    typed += [f"nullif({plan.v(name)}, '') AS {_identifier(name)}" for name in plan.extras]
+    parts = [
+        f"regexp_extract(nullif({plan.v(column.name)}, ''), {_literal(_TIMESTAMP)}, "
+        "['day', 'hour', 'minute', 'second', 'fraction', 'z', 'sign', 'oh', 'om']) "
+        f"AS p{plan.names.index(column.name)}"
+        for column in plan.spec.columns
+        if column.kind == "timestamp"
+    ]
+    inner = f"SELECT *{''.join(', ' + part for part in parts)} FROM ({_read_sql(path, plan)})"
+    return f"SELECT {', '.join(typed)} FROM ({inner})"
+
+
+def _schema(spec: FileSpec, plan: _Plan) -> pa.Schema:
+    """The staged file's schema: validate.read_file's, field for field."""
+    fields = [pa.field(column.name, _ARROW_TYPES[column.kind]) for column in spec.columns]
+    fields += [pa.field(name, pa.string()) for name in plan.extras]
+    fields += [pa.field(SOURCE_FILE_COLUMN, pa.string()), pa.field(SOURCE_LINE_COLUMN, pa.int64())]
+    return pa.schema(field.with_nullable(field.name not in spec.primary_key) for field in fields)
