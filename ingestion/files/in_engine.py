@@ -57,21 +57,26 @@ _ARROW_TYPES = {
 # Characters Python's strip (pandas/Arrow utf8_trim_whitespace) may remove and DuckDB's
 # trim(v, ' ') does not: a value starting or ending with one goes to Python. A superset of
 # Unicode's White_Space, plus every control character and the zero-width ones.
-_BLANK_CLASS = (
-    r"[\x00-\x1f\x7f-\x{a0}\x{1680}\x{180e}\x{2000}-\x{200b}\x{2028}\x{2029}"
-    r"\x{202f}\x{205f}\x{3000}\x{feff}]"
-)
-_EDGE_BLANK = f"^{_BLANK_CLASS}|{_BLANK_CLASS}$"
+_WIDE_BLANKS = (0x1680, 0x180E, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF)
+
+
+def _not_blank(code: str) -> str:
+    """Whether the code point `code` is none of the characters Python's strip (pandas, Arrow's
+    utf8_trim_whitespace) may remove and DuckDB's trim(v, ' ') keeps: a superset of Unicode's
+    White_Space, with every control character and the zero-width spaces."""
+    return (
+        f"({code} BETWEEN 33 AND 126 OR ({code} > 160 AND {code} NOT IN "
+        f"({', '.join(map(str, _WIDE_BLANKS))}) AND {code} NOT BETWEEN {0x2000} AND {0x200B}))"
+    )
+
+
 # What the fast path accepts of each kind: a strict subset of validate.py's patterns.
-_INTEGER = r"-?[0-9]{1,18}"  # no '+', fits int64 whatever the digits
 _DECIMAL = r"-?[0-9]{1,20}(?:\.[0-9]{1,9})?"  # exact in DECIMAL(38, 9): no rounding
-_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIMESTAMP = (
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2})"
-    r"(?:[T ]([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9])(?:\.([0-9]{1,6}))?)?"
-    r"(?:(Z)|([+-])([01][0-9]|2[0-3]):?([0-5][0-9]))?)?"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?"
 )
-_BOOLEAN = r"(?:[Tt][Rr][Uu][Ee]|1|[Yy][Ee][Ss]|[Ff][Aa][Ll][Ss][Ee]|0|[Nn][Oo])?"
 # pandas parses timestamps in nanoseconds: 1677-09-21 to 2262-04-11. Dates the fast path
 # accepts stay well inside, whatever the offset.
 _FIRST_DAY, _LAST_DAY = "1678-01-01", "2261-12-31"
@@ -95,6 +100,11 @@ class InEngineStager:
                 "preserve_insertion_order": True,
             },
         )
+        try:  # timestamps are cast to TIMESTAMPTZ in UTC (ICU's setting)
+            self._con.execute("SET TimeZone = 'UTC'")
+            self._usable = True
+        except duckdb.Error:  # no ICU: leave every file to Python
+            self._usable = False
 
     def __enter__(self) -> InEngineStager:
         return self
@@ -116,6 +126,8 @@ class InEngineStager:
         """Validate the file of `spec` in DuckDB; when it is clean, write its typed rows to
         `target` (if given, through `clean`) and return the rows written (or, without a
         target, the rows validated). None: declined, the Python path must judge the file."""
+        if not self._usable:
+            return None
         path = Path(data_dir) / spec.file_name
         plan = _plan(path, spec)
         if plan is None:
@@ -130,6 +142,9 @@ class InEngineStager:
             return rows
         try:
             return self._write(path, spec, plan, target, rows, clean)
+        except duckdb.Error:
+            target.unlink(missing_ok=True)
+            return None
         except BaseException:
             target.unlink(missing_ok=True)
             raise
@@ -246,61 +261,84 @@ def _in_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(_literal(value) for value in values) + ")"
 
 
-def _bad_sql(plan: _Plan, column: Column) -> list[str]:
-    """Conditions under which the fast path cannot vouch for a value of `column`."""
-    v = plan.v(column.name)
-    conditions = []
-    if column.required:
-        conditions.append(f"{v} = ''")
+def _ok_sql(v: str, column: Column | None) -> str:
+    """Whether the non-empty value `v` of `column` (None: a column beyond the spec's) is one
+    the fast path vouches for: Python accepts it and SQL types it as Python does."""
+    if column is None or column.kind == "text":
+        if column is not None and column.allowed is not None:
+            return f"{v} IN ({', '.join(_literal(value) for value in column.allowed)})"
+        # nothing at either end that Python's strip would remove and trim(v, ' ') kept
+        return f"{_not_blank(f'unicode({v})')} AND {_not_blank(f'unicode(right({v}, 1))')}"
     kind = column.kind
-    if kind == "text":
-        if column.allowed is not None:
-            conditions.append(f"({v} <> '' AND {v} NOT IN {_in_list(column.allowed)})")
-        return conditions
-    if kind == "boolean":
-        return [*conditions, f"NOT regexp_full_match({v}, {_literal(_BOOLEAN)})"]
-    present = f"{v} <> '' AND "
+    if kind == "boolean":  # ASCII only: no other character lowers to a letter of these
+        return (
+            f"strlen({v}) = length({v}) AND lower({v}) IN ('true', '1', 'yes', 'false', '0', 'no')"
+        )
     if kind == "currency":
-        return [*conditions, f"({present}NOT regexp_full_match({v}, '[A-Z]{{3}}'))"]
-    if kind == "date":
-        ok = (
-            f"regexp_full_match({v}, {_literal(_DATE)}) AND coalesce(try_cast({v} AS DATE) "
-            f"BETWEEN DATE '{_FIRST_DAY}' AND DATE '{_LAST_DAY}', false)"
+        return f"regexp_full_match({v}, '[A-Z]{{3}}')"
+    days = f"BETWEEN DATE '{_FIRST_DAY}' AND DATE '{_LAST_DAY}'"
+    if kind == "date":  # YYYY-MM-DD exactly: the date written back is the text
+        return (
+            f"coalesce(strftime(try_cast({v} AS DATE), '%Y-%m-%d') = {v} "
+            f"AND try_cast({v} AS DATE) {days}, false)"
         )
-        return [*conditions, f"({present}NOT ({ok}))"]
     if kind == "timestamp":
-        ok = (
-            f"regexp_full_match({v}, {_literal(_TIMESTAMP)}) AND coalesce(try_cast("
-            f"regexp_extract({v}, {_literal(_TIMESTAMP)}, 1) AS DATE) "
-            f"BETWEEN DATE '{_FIRST_DAY}' AND DATE '{_LAST_DAY}', false)"
+        return (
+            f"regexp_full_match({v}, {_literal(_TIMESTAMP)}) "
+            f"AND coalesce(try_cast(left({v}, 10) AS DATE) {days}, false)"
         )
-        return [*conditions, f"({present}NOT ({ok}))"]
-    if kind == "integer":
-        pattern, number = _INTEGER, f"try_cast({v} AS BIGINT)"
+    if kind == "integer":  # canonical: no sign but '-', no leading zero, within 64 bits
+        number = f"try_cast({v} AS BIGINT)"
+        checks = [f"CAST({number} AS VARCHAR) = {v}"]
     else:
-        pattern, number = _DECIMAL, f"try_cast({v} AS DECIMAL(38, 9))"
-    checks = [f"regexp_full_match({v}, {_literal(pattern)})"]
+        number = f"try_cast({v} AS DECIMAL(38, 9))"
+        limit = column.max_magnitude
+        if limit is None:
+            limit = _DECIMAL_STORAGE_LIMIT
+        checks = [
+            f"regexp_full_match({v}, {_literal(_DECIMAL)})",
+            f"abs({number}) <= CAST('{limit}' AS DECIMAL(38, 9))",
+        ]
     if column.min_value is not None:
         operator = ">" if column.min_exclusive else ">="
         checks.append(f"{number} {operator} {column.min_value}")
     if column.max_value is not None:
         checks.append(f"{number} <= {column.max_value}")
-    if kind == "decimal":
-        limit = _DECIMAL_STORAGE_LIMIT if column.max_magnitude is None else column.max_magnitude
-        checks.append(f"abs({number}) <= CAST('{limit}' AS DECIMAL(38, 9))")
-    ok = " AND ".join(checks)
-    return [*conditions, f"({present}NOT coalesce({ok}, false))"]
+    return f"coalesce({' AND '.join(checks)}, false)"
+
+
+def _bad_sql(plan: _Plan) -> str:
+    """Whether a row holds a value the fast path cannot vouch for."""
+    by_name = {column.name: column for column in plan.spec.columns}
+    conditions, text = [], []
+    for position, name in enumerate(plan.names):
+        v, column = f"v{position}", by_name.get(name)
+        if column is None or (column.kind == "text" and column.allowed is None):
+            text.append(v)
+            if column is None or not column.required:
+                continue
+        if column is not None and column.required:
+            conditions.append(f"{v} = '' OR NOT ({_ok_sql(v, column)})")
+        else:  # empty: NULL (false for a boolean), as Python types it
+            conditions.append(f"({v} <> '' AND NOT ({_ok_sql(v, column)}))")
+    if text:
+        # free text is checked for blanks at its ends only in the rows that have a character
+        # beyond printable ASCII (trim(v, ' ') has removed the spaces): one pass over a row
+        # instead of two looks per value
+        edges = " OR ".join(f"({v} <> '' AND NOT ({_ok_sql(v, None)}))" for v in text)
+        row = f"concat_ws('', {', '.join(text)})"
+        conditions.append(f"CASE WHEN regexp_matches({row}, '[^ -~]') THEN {edges} ELSE false END")
+    return " OR ".join(conditions)
 
 
 def _check_sql(path: Path, plan: _Plan) -> str:
     """rows, whether any value is one to leave to Python, the most rows sharing one key."""
-    bad = [f"regexp_matches(v{i}, {_literal(_EDGE_BLANK)})" for i in range(len(plan.names))]
-    for column in plan.spec.columns:
-        bad.extend(_bad_sql(plan, column))
-    keys = ", ".join(plan.v(name) for name in plan.spec.key)
+    # rows sharing a key's hash: a duplicate key, or (rarely) two keys of the same hash,
+    # which only sends the file to Python
+    keys = "hash(" + ", ".join(plan.v(name) for name in plan.spec.key) + ")"
     return (
         f"WITH src AS ({_read_sql(path, plan)}), "
-        f"per_key AS (SELECT count(*) AS n, bool_or({' OR '.join(bad)}) AS bad "
+        f"per_key AS (SELECT count(*) AS n, bool_or({_bad_sql(plan)}) AS bad "
         f"FROM src GROUP BY {keys}) "
         "SELECT coalesce(sum(n), 0)::BIGINT, coalesce(bool_or(bad), false), "
         "coalesce(max(n), 0)::BIGINT FROM per_key"
@@ -321,19 +359,9 @@ def _typed_sql(plan: _Plan, column: Column) -> str:
         return f"CAST(nullif({v}, '') AS BIGINT)"
     if kind == "decimal":
         return f"CAST(nullif({v}, '') AS DECIMAL(38, 9))"
-    # timestamp: the instant in UTC, computed exactly from its parts (p<i>, see _output_sql),
-    # with no time zone setting involved
-    p = f"p{plan.names.index(column.name)}"
-    return (
-        f"make_timestamp(epoch_us(CAST({p}.day AS DATE)::TIMESTAMP) "
-        f"+ ((coalesce(try_cast({p}.hour AS BIGINT), 0) * 60 "
-        f"+ coalesce(try_cast({p}.minute AS BIGINT), 0)) * 60 "
-        f"+ coalesce(try_cast({p}.second AS BIGINT), 0)) * 1000000 "
-        f"+ coalesce(try_cast(rpad({p}.fraction, 6, '0') AS BIGINT), 0) "
-        f"- CASE {p}.sign WHEN '-' THEN -1 ELSE 1 END "
-        f"* (coalesce(try_cast({p}.oh AS BIGINT), 0) * 60 "
-        f"+ coalesce(try_cast({p}.om AS BIGINT), 0)) * 60000000)"
-    )
+    # timestamp: DuckDB's TIMESTAMPTZ cast, in UTC, gives pandas' instant for every shape of
+    # value _TIMESTAMP accepts (tests/ingestion/test_in_engine_validation.py tries them all)
+    return f"CAST(nullif({v}, '') AS TIMESTAMPTZ)"
 
 
 def _output_sql(path: Path, plan: _Plan) -> str:
@@ -343,15 +371,7 @@ def _output_sql(path: Path, plan: _Plan) -> str:
         f"{_typed_sql(plan, column)} AS {_identifier(column.name)}" for column in plan.spec.columns
     ]
     typed += [f"nullif({plan.v(name)}, '') AS {_identifier(name)}" for name in plan.extras]
-    parts = [
-        f"regexp_extract(nullif({plan.v(column.name)}, ''), {_literal(_TIMESTAMP)}, "
-        "['day', 'hour', 'minute', 'second', 'fraction', 'z', 'sign', 'oh', 'om']) "
-        f"AS p{plan.names.index(column.name)}"
-        for column in plan.spec.columns
-        if column.kind == "timestamp"
-    ]
-    inner = f"SELECT *{''.join(', ' + part for part in parts)} FROM ({_read_sql(path, plan)})"
-    return f"SELECT {', '.join(typed)} FROM ({inner})"
+    return f"SELECT {', '.join(typed)} FROM ({_read_sql(path, plan)})"
 
 
 def _schema(spec: FileSpec, plan: _Plan) -> pa.Schema:
