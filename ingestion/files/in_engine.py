@@ -288,8 +288,10 @@ def _ok_sql(v: str, column: Column | None) -> str:
             f"AND coalesce(try_cast(left({v}, 10) AS DATE) {days}, false)"
         )
     if kind == "integer":  # canonical: no sign but '-', no leading zero, within 64 bits
+        # and within 2^53: the Python path casts integers to float64 for its range check,
+        # which Arrow refuses beyond that (read_file then fails): leave those to it
         number = f"try_cast({v} AS BIGINT)"
-        checks = [f"CAST({number} AS VARCHAR) = {v}"]
+        checks = [f"CAST({number} AS VARCHAR) = {v}", f"abs({number}) <= {2**53}"]
     else:
         number = f"try_cast({v} AS DECIMAL(38, 9))"
         limit = column.max_magnitude
