@@ -316,10 +316,10 @@ def _bad_sql(plan: _Plan) -> str:
     for position, name in enumerate(plan.names):
         v, column = f"v{position}", by_name.get(name)
         if column is None or (column.kind == "text" and column.allowed is None):
-            text.append(v)
-            if column is None or not column.required:
-                continue
-        if column is not None and column.required:
+            text.append(v)  # its ends: below
+            if column is not None and column.required:
+                conditions.append(f"{v} = ''")
+        elif column.required:
             conditions.append(f"{v} = '' OR NOT ({_ok_sql(v, column)})")
         else:  # empty: NULL (false for a boolean), as Python types it
             conditions.append(f"({v} <> '' AND NOT ({_ok_sql(v, column)}))")

@@ -398,6 +398,13 @@ HOSTILE = {
         orders(ORDER.replace("A-1", "A\x01B")),
         FAST,
     ),
+    "NUL inside a value": ("crm_orders", orders(ORDER.replace("A-1", "A\x00B")), FAST),
+    "a row starting with #": ("crm_orders", orders(ORDER.replace("O-1", "#O-1")), FAST),
+    "a backslash before a quote": (
+        "crm_orders",
+        orders(ORDER.replace(",A-1,", ',"A\\""1",')),
+        FAST,
+    ),
     "control character at the end of a value": (
         "crm_orders",
         orders(ORDER.replace("A-1", "A-1\x1f")),
