@@ -1,8 +1,10 @@
 """The `files` source: a validated CSV file drop, loaded by dlt into one raw schema per family.
 
 `stage_drop` validates the whole drop (rejecting it before anything is loaded) and writes
-each file as a typed Parquet file into a run's staging folder; `file_drop_source` then yields
-those Arrow tables to dlt, so dlt never normalises row by row.
+each file as a typed Parquet file into a run's staging folder: in DuckDB, streaming, when the
+file is one it can vouch for (in_engine.py), else with the Python validator (validate.py).
+`file_drop_source` then yields those Parquet files to dlt in Arrow record batches, so dlt
+never normalises row by row and the load's memory does not grow with the file.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def stage_drop(
 
     `datasets`: only the files of these source families (None: all ten). Each file's table
     is written as soon as it is valid and then let go, so a large drop never sits in memory
-    whole. `clean(table name, rows)`, if given, returns the rows that may be staged (the
+    whole; a file the DuckDB fast path accepts is never in Python's memory whole either.
+    `clean(table name, rows)`, if given, returns the rows that may be staged (the
     suppression list of `roi forget` keeps erased keys out of the staged files too). A drop
     with any problem is rejected as a whole (DropRejected, every problem listed) and leaves
     no staged file behind: nothing of it can be loaded.
@@ -58,12 +61,13 @@ def stage_drop(
                 target = staged_file(staged_dir, spec)
                 # DuckDB first (streaming, bounded memory); it declines any file it cannot
                 # vouch for exactly, which the Python validator then judges and names
-                rows = engine.stage(data_dir, spec, None if problems else target, clean)
-                if rows is not None:
+                staged = engine.stage(data_dir, spec, None if problems else target, clean)
+                if staged is not None:
+                    validated, kept = staged
                     if not problems:
-                        written[spec] = rows
+                        written[spec] = kept
                     if progress:
-                        progress(f"validated {spec.file_name}: {rows} rows")
+                        progress(f"validated {spec.file_name}: {validated} rows")
                     continue
                 table, file_problems = read_file(data_dir, spec)
                 if table is not None and progress and not file_problems:

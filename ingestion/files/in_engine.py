@@ -122,10 +122,10 @@ class InEngineStager:
         spec: FileSpec,
         target: Path | None,
         clean: Callable[[str, pa.Table], pa.Table] | None = None,
-    ) -> int | None:
+    ) -> tuple[int, int] | None:
         """Validate the file of `spec` in DuckDB; when it is clean, write its typed rows to
-        `target` (if given, through `clean`) and return the rows written (or, without a
-        target, the rows validated). None: declined, the Python path must judge the file."""
+        `target` (if given, through `clean`) and return (rows validated, rows written: 0
+        without a target). None: declined, the Python path must judge the file."""
         if not self._usable:
             return None
         path = Path(data_dir) / spec.file_name
@@ -139,15 +139,16 @@ class InEngineStager:
         if bad or most_per_key > 1 or plan.lines != rows + 1:
             return None
         if target is None:
-            return rows
+            return rows, 0
         try:
-            return self._write(path, spec, plan, target, rows, clean)
+            written = self._write(path, spec, plan, target, rows, clean)
         except duckdb.Error:
             target.unlink(missing_ok=True)
             return None
         except BaseException:
             target.unlink(missing_ok=True)
             raise
+        return None if written is None else (rows, written)
 
     def _write(self, path, spec, plan, target, rows, clean) -> int | None:
         schema = _schema(spec, plan)

@@ -51,20 +51,21 @@ def both_paths(tmp_path: Path, drop: Path, clean=None) -> dict[str, str]:
     with InEngineStager(out) as engine:
         for spec in FILE_SPECS:
             target = out / f"{spec.file_name}.parquet"
-            rows = engine.stage(drop, spec, target, clean)
+            staged = engine.stage(drop, spec, target, clean)
             table, problems = read_file(drop, spec)
-            if rows is None:
+            if staged is None:
                 taken[spec.file_name] = PYTHON
                 assert not target.exists()
                 continue
             taken[spec.file_name] = FAST
             assert problems == [], spec.file_name  # never accepts what Python rejects
+            assert staged[0] == table.num_rows
             if clean is not None:
                 table = clean(spec.table, table)
-            staged = pq.read_table(target)
-            assert staged.schema.equals(table.schema), (spec.file_name, staged.schema)
-            assert staged.equals(table), spec.file_name
-            assert rows == table.num_rows
+            written = pq.read_table(target)
+            assert written.schema.equals(table.schema), (spec.file_name, written.schema)
+            assert written.equals(table), spec.file_name
+            assert staged[1] == table.num_rows
     assert [p.name for p in out.iterdir() if p.name.startswith(".duckdb")] == []
     return taken
 
