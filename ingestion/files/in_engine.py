@@ -1,10 +1,12 @@
 """Validate and stage a drop's file inside DuckDB: streaming, in bounded memory (issue 17).
 
-The fast path of `stage_drop`. DuckDB's CSV reader reads the file as text; one SQL pass
-decides whether ANY value of it is one the Python validator (validate.read_file) might
-report or type differently; a clean file is then typed in SQL and streamed, record batch by
-record batch, into the staged Parquet file. DuckDB runs with a memory limit and spills to a
-folder under the staging folder, so memory stays bounded whatever the file's size.
+The fast path of `stage_drop`. DuckDB's CSV reader streams the file as text; one SQL query
+types each row and says whether it holds ANY value the Python validator (validate.read_file)
+might report or type differently, plus the hash of its key. Python writes the typed record
+batches into the staged Parquet file as they come, stops at the first doubtful row, and
+keeps the key hashes in a DuckDB table to find a key given twice. DuckDB runs with a memory
+limit and spills to a folder under the staging folder, so memory stays bounded whatever the
+file's size.
 
 The rule that keeps it safe: the fast path only ever *declines*. Whenever DuckDB's reader
 errors (a ragged row, invalid UTF-8, an unterminated quote), the file is unusual (a header
@@ -29,6 +31,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..file_contract import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, Column, FileSpec
@@ -132,35 +135,46 @@ class InEngineStager:
         plan = _plan(path, spec)
         if plan is None:
             return None
+        keys = self._con.cursor()
         try:
-            ((rows, bad, most_per_key),) = self._con.execute(_check_sql(path, plan)).fetchall()
-        except duckdb.Error:
-            return None
-        if bad or most_per_key > 1 or plan.lines != rows + 1:
-            return None
-        if target is None:
-            return rows, 0
-        try:
-            written = self._write(path, spec, plan, target, rows, clean)
-        except duckdb.Error:
-            target.unlink(missing_ok=True)
-            return None
+            staged = self._stream(path, plan, target, clean, keys)
+        except duckdb.Error:  # DuckDB's reader or a cast refused the file
+            staged = None
         except BaseException:
-            target.unlink(missing_ok=True)
+            if target is not None:
+                target.unlink(missing_ok=True)
             raise
-        return None if written is None else (rows, written)
+        finally:
+            keys.close()
+        if staged is None and target is not None:
+            target.unlink(missing_ok=True)
+        return staged
 
-    def _write(self, path, spec, plan, target, rows, clean) -> int | None:
+    def _stream(self, path, plan, target, clean, keys) -> tuple[int, int] | None:
+        """One pass over the file: each batch's rows are checked (any doubtful value: None)
+        and written to `target`; their key hashes go into a DuckDB table (spilled like the
+        rest), checked for a key twice at the end."""
+        spec = plan.spec
         schema = _schema(spec, plan)
+        typed = len(schema) - 2  # the query's columns: the typed ones, then doubt and key
+        keys.execute("CREATE TEMP TABLE key_hashes (h UBIGINT)")
         reader = self._con.sql(_output_sql(path, plan)).to_arrow_reader(BATCH_ROWS)
+        writer = None if target is None else pq.ParquetWriter(target, schema)
         read = written = 0
-        with pq.ParquetWriter(target, schema) as writer:
+        try:
             for batch in reader:
+                if pc.any(batch.column(typed)).as_py():  # a value to leave to Python
+                    return None
+                keys.register("batch_keys", pa.table({"h": batch.column(typed + 1)}))
+                keys.execute("INSERT INTO key_hashes SELECT h FROM batch_keys")
+                keys.unregister("batch_keys")
                 lines = np.arange(read, read + batch.num_rows, dtype=np.int64) + FIRST_DATA_LINE
                 read += batch.num_rows
+                if writer is None:
+                    continue
                 columns = [
-                    *(batch.column(i).cast(schema.field(i).type) for i in range(batch.num_columns)),
-                    pa.array([spec.file_name] * batch.num_rows, type=pa.string()),
+                    *(batch.column(i).cast(schema.field(i).type) for i in range(typed)),
+                    pa.repeat(pa.scalar(spec.file_name, pa.string()), batch.num_rows),
                     pa.array(lines, type=pa.int64()),
                 ]
                 table = pa.Table.from_arrays(columns, schema=schema)
@@ -168,10 +182,17 @@ class InEngineStager:
                     table = clean(spec.table, table)
                 writer.write_table(table)
                 written += table.num_rows
-        if read != rows:  # the file changed under us: let the Python path read it
-            target.unlink()
+        finally:
+            reader.close()
+            if writer is not None:
+                writer.close()
+        if plan.lines != read + 1:  # not one row per line: Python recounts the lines
             return None
-        return written
+        # a key's hash twice: the key twice (or, rarely, two keys of one hash: Python decides)
+        ((repeated,),) = keys.execute(
+            "SELECT count(*) - count(DISTINCT h) FROM key_hashes"
+        ).fetchall()
+        return None if repeated else (read, written)
 
 
 class _Plan:
@@ -334,20 +355,6 @@ def _bad_sql(plan: _Plan) -> str:
     return " OR ".join(conditions)
 
 
-def _check_sql(path: Path, plan: _Plan) -> str:
-    """rows, whether any value is one to leave to Python, the most rows sharing one key."""
-    # rows sharing a key's hash: a duplicate key, or (rarely) two keys of the same hash,
-    # which only sends the file to Python
-    keys = "hash(" + ", ".join(plan.v(name) for name in plan.spec.key) + ")"
-    return (
-        f"WITH src AS ({_read_sql(path, plan)}), "
-        f"per_key AS (SELECT count(*) AS n, bool_or({_bad_sql(plan)}) AS bad "
-        f"FROM src GROUP BY {keys}) "
-        "SELECT coalesce(sum(n), 0)::BIGINT, coalesce(bool_or(bad), false), "
-        "coalesce(max(n), 0)::BIGINT FROM per_key"
-    )
-
-
 def _typed_sql(plan: _Plan, column: Column) -> str:
     """The typed value of `column`, as validate._typed_column gives it for a clean value."""
     v = plan.v(column.name)
@@ -368,12 +375,14 @@ def _typed_sql(plan: _Plan, column: Column) -> str:
 
 
 def _output_sql(path: Path, plan: _Plan) -> str:
-    """The typed rows of a clean file, in the file's order (the caller adds the source
-    file and line)."""
+    """The typed rows of the file, in the file's order (the caller adds the source file and
+    line), then whether the row holds a value to leave to Python and the hash of its key."""
     typed = [
         f"{_typed_sql(plan, column)} AS {_identifier(column.name)}" for column in plan.spec.columns
     ]
     typed += [f"nullif({plan.v(name)}, '') AS {_identifier(name)}" for name in plan.extras]
+    keys = ", ".join(plan.v(name) for name in plan.spec.key)
+    typed += [f"coalesce({_bad_sql(plan)}, true) AS doubt", f"hash({keys}) AS key_hash"]
     return f"SELECT {', '.join(typed)} FROM ({_read_sql(path, plan)})"
 
 
