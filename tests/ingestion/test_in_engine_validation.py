@@ -163,6 +163,17 @@ HOSTILE = {
     ),
     "CR line ends": ("crm_orders", orders(ORDER, end="\r"), PYTHON),
     "no newline after the last row": ("crm_orders", orders(ORDER).rstrip("\n"), FAST),
+    "bare CR inside an unquoted value (a line end to Arrow)": (
+        "crm_orders",
+        orders(ORDER.replace("A-1", "A\r1")),
+        PYTHON,
+    ),
+    "CR inside a quoted value": ("crm_orders", orders(ORDER.replace(",A-1,", ',"A\r1",')), FAST),
+    "LF and CRLF line ends mixed": (
+        "crm_orders",
+        ORDERS + "\n" + ORDER + "\r\n" + ORDER.replace("O-1", "O-2") + "\n",
+        FAST,
+    ),
     "blank line between rows": (
         "crm_orders",
         orders(ORDER, "", ORDER.replace("O-1", "O-2")),
