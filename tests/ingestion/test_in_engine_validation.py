@@ -103,7 +103,9 @@ def test_fixture_drops_take_the_fast_path_and_stage_as_python_does(tmp_path, fix
     assert_stage_drop_as_python(tmp_path, FIXTURES / fixture)
 
 
-def test_generated_drop_takes_the_fast_path_and_stages_as_python_does(tmp_path):
+def test_generated_drop_takes_the_fast_path_and_stages_as_python_does(tmp_path, monkeypatch):
+    # small record batches: rows, their order and their lines carry across batches
+    monkeypatch.setattr("ingestion.files.in_engine.BATCH_ROWS", 1000)
     drop = tmp_path / "generated"
     generate_drop(drop, scale=1, seed=7)
     assert both_paths(tmp_path, drop) == {spec.file_name: FAST for spec in FILE_SPECS}
