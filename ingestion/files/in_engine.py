@@ -245,15 +245,16 @@ def _scan(path: Path) -> int | None:
         while size := handle.readinto(buffer):
             chunk = np.frombuffer(buffer, dtype=np.uint8, count=size)
             newlines += int(np.count_nonzero(chunk == ord("\n")))
-            quotes = chunk == _QUOTE
-            blanks = _NEXT_TO_QUOTE[chunk]
-            if pending_quote and blanks[0]:
+            if pending_quote and _NEXT_TO_QUOTE[chunk[0]]:
                 return None
-            if quotes[0] and previous >= 0 and _NEXT_TO_QUOTE[previous]:
-                return None
-            if np.any(quotes[1:] & blanks[:-1]) or np.any(quotes[:-1] & blanks[1:]):
-                return None
-            previous, pending_quote = int(chunk[-1]), bool(quotes[-1])
+            quotes = np.flatnonzero(chunk == _QUOTE)  # most files have none
+            if quotes.size:
+                before, after = quotes[quotes > 0] - 1, quotes[quotes < size - 1] + 1
+                if _NEXT_TO_QUOTE[chunk[before]].any() or _NEXT_TO_QUOTE[chunk[after]].any():
+                    return None
+                if quotes[0] == 0 and previous >= 0 and _NEXT_TO_QUOTE[previous]:
+                    return None
+            previous, pending_quote = int(chunk[-1]), chunk[-1] == _QUOTE
     if previous < 0:
         return 0
     return newlines + (previous != ord("\n"))

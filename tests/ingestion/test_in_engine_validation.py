@@ -16,7 +16,7 @@ import pytest
 from foundation.errors import DropRejected
 from ingestion.file_contract import FILE_SPECS, SPECS_BY_FILE
 from ingestion.files import file_drop_source, stage_drop, staged_file
-from ingestion.files.in_engine import InEngineStager
+from ingestion.files.in_engine import InEngineStager, _scan
 from ingestion.files.validate import read_drop, read_file
 from ingestion.suppression import Suppression, key_hash
 from synthetic.generator import generate_drop
@@ -506,3 +506,14 @@ def test_integers_beyond_2_to_the_53_are_left_to_python(tmp_path):
     with InEngineStager(tmp_path) as engine:
         assert engine.stage(drop, SPECS_BY_FILE["ad_spend.csv"], tmp_path / "out") is None
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("tail", "lines"),
+    [(b'" b\n', None), (b' "b"\n', None), (b'x"b"\n', 1), (b"\r\n\r\n", 2), (b"x", 1)],
+)
+def test_the_byte_scan_sees_across_its_4_mib_reads(tmp_path, tail, lines):
+    # the byte before `tail` is the last of the first 4 MiB read
+    path = tmp_path / "file.csv"
+    path.write_bytes(b"a" * ((1 << 22) - 1) + tail)
+    assert _scan(path) == lines
