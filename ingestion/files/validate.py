@@ -121,18 +121,22 @@ def iter_drop(
     The caller decides what a problem means; only one file's table is in memory at a time
     if the caller does not keep them (read_drop keeps them; stage_drop writes and drops them).
     """
+    for spec in drop_specs(data_dir, datasets):
+        table, file_problems = read_file(data_dir, spec)
+        if table is not None and progress and not file_problems:
+            progress(f"validated {spec.file_name}: {table.num_rows} rows")
+        yield spec, table, file_problems
+
+
+def drop_specs(data_dir: Path, datasets: Collection[str] | None = None) -> list[FileSpec]:
+    """The files of the drop to validate (all ten, or those of `datasets`); DropRejected if
+    the drop folder does not exist."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise DropRejected.of(
             str(data_dir), [Problem(file=str(data_dir), message="the drop folder does not exist")]
         )
-    for spec in FILE_SPECS:
-        if datasets is not None and spec.dataset not in datasets:
-            continue
-        table, file_problems = read_file(data_dir, spec)
-        if table is not None and progress and not file_problems:
-            progress(f"validated {spec.file_name}: {table.num_rows} rows")
-        yield spec, table, file_problems
+    return [spec for spec in FILE_SPECS if datasets is None or spec.dataset in datasets]
 
 
 def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Problem]]:
