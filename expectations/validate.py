@@ -1,19 +1,43 @@
-"""Run a suite on a pandas DataFrame (GE's pandas route: no SQL driver or patches needed)."""
+"""Run a suite with Great Expectations in the warehouse, as SQL (GE's SQL data sources).
+
+No table is read into Python: GE turns each expectation into SQL aggregates over a query
+asset (what the suite checks, as a SELECT) and brings back counts and a few unexpected
+values. One GE context per process, shared by every suite of the run.
+
+PostgreSQL: GE's postgres data source, on connections of its own (read-only, UTC).
+DuckDB: GE's generic SQL data source over SQLAlchemy with the duckdb-engine dialect, on the
+check's own warehouse connection (each GE connection is a cursor of it: DuckDB refuses a
+second connection to the same file with another configuration, and duckdb-engine sets one,
+its user agent). Its cursors fetch each result as the query runs: GE 1.24 reads a result
+after handing its connection back to the pool, which empties a DuckDB result.
+
+What GE 1.24's SQL path cannot do, and what runs instead (the same rows fail):
+- ExpectColumnValuesToMatchRegex on DuckDB ("Regex is not supported for dialect duckdb"):
+  the query gets a column holding the value where DuckDB's regexp_matches fails (else
+  NULL), and GE expects it to be null; the failure lists the values that did not match.
+- Table assets with a schema on DuckDB (GE drops the schema from its column-type query):
+  every suite is a query asset (`select * from schema.table` for a whole table).
+"""
 
 from __future__ import annotations
 
 import copy
 import html
+import itertools
 import numbers
 import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from foundation.safe_html import library_page_with_csp
 
 from .suites import Rule
+
+if TYPE_CHECKING:
+    from foundation.warehouse import Warehouse
 
 
 def _offline_great_expectations() -> None:
@@ -52,6 +76,8 @@ class ExpectationOutcome:
 class SuiteOutcome:
     outcomes: list[ExpectationOutcome]
     result: Any = None  # GE's ExpectationSuiteValidationResult, for Data Docs
+    rows: int = 0  # rows of what the whole-table rules saw
+    new_rows: int | None = None  # rows the other rules saw, when only the run's new rows
 
     def data_docs_html(self) -> str:
         """This validation as a Great Expectations Data Docs page (GE's own renderer)."""
@@ -79,27 +105,48 @@ class SuiteOutcome:
         return [o for o in self.failures if o.blocking]
 
 
-def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOutcome:
-    """Validate `frame` against `rules` with Great Expectations."""
-    _offline_great_expectations()
-    import great_expectations as gx  # slow import (seconds): only when a check runs
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+@dataclass(frozen=True)
+class Checked:
+    """What a suite checks, as SELECT statements run in the warehouse: `query` (all its
+    rows) and `new_rows` (the rows this run brought, for the rules that are not
+    whole_table), or None: every rule on `query`."""
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas(name="warehouse")
-    batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
-    expectations = []
-    for index, rule in enumerate(rules):
-        expectation, kwargs = _ge_arguments(rule, frame)
-        expectations.append(getattr(gx.expectations, expectation)(**kwargs, meta={"rule": index}))
-    suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite)
-    )
-    result = definition.run(batch_parameters={"dataframe": frame})
+    query: str
+    new_rows: str | None = None
+
+
+def validate_in_warehouse(
+    warehouse: Warehouse, con, name: str, checked: Checked, rules: Sequence[Rule]
+) -> SuiteOutcome:
+    """Validate `rules` with Great Expectations on `checked`, in the warehouse.
+
+    `con`: an open connection of `warehouse` (foundation.warehouse); on DuckDB GE's queries
+    run on it. Whole-table rules run on `checked.query`, the others on `checked.new_rows`
+    when given; the two validations are shown as one (Data Docs, outcomes in rule order).
+    """
+    parts: list[tuple[str, list[int]]] = []
+    if checked.new_rows is None:
+        parts.append((checked.query, list(range(len(rules)))))
+    else:
+        whole = [i for i, rule in enumerate(rules) if rule.whole_table]
+        parts.append((checked.query, whole))
+        parts.append((checked.new_rows, [i for i, rule in enumerate(rules) if i not in whole]))
+    results = []
+    with _session(warehouse, con) as session:
+        for query, indexes in parts:
+            if not indexes:
+                continue
+            expectations, needed = [], {}
+            for index in indexes:
+                expectation, kwargs, extra = _ge_arguments(rules[index], query, con)
+                needed.update(extra)
+                expectations.append((index, expectation, kwargs))
+            results.append(session.run(name, _with_columns(query, needed), expectations))
+    result = _merged(results)
     outcomes = []
-    for expectation_result in result.results:
+    for expectation_result in sorted(
+        result.results, key=lambda r: r.expectation_config.meta["rule"]
+    ):
         rule = rules[expectation_result.expectation_config.meta["rule"]]
         outcomes.append(
             ExpectationOutcome(
@@ -109,7 +156,203 @@ def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOu
                 observed=_observed(expectation_result),
             )
         )
-    return SuiteOutcome(outcomes=outcomes, result=result)
+    return SuiteOutcome(
+        outcomes=outcomes,
+        result=result,
+        rows=_count(con, checked.query),
+        new_rows=None if checked.new_rows is None else _count(con, checked.new_rows),
+    )
+
+
+def _count(con, query: str) -> int:
+    return int(con.execute(f"select count(*) from ({query}) as counted").fetchone()[0])
+
+
+def _with_columns(query: str, columns: dict[str, str]) -> str:
+    if not columns:
+        return query
+    extra = ", ".join(f'{sql} as "{name}"' for name, sql in columns.items())
+    return f"select checked.*, {extra} from ({query}) as checked"
+
+
+def _merged(results: list):
+    """GE's validation results of the parts of one suite as one result (statistics summed)."""
+    merged = results[0]
+    for other in results[1:]:
+        merged.results.extend(other.results)
+    evaluated = len(merged.results)
+    successful = sum(1 for r in merged.results if r.success)
+    merged.success = successful == evaluated
+    merged.statistics = {
+        "evaluated_expectations": evaluated,
+        "successful_expectations": successful,
+        "unsuccessful_expectations": evaluated - successful,
+        "success_percent": 100.0 * successful / evaluated if evaluated else None,
+    }
+    return merged
+
+
+class _GreatExpectations:
+    """The process's Great Expectations context (imported and set up once) and its SQL data
+    sources, one per warehouse."""
+
+    _lock = threading.Lock()
+    _shared: _GreatExpectations | None = None
+
+    def __init__(self) -> None:
+        _offline_great_expectations()
+        import great_expectations as gx  # slow import (seconds): only when a check runs
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.sources: dict[str, Any] = {}
+        self.duckdb_connection = None  # the connection the DuckDB source's cursors come from
+        self.names = itertools.count()
+
+    @classmethod
+    def shared(cls) -> _GreatExpectations:
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
+
+    def source(self, warehouse: Warehouse):
+        key = f"{warehouse.target}:{warehouse.label}"
+        if key not in self.sources:
+            name = f"warehouse_{len(self.sources)}"
+            if warehouse.target == "duckdb":
+                from sqlalchemy.pool import NullPool
+
+                self.sources[key] = self.context.data_sources.add_sql(
+                    name=name,
+                    connection_string="duckdb:///:memory:",  # never opened: see creator
+                    kwargs={"creator": self._duckdb_cursor, "poolclass": NullPool},
+                )
+            else:
+                s = warehouse.settings
+                password = f":{s.password}" if s.password else ""
+                self.sources[key] = self.context.data_sources.add_postgres(
+                    name=name,
+                    connection_string=(
+                        f"postgresql+psycopg2://{s.user}{password}@{s.host}:{s.port}/{s.database}"
+                    ),
+                    kwargs={
+                        "connect_args": {
+                            "options": "-c TimeZone=UTC -c default_transaction_read_only=on",
+                            "application_name": "roi-great-expectations",
+                        }
+                    },
+                )
+        return self.sources[key]
+
+    def _duckdb_cursor(self) -> _BufferedDuckDB:
+        if self.duckdb_connection is None:
+            raise RuntimeError("Great Expectations queried DuckDB outside a suite's check")
+        return _BufferedDuckDB(self.duckdb_connection)
+
+
+class _Session:
+    def __init__(self, ge: _GreatExpectations, source) -> None:
+        self.ge, self.source = ge, source
+
+    def run(self, name: str, query: str, expectations: list[tuple[int, str, dict]]):
+        gx, context = self.ge.gx, self.ge.context
+        unique = f"{name}#{next(self.ge.names)}"
+        asset = self.source.add_query_asset(name=unique, query=query)
+        try:
+            batch = asset.add_batch_definition_whole_table("all")
+            suite = context.suites.add(
+                gx.ExpectationSuite(
+                    name=unique,
+                    expectations=[
+                        getattr(gx.expectations, expectation)(**kwargs, meta={"rule": index})
+                        for index, expectation, kwargs in expectations
+                    ],
+                )
+            )
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=unique, data=batch, suite=suite)
+            )
+            result = definition.run()
+            context.validation_definitions.delete(unique)
+            context.suites.delete(unique)
+        finally:
+            self.source.delete_asset(unique)
+        result.suite_name = name
+        return result
+
+
+@contextmanager
+def _session(warehouse: Warehouse, con) -> Iterator[_Session]:
+    # one suite at a time per process: the DuckDB source follows the current check's
+    # connection
+    with _GreatExpectations._lock:
+        ge = _GreatExpectations.shared()
+        ge.duckdb_connection = con.raw if warehouse.target == "duckdb" else None
+        try:
+            yield _Session(ge, ge.source(warehouse))
+        finally:
+            ge.duckdb_connection = None
+
+
+class _BufferedDuckDB:
+    """A DB-API connection for SQLAlchemy's duckdb dialect whose cursors are cursors of a
+    warehouse connection (the same database instance), each result fetched as it runs.
+    Committing, rolling back and closing are left to the warehouse connection's owner."""
+
+    notices: list[str] = []
+    autocommit = None
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+
+    def cursor(self) -> _BufferedCursor:
+        return _BufferedCursor(self._raw.cursor(), self)
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _BufferedCursor:
+    def __init__(self, raw, connection: _BufferedDuckDB) -> None:
+        self._raw, self.connection = raw, connection
+        self.description = None
+        self.rowcount = -1
+        self._rows: list[tuple] = []
+
+    def execute(self, sql: str, parameters: Any = None, context: Any = None) -> None:
+        self._raw.execute(sql, parameters if parameters else None)
+        self.description = self._raw.description
+        self._rows = self._raw.fetchall() if self.description else []
+        self.rowcount = len(self._rows)
+
+    def executemany(self, sql: str, parameters: Any = None, context: Any = None) -> None:
+        raise NotImplementedError("Great Expectations only reads the warehouse")
+
+    def fetchall(self) -> list[tuple]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def fetchone(self):
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[tuple]:
+        size = size or 1
+        rows, self._rows = self._rows[:size], self._rows[size:]
+        return rows
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 def _escaped_for_data_docs(result):
@@ -138,25 +381,34 @@ def _escaped(value: Any) -> Any:
     return html.escape(str(value), quote=True)
 
 
-def _ge_arguments(rule: Rule, frame: pd.DataFrame) -> tuple[str, dict[str, Any]]:
-    """The Great Expectations expectation and arguments that check `rule` on `frame`.
+def _ge_arguments(rule: Rule, query: str, con) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The Great Expectations expectation and arguments that check `rule` on the rows of
+    `query`, and the columns (name: SQL) the query needs beyond its own for it.
 
-    A foreign-key rule (ExpectColumnValuesToBeInSet with every key of the referenced table)
-    goes to GE as its mirror image, ExpectColumnValuesToNotBeInSet with the column's values
-    that are not keys (the orphans, found here in one vectorised lookup; usually none): the
-    same rows fail, with the same counts and examples, and the rule keeps its name. Handing
-    GE the key set itself cost time per key: GE copies an expectation's arguments about a
-    hundred times per validation (pydantic dict()), 5 s for the 35,000 accounts of a
-    scale-50 drop and about 30 s for its 200,000 leads, on every run.
+    A foreign-key rule (ExpectColumnValuesToBeInSet with every key the rule's `references`
+    query returns) goes to GE as its mirror image, ExpectColumnValuesToNotBeInSet with the
+    column's values that are not keys (the orphans, found in the warehouse by one EXCEPT;
+    usually none): the same rows fail, with the same counts and examples, and the rule
+    keeps its name. Handing GE the key set itself cost time per key: GE copies an
+    expectation's arguments about a hundred times per validation (pydantic dict()).
+    A regex rule on DuckDB, where GE's SQL path has no regex: see the module docstring.
     """
     kwargs = dict(rule.kwargs)
-    if not rule.foreign_key or kwargs.get("column") not in frame.columns:
-        return rule.expectation, kwargs
-    # as Python objects: pandas' Arrow-backed strings look each key up one by one in isin
-    values = frame[kwargs["column"]].dropna().astype(object)
-    orphans = pd.unique(values[~values.isin(kwargs["value_set"])])
-    kwargs["value_set"] = sorted(orphans.tolist(), key=str)
-    return "ExpectColumnValuesToNotBeInSet", kwargs
+    if rule.references is not None:
+        column = kwargs["column"]
+        orphans = con.execute(
+            f"select {column} from ({query}) as checked where {column} is not null "
+            f"except select * from ({rule.references}) as keys"
+        ).fetchall()
+        kwargs["value_set"] = sorted((value for (value,) in orphans), key=str)
+        return "ExpectColumnValuesToNotBeInSet", kwargs, {}
+    if rule.expectation == "ExpectColumnValuesToMatchRegex" and con.dialect == "duckdb":
+        column, regex = kwargs["column"], kwargs["regex"]
+        unmatched = f"{column}_not_matching_regex"
+        pattern = regex.replace("'", "''")
+        sql = f"case when not regexp_matches({column}, '{pattern}') then {column} end"
+        return "ExpectColumnValuesToBeNull", {"column": unmatched}, {unmatched: sql}
+    return rule.expectation, kwargs, {}
 
 
 def _observed(result) -> str:
