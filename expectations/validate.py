@@ -8,8 +8,8 @@ PostgreSQL: GE's postgres data source, on connections of its own (read-only, UTC
 DuckDB: GE's generic SQL data source over SQLAlchemy with the duckdb-engine dialect, on the
 check's own warehouse connection (each GE connection is a cursor of it: DuckDB refuses a
 second connection to the same file with another configuration, and duckdb-engine sets one,
-its user agent). Its cursors fetch each result as the query runs: GE 1.24 reads a result
-after handing its connection back to the pool, which empties a DuckDB result.
+its user agent). Rolling back is left to the warehouse connection: GE 1.24 reads a result
+after handing its connection back to the pool, whose rollback empties a DuckDB result.
 
 What GE 1.24's SQL path cannot do, and what runs instead (the same rows fail):
 - ExpectColumnValuesToMatchRegex on DuckDB ("Regex is not supported for dialect duckdb"):
@@ -17,6 +17,10 @@ What GE 1.24's SQL path cannot do, and what runs instead (the same rows fail):
   NULL), and GE expects it to be null; the failure lists the values that did not match.
 - Table assets with a schema on DuckDB (GE drops the schema from its column-type query):
   every suite is a query asset (`select * from schema.table` for a whole table).
+Known cost: to learn a query asset's columns GE runs its SELECT as it is and reads only the
+column names. On DuckDB the shared cursor fetches nothing of it; psycopg2's client-side
+cursor receives the result in full (in libpq, not as Python rows): GE reads results after
+closing their connection, so server-side cursors (stream_results) fail there.
 """
 
 from __future__ import annotations
@@ -246,10 +250,10 @@ class _GreatExpectations:
                 )
         return self.sources[key]
 
-    def _duckdb_cursor(self) -> _BufferedDuckDB:
+    def _duckdb_cursor(self) -> _SharedDuckDB:
         if self.duckdb_connection is None:
             raise RuntimeError("Great Expectations queried DuckDB outside a suite's check")
-        return _BufferedDuckDB(self.duckdb_connection)
+        return _SharedDuckDB(self.duckdb_connection)
 
 
 class _Session:
@@ -296,10 +300,12 @@ def _session(warehouse: Warehouse, con) -> Iterator[_Session]:
             ge.duckdb_connection = None
 
 
-class _BufferedDuckDB:
+class _SharedDuckDB:
     """A DB-API connection for SQLAlchemy's duckdb dialect whose cursors are cursors of a
-    warehouse connection (the same database instance), each result fetched as it runs.
-    Committing, rolling back and closing are left to the warehouse connection's owner."""
+    warehouse connection (the same database instance, each cursor a connection of its own).
+    Committing, rolling back and closing are left to the warehouse connection's owner: GE
+    reads a result after handing its connection back to the pool, whose rollback would
+    empty a result of duckdb-engine's own connections."""
 
     notices: list[str] = []
     autocommit = None
@@ -307,8 +313,8 @@ class _BufferedDuckDB:
     def __init__(self, raw) -> None:
         self._raw = raw
 
-    def cursor(self) -> _BufferedCursor:
-        return _BufferedCursor(self._raw.cursor(), self)
+    def cursor(self) -> _SharedCursor:
+        return _SharedCursor(self._raw.cursor(), self)
 
     def begin(self) -> None:
         pass
@@ -323,33 +329,34 @@ class _BufferedDuckDB:
         pass
 
 
-class _BufferedCursor:
-    def __init__(self, raw, connection: _BufferedDuckDB) -> None:
+class _SharedCursor:
+    """A cursor of the warehouse connection's database: rows come as they are fetched."""
+
+    def __init__(self, raw, connection: _SharedDuckDB) -> None:
         self._raw, self.connection = raw, connection
-        self.description = None
-        self.rowcount = -1
-        self._rows: list[tuple] = []
 
     def execute(self, sql: str, parameters: Any = None, context: Any = None) -> None:
         self._raw.execute(sql, parameters if parameters else None)
-        self.description = self._raw.description
-        self._rows = self._raw.fetchall() if self.description else []
-        self.rowcount = len(self._rows)
 
     def executemany(self, sql: str, parameters: Any = None, context: Any = None) -> None:
         raise NotImplementedError("Great Expectations only reads the warehouse")
 
+    @property
+    def description(self):
+        return self._raw.description
+
+    @property
+    def rowcount(self) -> int:
+        return -1
+
     def fetchall(self) -> list[tuple]:
-        rows, self._rows = self._rows, []
-        return rows
+        return self._raw.fetchall()
 
     def fetchone(self):
-        return self._rows.pop(0) if self._rows else None
+        return self._raw.fetchone()
 
     def fetchmany(self, size: int | None = None) -> list[tuple]:
-        size = size or 1
-        rows, self._rows = self._rows[:size], self._rows[size:]
-        return rows
+        return self._raw.fetchmany(size or 1)
 
     def close(self) -> None:
         self._raw.close()
