@@ -67,11 +67,6 @@ class Suite:
     # run's loads brought (`_dlt_load_id` among the run's load ids in audit.loads)
     new_rows_only: bool = False
 
-    @property
-    def relation(self) -> str:
-        """What the suite's whole-table rules read: its query, else its table."""
-        return f"select * from ({self.query}) as checked" if self.query else self.table
-
 
 def _never_shrinks(history: History) -> list[Rule]:
     # Raw tables are merged, never truncated: fewer rows than last run means data was lost.

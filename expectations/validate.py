@@ -16,11 +16,15 @@ What GE 1.24's SQL path cannot do, and what runs instead (the same rows fail):
   the query gets a column holding the value where DuckDB's regexp_matches fails (else
   NULL), and GE expects it to be null; the failure lists the values that did not match.
 - Table assets with a schema on DuckDB (GE drops the schema from its column-type query):
-  every suite is a query asset (`select * from schema.table` for a whole table).
-Known cost: to learn a query asset's columns GE runs its SELECT as it is and reads only the
-column names. On DuckDB the shared cursor fetches nothing of it; psycopg2's client-side
-cursor receives the result in full (in libpq, not as Python rows): GE reads results after
-closing their connection, so server-side cursors (stream_results) fail there.
+  a table is a query asset there (`select * from schema.table`), as are the suites of a
+  query (the reconciliation). To learn a query asset's columns GE runs its SELECT as it is
+  and reads the column names only: the shared DuckDB cursor fetches none of its rows.
+  On PostgreSQL a table is a table asset, since psycopg2's client-side cursor would receive
+  such a SELECT's result in full (GE reads results after closing their connection, so
+  server-side cursors cannot help); a query there returns a few rows (reconciliation).
+
+A raw suite's row rules see only the rows of this run's loads through GE's row condition
+(`_dlt_load_id` in the run's load ids), shown on the rule in Data Docs.
 """
 
 from __future__ import annotations
@@ -111,42 +115,49 @@ class SuiteOutcome:
 
 @dataclass(frozen=True)
 class Checked:
-    """What a suite checks, as SELECT statements run in the warehouse: `query` (all its
-    rows) and `new_rows` (the rows this run brought, for the rules that are not
-    whole_table), or None: every rule on `query`."""
+    """What a suite checks in the warehouse: a `table` (schema.table) or a `query` (a
+    SELECT); with `load_ids`, the rules that are not whole_table check only the rows whose
+    `_dlt_load_id` is one of them (GE's row condition), the others every row."""
 
-    query: str
-    new_rows: str | None = None
+    table: str | None = None
+    query: str | None = None
+    load_ids: tuple[str, ...] | None = None
+
+    @property
+    def relation(self) -> str:
+        """What SQL reads the checked rows from."""
+        return self.table or f"({self.query}) as checked"
+
+    @property
+    def new_rows(self) -> str:
+        """The SQL condition of the rows the row rules check."""
+        if not self.load_ids:
+            return "false"
+        quoted = ("'" + load_id.replace("'", "''") + "'" for load_id in self.load_ids)
+        return f"_dlt_load_id in ({', '.join(quoted)})"
 
 
 def validate_in_warehouse(
     warehouse: Warehouse, con, name: str, checked: Checked, rules: Sequence[Rule]
 ) -> SuiteOutcome:
-    """Validate `rules` with Great Expectations on `checked`, in the warehouse.
+    """Validate `rules` with Great Expectations on `checked`, in the warehouse, as one
+    batch: a table asset (PostgreSQL) or a query asset (DuckDB, and every query).
 
     `con`: an open connection of `warehouse` (foundation.warehouse); on DuckDB GE's queries
-    run on it. Whole-table rules run on `checked.query`, the others on `checked.new_rows`
-    when given; the two validations are shown as one (Data Docs, outcomes in rule order).
+    run on it. Only counts, GE's few unexpected examples and the orphan keys of a foreign
+    key come back to Python.
     """
-    parts: list[tuple[str, list[int]]] = []
-    if checked.new_rows is None:
-        parts.append((checked.query, list(range(len(rules)))))
-    else:
-        whole = [i for i, rule in enumerate(rules) if rule.whole_table]
-        parts.append((checked.query, whole))
-        parts.append((checked.new_rows, [i for i, rule in enumerate(rules) if i not in whole]))
-    results = []
+    from great_expectations.expectations.row_conditions import Column
+
+    expectations, extra_columns = [], {}
+    for index, rule in enumerate(rules):
+        expectation, kwargs, extra = _ge_arguments(rule, checked, con)
+        extra_columns.update(extra)
+        if checked.load_ids is not None and not rule.whole_table:
+            kwargs["row_condition"] = Column("_dlt_load_id").is_in(list(checked.load_ids))
+        expectations.append((index, expectation, kwargs))
     with _session(warehouse, con) as session:
-        for query, indexes in parts:
-            if not indexes:
-                continue
-            expectations, needed = [], {}
-            for index in indexes:
-                expectation, kwargs, extra = _ge_arguments(rules[index], query, con)
-                needed.update(extra)
-                expectations.append((index, expectation, kwargs))
-            results.append(session.run(name, _with_columns(query, needed), expectations))
-    result = _merged(results)
+        result = session.run(name, checked, extra_columns, expectations)
     outcomes = []
     for expectation_result in sorted(
         result.results, key=lambda r: r.expectation_config.meta["rule"]
@@ -163,37 +174,15 @@ def validate_in_warehouse(
     return SuiteOutcome(
         outcomes=outcomes,
         result=result,
-        rows=_count(con, checked.query),
-        new_rows=None if checked.new_rows is None else _count(con, checked.new_rows),
+        rows=_count(con, checked.relation),
+        new_rows=None
+        if checked.load_ids is None
+        else _count(con, checked.relation, checked.new_rows),
     )
 
 
-def _count(con, query: str) -> int:
-    return int(con.execute(f"select count(*) from ({query}) as counted").fetchone()[0])
-
-
-def _with_columns(query: str, columns: dict[str, str]) -> str:
-    if not columns:
-        return query
-    extra = ", ".join(f'{sql} as "{name}"' for name, sql in columns.items())
-    return f"select checked.*, {extra} from ({query}) as checked"
-
-
-def _merged(results: list):
-    """GE's validation results of the parts of one suite as one result (statistics summed)."""
-    merged = results[0]
-    for other in results[1:]:
-        merged.results.extend(other.results)
-    evaluated = len(merged.results)
-    successful = sum(1 for r in merged.results if r.success)
-    merged.success = successful == evaluated
-    merged.statistics = {
-        "evaluated_expectations": evaluated,
-        "successful_expectations": successful,
-        "unsuccessful_expectations": evaluated - successful,
-        "success_percent": 100.0 * successful / evaluated if evaluated else None,
-    }
-    return merged
+def _count(con, relation: str, condition: str = "true") -> int:
+    return int(con.execute(f"select count(*) from {relation} where {condition}").fetchone()[0])
 
 
 class _GreatExpectations:
@@ -257,13 +246,23 @@ class _GreatExpectations:
 
 
 class _Session:
-    def __init__(self, ge: _GreatExpectations, source) -> None:
-        self.ge, self.source = ge, source
+    def __init__(self, ge: _GreatExpectations, source, engine: str) -> None:
+        self.ge, self.source, self.engine = ge, source, engine
 
-    def run(self, name: str, query: str, expectations: list[tuple[int, str, dict]]):
+    def _asset(self, name: str, checked: Checked, extra_columns: dict[str, str]):
+        if checked.table and not extra_columns and self.engine != "duckdb":
+            schema, table = checked.table.split(".")
+            return self.source.add_table_asset(name=name, table_name=table, schema_name=schema)
+        query = checked.query or f"select * from {checked.table}"
+        if extra_columns:
+            extra = ", ".join(f'{sql} as "{column}"' for column, sql in extra_columns.items())
+            query = f"select checked.*, {extra} from ({query}) as checked"
+        return self.source.add_query_asset(name=name, query=query)
+
+    def run(self, name: str, checked: Checked, extra_columns, expectations):
         gx, context = self.ge.gx, self.ge.context
         unique = f"{name}#{next(self.ge.names)}"
-        asset = self.source.add_query_asset(name=unique, query=query)
+        asset = self._asset(unique, checked, extra_columns)
         try:
             batch = asset.add_batch_definition_whole_table("all")
             suite = context.suites.add(
@@ -295,7 +294,7 @@ def _session(warehouse: Warehouse, con) -> Iterator[_Session]:
         ge = _GreatExpectations.shared()
         ge.duckdb_connection = con.raw if warehouse.target == "duckdb" else None
         try:
-            yield _Session(ge, ge.source(warehouse))
+            yield _Session(ge, ge.source(warehouse), warehouse.target)
         finally:
             ge.duckdb_connection = None
 
@@ -388,9 +387,9 @@ def _escaped(value: Any) -> Any:
     return html.escape(str(value), quote=True)
 
 
-def _ge_arguments(rule: Rule, query: str, con) -> tuple[str, dict[str, Any], dict[str, str]]:
-    """The Great Expectations expectation and arguments that check `rule` on the rows of
-    `query`, and the columns (name: SQL) the query needs beyond its own for it.
+def _ge_arguments(rule: Rule, checked: Checked, con) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The Great Expectations expectation and arguments that check `rule` on `checked`, and
+    the columns (name: SQL) the checked rows need beyond their own for it.
 
     A foreign-key rule (ExpectColumnValuesToBeInSet with every key the rule's `references`
     query returns) goes to GE as its mirror image, ExpectColumnValuesToNotBeInSet with the
@@ -404,7 +403,7 @@ def _ge_arguments(rule: Rule, query: str, con) -> tuple[str, dict[str, Any], dic
     if rule.references is not None:
         column = kwargs["column"]
         orphans = con.execute(
-            f"select {column} from ({query}) as checked where {column} is not null "
+            f"select {column} from {checked.relation} where {column} is not null "
             f"except select * from ({rule.references}) as keys"
         ).fetchall()
         kwargs["value_set"] = sorted((value for (value,) in orphans), key=str)

@@ -17,20 +17,20 @@ from .audit_store import ensure_tables, previous_row_count, write_table_rows
 from .resources import WarehouseResource
 
 
-def checked(suite: Suite, run_id: str) -> Checked:
-    """What `suite` validates in run `run_id`: for a raw table, its rows whose _dlt_load_id
-    is one of the load ids the run recorded for the table's dataset (audit.loads), beside
-    the whole table for the table-level rules."""
-    query = f"select * from {suite.relation}"
+def checked(con, suite: Suite, run_id: str) -> Checked:
+    """What `suite` validates in run `run_id`: its table (or query); for a raw table, the
+    rules that are not whole_table see only the rows whose _dlt_load_id is one of the
+    load ids the run recorded for the table's dataset (audit.loads)."""
+    if suite.query:
+        return Checked(query=suite.query)
     if not suite.new_rows_only:
-        return Checked(query)
-    dataset = suite.table.split(".")[0]
-    quoted_run, quoted_dataset = run_id.replace("'", "''"), dataset.replace("'", "''")
-    return Checked(
-        query,
-        new_rows=f"{query} where _dlt_load_id in (select load_id from audit.loads "
-        f"where run_id = '{quoted_run}' and dataset = '{quoted_dataset}')",
-    )
+        return Checked(table=suite.table)
+    rows = con.execute(
+        "select distinct load_id from audit.loads where run_id = ? and dataset = ? "
+        "order by load_id",
+        [run_id, suite.table.split(".")[0]],
+    ).fetchall()
+    return Checked(table=suite.table, load_ids=tuple(load_id for (load_id,) in rows))
 
 
 def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
@@ -53,7 +53,7 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
                 warehouse.resolved,
                 con,
                 f"{suite.table}:{suite.name}",
-                checked(suite, run_id),
+                checked(con, suite, run_id),
                 suite.rules(history),
             )
             if suite.query is None:
