@@ -253,7 +253,8 @@ class _Session:
         if checked.table and not extra_columns and self.engine != "duckdb":
             schema, table = checked.table.split(".")
             return self.source.add_table_asset(name=name, table_name=table, schema_name=schema)
-        query = checked.query or f"select * from {checked.table}"
+        # GE's query assets take only a statement that starts with SELECT (not WITH)
+        query = f"select * from {checked.relation}"
         if extra_columns:
             extra = ", ".join(f'{sql} as "{column}"' for column, sql in extra_columns.items())
             query = f"select checked.*, {extra} from ({query}) as checked"

@@ -109,7 +109,7 @@ def test_reconciliation_break_is_a_blocking_failure(warehouse):
     )
     # THEN exactly the revenue reconciliation fails, and it blocks publishing
     table = "marts_candidate.mart_project_roi"
-    what = Checked(query="select * from fixture.reconciled")
+    what = Checked(query="with r as (select * from fixture.reconciled) select * from r")
     assert failures(warehouse, table, what, History(None), name="reconciliation") == [
         ("ExpectColumnPairValuesToBeEqual(mart_revenue = staged_revenue)", True)
     ]
