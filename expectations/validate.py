@@ -1,8 +1,8 @@
 """Run a suite with Great Expectations in the warehouse, as SQL (GE's SQL data sources).
 
-No table is read into Python: GE turns each expectation into SQL aggregates over a query
-asset (what the suite checks, as a SELECT) and brings back counts and a few unexpected
-values. One GE context per process, shared by every suite of the run.
+No table is read into Python: GE turns each expectation into SQL aggregates over a table
+or query asset (what the suite checks) and brings back counts and a few unexpected values.
+One GE context per process (the run's steps run in one), shared by every suite of the run.
 
 PostgreSQL: GE's postgres data source, on connections of its own (read-only, UTC).
 DuckDB: GE's generic SQL data source over SQLAlchemy with the duckdb-engine dialect, on the
@@ -307,11 +307,11 @@ class _SharedDuckDB:
     reads a result after handing its connection back to the pool, whose rollback would
     empty a result of duckdb-engine's own connections."""
 
-    notices: list[str] = []
     autocommit = None
 
     def __init__(self, raw) -> None:
         self._raw = raw
+        self.notices: list[str] = []  # what duckdb-engine's dialect may read
 
     def cursor(self) -> _SharedCursor:
         return _SharedCursor(self._raw.cursor(), self)
