@@ -17,6 +17,10 @@ What each table holds:
 - source_freshness: dbt source freshness of every raw table;
 - lineage: column-level lineage of the marts (orchestration/lineage.py);
 - erasures, erasure_suppressions, erasure_salt: `roi forget` (roi/erasure.py).
+
+One audit table is dbt's, not this module's: incremental_loads, the newest raw load each
+incremental model has taken in, per raw table (dbt_project/macros/incremental.sql creates it
+on every dbt run and each incremental model writes its rows in its own build).
 """
 
 from __future__ import annotations

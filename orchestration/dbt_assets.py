@@ -17,7 +17,12 @@ from dagster_dbt import (
 
 from foundation.progress import say
 
-from .dbt_project import ensure_manifest, keep_partial_parse_private, roi_dbt_project
+from .dbt_project import (
+    ensure_manifest,
+    keep_partial_parse_private,
+    project_fingerprint,
+    roi_dbt_project,
+)
 from .resources import WarehouseResource
 
 
@@ -40,6 +45,17 @@ translator = RoiDbtTranslator(
 )
 
 
+class DbtBuildConfig(dg.Config):
+    """Run config of the transform step (`roi run --full-refresh`, or the launchpad)."""
+
+    full_refresh: bool = False
+
+
+# The fingerprint of the project and vars the warehouse's incremental models were last built
+# with (orchestration.dbt_project.project_fingerprint), in the warehouse's state folder.
+BUILT_FINGERPRINT_FILE = "dbt_built_fingerprint"
+
+
 def manifest_path() -> Path:
     """The project's manifest (orchestration.dbt_project): no dbt parse, only its path."""
     return Path(roi_dbt_project.manifest_path)
@@ -55,22 +71,53 @@ def build_dbt_models(manifest: Path) -> dg.AssetsDefinition:
         name="dbt_models",
     )
     def dbt_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext,
+        config: DbtBuildConfig,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
     ):
-        yield from _build(context, dbt, warehouse)
+        yield from _build(context, dbt, warehouse, full_refresh=config.full_refresh)
 
     return dbt_models
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def full_refresh_reason(warehouse: WarehouseResource, requested: bool) -> str | None:
+    """Why this build must rebuild its incremental models whole, or None to build them
+    incrementally: on request, on a warehouse without a record of its last build, or when
+    the project's code or value-changing vars differ from the last build's."""
+    if requested:
+        return "requested"
+    recorded = warehouse.state_dir / BUILT_FINGERPRINT_FILE
+    if not recorded.exists():
+        return "no earlier build of this warehouse is on record"
+    if recorded.read_text().strip() != project_fingerprint(warehouse.dbt_vars()):
+        return "the dbt project or its vars changed since the last build"
+    return None
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    full_refresh: bool = False,
+):
     log_file = warehouse.state_dir / "logs" / context.run.run_id / "dbt.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    say(f"transforming with dbt build (models and tests; full log in {log_file})")
+    fingerprint = project_fingerprint(warehouse.dbt_vars())
+    reason = full_refresh_reason(warehouse, full_refresh)
+    mode = f"full refresh: {reason}" if reason else "incremental models take in new rows only"
+    say(f"transforming with dbt build (models and tests, {mode}; full log in {log_file})")
     # Unit tests are left to CI (`make test`, tests/dbt_project/test_dbt_unit_tests.py), as dbt Labs
     # recommends: their inputs are fixed rows, so a run over new data cannot change their
     # outcome. The data tests run here, on every run's data.
     invocation = dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test", *warehouse.dbt_args()],
+        [
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            *(["--full-refresh"] if reason else []),
+            *warehouse.dbt_args(),
+        ],
         context=context,
         target_path=warehouse.dbt_target_dir,
     )
@@ -91,6 +138,9 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
                     target = event.asset_key.to_user_string()
                     say(f"  dbt test FAILED: {event.check_name} on {target}")
             yield event
+    # Only a build that ended without an error vouches for every incremental model's rows: after
+    # a failure the next build is a full refresh if the code changed meanwhile.
+    (warehouse.state_dir / BUILT_FINGERPRINT_FILE).write_text(fingerprint + "\n")
     say(f"dbt build finished: {models} models, {tests} tests, {failed} failed")
 
 

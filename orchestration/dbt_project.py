@@ -1,5 +1,7 @@
 """The dbt project, and its manifest kept in step with the SQL."""
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -28,11 +30,30 @@ def dbt_cli() -> DbtCliResource:
     return DbtCliResource(project_dir=roi_dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
-def _newest_source_change(project_dir: Path) -> float:
+def _project_files(project_dir: Path) -> list[Path]:
     watched = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
     for folder in ("models", "macros", "seeds", "tests", "snapshots", "analyses"):
         watched.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
-    return max((p.stat().st_mtime for p in watched if p.exists()), default=0.0)
+    return [p for p in watched if p.exists()]
+
+
+def _newest_source_change(project_dir: Path) -> float:
+    return max((p.stat().st_mtime for p in _project_files(project_dir)), default=0.0)
+
+
+def project_fingerprint(dbt_vars: dict, project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """What the incremental models' rows were built from, besides the data: every file of
+    the dbt project (models, macros, seeds, tests, configuration) and the vars that change
+    values (the reporting currency; not where the warehouse is). When it differs from the
+    fingerprint of the warehouse's last build, the build must be a full refresh: rows built
+    by other code or in another currency cannot be kept."""
+    digest = hashlib.sha256()
+    for path in sorted(_project_files(project_dir)):
+        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    values = {k: v for k, v in dbt_vars.items() if not str(k).startswith("roi_")}
+    digest.update(json.dumps(values, sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 def ensure_manifest() -> Path:

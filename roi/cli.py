@@ -56,7 +56,12 @@ def _run(args: argparse.Namespace) -> int:
         reporting_currency=args.reporting_currency,
         source=args.source,
     )
-    result = run_pipeline(settings.data_dir, source=settings.source, settings=settings)
+    result = run_pipeline(
+        settings.data_dir,
+        source=settings.source,
+        settings=settings,
+        full_refresh=args.full_refresh,
+    )
     print(result.summary())
     return 0 if result.success else 1
 
@@ -256,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="files",
         help="files (default), api (every family with a live connector), or per family, "
         "e.g. ads=api,crm=api,erp=files,fx=api",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental models from every raw row instead of the new ones only "
+        "(done by itself when the dbt project or the reporting currency changed)",
     )
     run.set_defaults(handler=_run)
 

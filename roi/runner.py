@@ -89,6 +89,7 @@ def run_pipeline(
     tags: dict[str, str] | None = None,
     target: str | None = None,
     settings: Settings | None = None,
+    full_refresh: bool = False,
 ) -> RunResult:
     """Run ingest → transform → checks → publish. Raises DropRejected (after recording the
     run in audit.runs with status `rejected` and alerting it).
@@ -102,6 +103,7 @@ def run_pipeline(
     so the reporting currency defaults to $ROI_REPORTING_CURRENCY, else USD), which give
     everything else; the definitions are built from the result (build_definitions). The
     source stays `files` unless given: ROI_SOURCE is the scheduled runs' choice.
+    `full_refresh` rebuilds the incremental dbt models from every raw row (dbt --full-refresh).
     """
     settings = run_settings(
         settings,
@@ -140,7 +142,10 @@ def run_pipeline(
             raise_on_error=False,
             # Stage lines come from foundation.progress and failures from the RunResult summary;
             # Dagster's full event log (with tracebacks) stays in the instance's storage.
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+                "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+            },
             tags={
                 "roi/trigger": trigger,
                 "roi/source": source,

@@ -4,6 +4,10 @@
 --   3. a [PROJECT_CODE] tag in the campaign name, when it names a known project.
 -- A row none of these maps keeps project_code NULL and is quarantined downstream
 -- (reason unmapped_campaign): unmapped spend is reported, never dropped.
+-- A view: int_ad_spend_converted, its one reader, builds incrementally and reads only the
+-- rows it takes in, so no copy of every ad-spend row is written on each build.
+
+{{ config(materialized='view') }}
 
 with
 

@@ -2,12 +2,44 @@
 -- reporting currency and the flags that send it to int_quarantine:
 --   is_campaign_unmapped: empty project_code, or a project_code not in the projects table
 --   is_fx_missing: no usable rate in the 7-day window (spend_reporting is then NULL)
+-- Incremental (macros/incremental.sql): a build takes in the rows loaded since the last one,
+-- the rows whose FX window a newly loaded rate falls in, and the rows still unmapped (a
+-- project loaded since may map them); every other row keeps what it was built with.
+-- depends_on: {{ ref('stg_fx__rates') }}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='record_key',
+        on_schema_change='fail',
+        post_hook="{{ record_loads_taken_in(['raw_ads.ad_spend', 'raw_fx.rates']) }}",
+    )
+}}
 
 with
 
+mapped as (
+
+    select
+        'date=' || cast(spend_date as {{ dbt.type_string() }})
+        || '|platform=' || coalesce(platform, '')
+        || '|account_id=' || coalesce(ad_account_id, '')
+        || '|campaign_id=' || coalesce(campaign_id, '') as record_key,
+        *
+    from {{ ref('int_ad_spend_mapped') }}
+
+),
+
 ad_spend as (
 
-    select * from {{ ref('int_ad_spend_mapped') }}
+    select * from mapped
+    {% if is_incremental() %}
+    where
+        mapped._dlt_load_id > {{ last_load_taken_in('raw_ads.ad_spend') }}
+        or {{ fx_rates_loaded_since_last_build('mapped.spend_date') }}
+        or mapped.record_key in (select record_key from {{ this }} where is_campaign_unmapped)
+    {% endif %}
 
 ),
 
@@ -26,6 +58,7 @@ fx_factors as (
 joined as (
 
     select
+        ad_spend.record_key,
         ad_spend.spend_date,
         ad_spend.platform,
         ad_spend.ad_account_id,
@@ -59,10 +92,7 @@ joined as (
 final as (
 
     select
-        'date=' || cast(spend_date as {{ dbt.type_string() }})
-        || '|platform=' || coalesce(platform, '')
-        || '|account_id=' || coalesce(ad_account_id, '')
-        || '|campaign_id=' || coalesce(campaign_id, '') as record_key,
+        record_key,
         spend_date,
         platform,
         ad_account_id,

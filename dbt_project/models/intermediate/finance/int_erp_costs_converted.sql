@@ -4,12 +4,39 @@
 --     cannot be placed in any mart row and are left out of the marts (not quarantined: the
 --     quarantine reasons are fixed by the contract); a warn-level relationships test on
 --     stg_erp__costs.project_code reports them.
+-- Incremental (macros/incremental.sql): a build takes in the cost lines whose latest posting
+-- was loaded since the last one (a stale posting sent again does not win, so it changes
+-- nothing), the lines whose FX window a newly loaded rate falls in, and the lines of a
+-- project not known yet (a project loaded since may be theirs).
+-- depends_on: {{ ref('stg_fx__rates') }}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='record_key',
+        on_schema_change='fail',
+        post_hook="{{ record_loads_taken_in(['raw_erp.costs', 'raw_fx.rates']) }}",
+    )
+}}
 
 with
 
-costs as (
+latest as (
 
     select * from {{ ref('stg_erp__costs') }}
+
+),
+
+costs as (
+
+    select * from latest
+    {% if is_incremental() %}
+    where
+        latest._dlt_load_id > {{ last_load_taken_in('raw_erp.costs') }}
+        or {{ fx_rates_loaded_since_last_build('latest.cost_date') }}
+        or latest.cost_id in (select cost_id from {{ this }} where not is_project_known)
+    {% endif %}
 
 ),
 

@@ -1,5 +1,9 @@
 -- One row per (spend_date, platform, ad_account_id, campaign_id): the daily ad spend that
 -- counts, i.e. mapped to a known project and convertible (quarantined rows are left out).
+-- A view over the incremental int_ad_spend_converted: a build writes no copy of every
+-- ad-spend row (publishing writes the one BI tools read, marts.fct_ad_spend_daily).
+
+{{ config(materialized='view') }}
 
 with
 

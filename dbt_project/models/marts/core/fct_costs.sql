@@ -1,5 +1,9 @@
 -- One row per ERP cost line that counts: latest posting, of a known project, convertible
 -- (quarantined rows are left out).
+-- A view over the incremental int_erp_costs_converted: a build writes no copy of every cost
+-- line (publishing writes the one BI tools read, marts.fct_costs).
+
+{{ config(materialized='view') }}
 
 with
 
