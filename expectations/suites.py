@@ -5,12 +5,22 @@ blocking (a failure stops the marts from being published: keys, FX coverage,
 reconciliation, data loss) or a warning (reported, the run goes on). Raw-table suites are
 derived from the same declaration the file validator uses (ingestion/file_contract.py),
 so API sources, which skip the file validator, are held to the same rules.
+
+Every suite runs in the warehouse, as SQL (Great Expectations' SQL data sources,
+expectations/validate.py): no table is read into Python. A raw-table suite checks its
+row-level rules (required values, value sets, formats, ranges) on the rows this run's loads
+brought (their `_dlt_load_id` is one of the run's load ids in audit.loads) and its
+table-level rules (`whole_table`: key uniqueness, no rows lost, orphan keys) on the whole
+table. Every row of a raw table was new in the run that loaded it, and that run's suite
+checked it before any model read it: a row that fails blocks that run, and is validated
+again only when a later load brings it again (a merge replaces it). Mart suites and the
+reconciliation check every row of what they validate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from foundation.periods import GRAINS
@@ -22,9 +32,13 @@ class Rule:
     expectation: str  # a great_expectations.expectations class name
     kwargs: dict[str, Any]
     blocking: bool = True
-    # ExpectColumnValuesToBeInSet whose value_set is every key of another table (a foreign
-    # key): expectations/validate.py checks it without handing GE the whole key set.
-    foreign_key: bool = False
+    # A foreign key: ExpectColumnValuesToBeInSet whose value set is what this query returns
+    # (every key of another table); expectations/validate.py checks it in the warehouse
+    # without reading the key set into Python.
+    references: str | None = None
+    # A fact of the whole table (row count, key uniqueness, orphan keys): checked on the
+    # whole table even where the suite's other rules see only the rows this run loaded.
+    whole_table: bool = False
 
     @property
     def label(self) -> str:
@@ -37,10 +51,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class History:
-    """What the suite may compare against: the row count of the last run, lookups."""
+    """What the suite may compare against: the row count of the last run."""
 
     previous_rows: int | None
-    lookup: Callable[[str], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -50,20 +63,22 @@ class Suite:
     rules: Callable[[History], list[Rule]]
     query: str | None = None  # None: the whole table
     description: str = ""
-    columns: tuple[str, ...] = field(default=())
-
-    @property
-    def frame_query(self) -> str:
-        if self.query:
-            return self.query
-        return f"select {', '.join(self.columns) or '*'} from {self.table}"
+    # True (raw tables): rules that are not `whole_table` check only the rows that this
+    # run's loads brought (`_dlt_load_id` among the run's load ids in audit.loads)
+    new_rows_only: bool = False
 
 
 def _never_shrinks(history: History) -> list[Rule]:
     # Raw tables are merged, never truncated: fewer rows than last run means data was lost.
     if history.previous_rows is None:
         return []
-    return [Rule("ExpectTableRowCountToBeBetween", {"min_value": history.previous_rows})]
+    return [
+        Rule(
+            "ExpectTableRowCountToBeBetween",
+            {"min_value": history.previous_rows},
+            whole_table=True,
+        )
+    ]
 
 
 # Foreign keys that should resolve; a miss is a warning here (the blocking guard for the
@@ -81,8 +96,8 @@ ORPHAN_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
 
 def _unique(columns: tuple[str, ...]) -> Rule:
     if len(columns) == 1:
-        return Rule("ExpectColumnValuesToBeUnique", {"column": columns[0]})
-    return Rule("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)})
+        return Rule("ExpectColumnValuesToBeUnique", {"column": columns[0]}, whole_table=True)
+    return Rule("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)}, whole_table=True)
 
 
 def _raw_suite(dataset: str, table: str) -> Suite:
@@ -131,9 +146,10 @@ def _raw_suite(dataset: str, table: str) -> Suite:
             found.append(
                 Rule(
                     "ExpectColumnValuesToBeInSet",
-                    {"column": column, "value_set": history.lookup(lookup_sql)},
+                    {"column": column},
                     blocking=False,
-                    foreign_key=True,
+                    references=lookup_sql,
+                    whole_table=True,
                 )
             )
         return found
@@ -142,9 +158,10 @@ def _raw_suite(dataset: str, table: str) -> Suite:
         name="great_expectations_suite",
         table=name,
         rules=rules,
-        columns=spec.column_names,
-        description=f"Keys, required values, value sets and ranges of {name}; "
-        "no rows lost since the last run; orphan keys (warning).",
+        new_rows_only=True,
+        description=f"Required values, value sets and ranges of the rows this run loaded "
+        f"into {name}; on the whole table: unique keys, no rows lost since the last run, "
+        "orphan keys (warning).",
     )
 
 

@@ -1,19 +1,51 @@
-"""Run a suite on a pandas DataFrame (GE's pandas route: no SQL driver or patches needed)."""
+"""Run a suite with Great Expectations in the warehouse, as SQL (GE's SQL data sources).
+
+No table is read into Python: GE turns each expectation into SQL aggregates over a table
+or query asset (what the suite checks) and brings back counts and a few unexpected values.
+One GE context per process (the run's steps run in one), shared by every suite of the run.
+
+PostgreSQL: GE's postgres data source, on connections of its own (read-only, UTC).
+DuckDB: GE's generic SQL data source over SQLAlchemy with the duckdb-engine dialect, on the
+check's own warehouse connection (each GE connection is a cursor of it: DuckDB refuses a
+second connection to the same file with another configuration, and duckdb-engine sets one,
+its user agent). Rolling back is left to the warehouse connection: GE 1.24 reads a result
+after handing its connection back to the pool, whose rollback empties a DuckDB result.
+
+What GE 1.24's SQL path cannot do, and what runs instead (the same rows fail):
+- ExpectColumnValuesToMatchRegex on DuckDB ("Regex is not supported for dialect duckdb"):
+  the query gets a column holding the value where DuckDB's regexp_matches fails (else
+  NULL), and GE expects it to be null; the failure lists the values that did not match.
+- Table assets with a schema on DuckDB (GE drops the schema from its column-type query):
+  a table is a query asset there (`select * from schema.table`), as are the suites of a
+  query (the reconciliation). To learn a query asset's columns GE runs its SELECT as it is
+  and reads the column names only: the shared DuckDB cursor fetches none of its rows.
+  On PostgreSQL a table is a table asset, since psycopg2's client-side cursor would receive
+  such a SELECT's result in full (GE reads results after closing their connection, so
+  server-side cursors cannot help); a query there returns a few rows (reconciliation).
+
+A raw suite's row rules see only the rows of this run's loads through GE's row condition
+(`_dlt_load_id` in the run's load ids), shown on the rule in Data Docs.
+"""
 
 from __future__ import annotations
 
 import copy
 import html
+import itertools
 import numbers
 import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from foundation.safe_html import library_page_with_csp
 
 from .suites import Rule
+
+if TYPE_CHECKING:
+    from foundation.warehouse import Warehouse
 
 
 def _offline_great_expectations() -> None:
@@ -52,6 +84,8 @@ class ExpectationOutcome:
 class SuiteOutcome:
     outcomes: list[ExpectationOutcome]
     result: Any = None  # GE's ExpectationSuiteValidationResult, for Data Docs
+    rows: int = 0  # rows of what the whole-table rules saw
+    new_rows: int | None = None  # rows the other rules saw, when only the run's new rows
 
     def data_docs_html(self) -> str:
         """This validation as a Great Expectations Data Docs page (GE's own renderer)."""
@@ -79,27 +113,55 @@ class SuiteOutcome:
         return [o for o in self.failures if o.blocking]
 
 
-def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOutcome:
-    """Validate `frame` against `rules` with Great Expectations."""
-    _offline_great_expectations()
-    import great_expectations as gx  # slow import (seconds): only when a check runs
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+@dataclass(frozen=True)
+class Checked:
+    """What a suite checks in the warehouse: a `table` (schema.table) or a `query` (a
+    SELECT); with `load_ids`, the rules that are not whole_table check only the rows whose
+    `_dlt_load_id` is one of them (GE's row condition), the others every row."""
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas(name="warehouse")
-    batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
-    expectations = []
+    table: str | None = None
+    query: str | None = None
+    load_ids: tuple[str, ...] | None = None
+
+    @property
+    def relation(self) -> str:
+        """What SQL reads the checked rows from."""
+        return self.table or f"({self.query}) as checked"
+
+    @property
+    def new_rows(self) -> str:
+        """The SQL condition of the rows the row rules check."""
+        if not self.load_ids:
+            return "false"
+        quoted = ("'" + load_id.replace("'", "''") + "'" for load_id in self.load_ids)
+        return f"_dlt_load_id in ({', '.join(quoted)})"
+
+
+def validate_in_warehouse(
+    warehouse: Warehouse, con, name: str, checked: Checked, rules: Sequence[Rule]
+) -> SuiteOutcome:
+    """Validate `rules` with Great Expectations on `checked`, in the warehouse, as one
+    batch: a table asset (PostgreSQL) or a query asset (DuckDB, and every query).
+
+    `con`: an open connection of `warehouse` (foundation.warehouse); on DuckDB GE's queries
+    run on it. Only counts, GE's few unexpected examples and the orphan keys of a foreign
+    key come back to Python.
+    """
+    from great_expectations.expectations.row_conditions import Column
+
+    expectations, extra_columns = [], {}
     for index, rule in enumerate(rules):
-        expectation, kwargs = _ge_arguments(rule, frame)
-        expectations.append(getattr(gx.expectations, expectation)(**kwargs, meta={"rule": index}))
-    suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite)
-    )
-    result = definition.run(batch_parameters={"dataframe": frame})
+        expectation, kwargs, extra = _ge_arguments(rule, checked, con)
+        extra_columns.update(extra)
+        if checked.load_ids is not None and not rule.whole_table:
+            kwargs["row_condition"] = Column("_dlt_load_id").is_in(list(checked.load_ids))
+        expectations.append((index, expectation, kwargs))
+    with _session(warehouse, con) as session:
+        result = session.run(name, checked, extra_columns, expectations)
     outcomes = []
-    for expectation_result in result.results:
+    for expectation_result in sorted(
+        result.results, key=lambda r: r.expectation_config.meta["rule"]
+    ):
         rule = rules[expectation_result.expectation_config.meta["rule"]]
         outcomes.append(
             ExpectationOutcome(
@@ -109,7 +171,195 @@ def validate_frame(name: str, frame: pd.DataFrame, rules: list[Rule]) -> SuiteOu
                 observed=_observed(expectation_result),
             )
         )
-    return SuiteOutcome(outcomes=outcomes, result=result)
+    return SuiteOutcome(
+        outcomes=outcomes,
+        result=result,
+        rows=_count(con, checked.relation),
+        new_rows=None
+        if checked.load_ids is None
+        else _count(con, checked.relation, checked.new_rows),
+    )
+
+
+def _count(con, relation: str, condition: str = "true") -> int:
+    return int(con.execute(f"select count(*) from {relation} where {condition}").fetchone()[0])
+
+
+class _GreatExpectations:
+    """The process's Great Expectations context (imported and set up once) and its SQL data
+    sources, one per warehouse."""
+
+    _lock = threading.Lock()
+    _shared: _GreatExpectations | None = None
+
+    def __init__(self) -> None:
+        _offline_great_expectations()
+        import great_expectations as gx  # slow import (seconds): only when a check runs
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.sources: dict[str, Any] = {}
+        self.duckdb_connection = None  # the connection the DuckDB source's cursors come from
+        self.names = itertools.count()
+
+    @classmethod
+    def shared(cls) -> _GreatExpectations:
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
+
+    def source(self, warehouse: Warehouse):
+        key = f"{warehouse.target}:{warehouse.label}"
+        if key not in self.sources:
+            name = f"warehouse_{len(self.sources)}"
+            if warehouse.target == "duckdb":
+                from sqlalchemy.pool import NullPool
+
+                self.sources[key] = self.context.data_sources.add_sql(
+                    name=name,
+                    connection_string="duckdb:///:memory:",  # never opened: see creator
+                    kwargs={"creator": self._duckdb_cursor, "poolclass": NullPool},
+                )
+            else:
+                s = warehouse.settings
+                password = f":{s.password}" if s.password else ""
+                self.sources[key] = self.context.data_sources.add_postgres(
+                    name=name,
+                    connection_string=(
+                        f"postgresql+psycopg2://{s.user}{password}@{s.host}:{s.port}/{s.database}"
+                    ),
+                    kwargs={
+                        "connect_args": {
+                            "options": "-c TimeZone=UTC -c default_transaction_read_only=on",
+                            "application_name": "roi-great-expectations",
+                        }
+                    },
+                )
+        return self.sources[key]
+
+    def _duckdb_cursor(self) -> _SharedDuckDB:
+        if self.duckdb_connection is None:
+            raise RuntimeError("Great Expectations queried DuckDB outside a suite's check")
+        return _SharedDuckDB(self.duckdb_connection)
+
+
+class _Session:
+    def __init__(self, ge: _GreatExpectations, source, engine: str) -> None:
+        self.ge, self.source, self.engine = ge, source, engine
+
+    def _asset(self, name: str, checked: Checked, extra_columns: dict[str, str]):
+        if checked.table and not extra_columns and self.engine != "duckdb":
+            schema, table = checked.table.split(".")
+            return self.source.add_table_asset(name=name, table_name=table, schema_name=schema)
+        # GE's query assets take only a statement that starts with SELECT (not WITH)
+        query = f"select * from {checked.relation}"
+        if extra_columns:
+            extra = ", ".join(f'{sql} as "{column}"' for column, sql in extra_columns.items())
+            query = f"select checked.*, {extra} from ({query}) as checked"
+        return self.source.add_query_asset(name=name, query=query)
+
+    def run(self, name: str, checked: Checked, extra_columns, expectations):
+        gx, context = self.ge.gx, self.ge.context
+        unique = f"{name}#{next(self.ge.names)}"
+        asset = self._asset(unique, checked, extra_columns)
+        try:
+            batch = asset.add_batch_definition_whole_table("all")
+            suite = context.suites.add(
+                gx.ExpectationSuite(
+                    name=unique,
+                    expectations=[
+                        getattr(gx.expectations, expectation)(**kwargs, meta={"rule": index})
+                        for index, expectation, kwargs in expectations
+                    ],
+                )
+            )
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=unique, data=batch, suite=suite)
+            )
+            result = definition.run()
+            context.validation_definitions.delete(unique)
+            context.suites.delete(unique)
+        finally:
+            self.source.delete_asset(unique)
+        result.suite_name = name
+        return result
+
+
+@contextmanager
+def _session(warehouse: Warehouse, con) -> Iterator[_Session]:
+    # one suite at a time per process: the DuckDB source follows the current check's
+    # connection
+    with _GreatExpectations._lock:
+        ge = _GreatExpectations.shared()
+        ge.duckdb_connection = con.raw if warehouse.target == "duckdb" else None
+        try:
+            yield _Session(ge, ge.source(warehouse), warehouse.target)
+        finally:
+            ge.duckdb_connection = None
+
+
+class _SharedDuckDB:
+    """A DB-API connection for SQLAlchemy's duckdb dialect whose cursors are cursors of a
+    warehouse connection (the same database instance, each cursor a connection of its own).
+    Committing, rolling back and closing are left to the warehouse connection's owner: GE
+    reads a result after handing its connection back to the pool, whose rollback would
+    empty a result of duckdb-engine's own connections."""
+
+    autocommit = None
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self.notices: list[str] = []  # what duckdb-engine's dialect may read
+
+    def cursor(self) -> _SharedCursor:
+        return _SharedCursor(self._raw.cursor(), self)
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _SharedCursor:
+    """A cursor of the warehouse connection's database: rows come as they are fetched."""
+
+    def __init__(self, raw, connection: _SharedDuckDB) -> None:
+        self._raw, self.connection = raw, connection
+
+    def execute(self, sql: str, parameters: Any = None, context: Any = None) -> None:
+        self._raw.execute(sql, parameters if parameters else None)
+
+    def executemany(self, sql: str, parameters: Any = None, context: Any = None) -> None:
+        raise NotImplementedError("Great Expectations only reads the warehouse")
+
+    @property
+    def description(self):
+        return self._raw.description
+
+    @property
+    def rowcount(self) -> int:
+        return -1
+
+    def fetchall(self) -> list[tuple]:
+        return self._raw.fetchall()
+
+    def fetchone(self):
+        return self._raw.fetchone()
+
+    def fetchmany(self, size: int | None = None) -> list[tuple]:
+        return self._raw.fetchmany(size or 1)
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 def _escaped_for_data_docs(result):
@@ -138,25 +388,34 @@ def _escaped(value: Any) -> Any:
     return html.escape(str(value), quote=True)
 
 
-def _ge_arguments(rule: Rule, frame: pd.DataFrame) -> tuple[str, dict[str, Any]]:
-    """The Great Expectations expectation and arguments that check `rule` on `frame`.
+def _ge_arguments(rule: Rule, checked: Checked, con) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The Great Expectations expectation and arguments that check `rule` on `checked`, and
+    the columns (name: SQL) the checked rows need beyond their own for it.
 
-    A foreign-key rule (ExpectColumnValuesToBeInSet with every key of the referenced table)
-    goes to GE as its mirror image, ExpectColumnValuesToNotBeInSet with the column's values
-    that are not keys (the orphans, found here in one vectorised lookup; usually none): the
-    same rows fail, with the same counts and examples, and the rule keeps its name. Handing
-    GE the key set itself cost time per key: GE copies an expectation's arguments about a
-    hundred times per validation (pydantic dict()), 5 s for the 35,000 accounts of a
-    scale-50 drop and about 30 s for its 200,000 leads, on every run.
+    A foreign-key rule (ExpectColumnValuesToBeInSet with every key the rule's `references`
+    query returns) goes to GE as its mirror image, ExpectColumnValuesToNotBeInSet with the
+    column's values that are not keys (the orphans, found in the warehouse by one EXCEPT;
+    usually none): the same rows fail, with the same counts and examples, and the rule
+    keeps its name. Handing GE the key set itself cost time per key: GE copies an
+    expectation's arguments about a hundred times per validation (pydantic dict()).
+    A regex rule on DuckDB, where GE's SQL path has no regex: see the module docstring.
     """
     kwargs = dict(rule.kwargs)
-    if not rule.foreign_key or kwargs.get("column") not in frame.columns:
-        return rule.expectation, kwargs
-    # as Python objects: pandas' Arrow-backed strings look each key up one by one in isin
-    values = frame[kwargs["column"]].dropna().astype(object)
-    orphans = pd.unique(values[~values.isin(kwargs["value_set"])])
-    kwargs["value_set"] = sorted(orphans.tolist(), key=str)
-    return "ExpectColumnValuesToNotBeInSet", kwargs
+    if rule.references is not None:
+        column = kwargs["column"]
+        orphans = con.execute(
+            f"select {column} from {checked.relation} where {column} is not null "
+            f"except select * from ({rule.references}) as keys"
+        ).fetchall()
+        kwargs["value_set"] = sorted((value for (value,) in orphans), key=str)
+        return "ExpectColumnValuesToNotBeInSet", kwargs, {}
+    if rule.expectation == "ExpectColumnValuesToMatchRegex" and con.dialect == "duckdb":
+        column, regex = kwargs["column"], kwargs["regex"]
+        unmatched = f"{column}_not_matching_regex"
+        pattern = regex.replace("'", "''")
+        sql = f"case when not regexp_matches({column}, '{pattern}') then {column} end"
+        return "ExpectColumnValuesToBeNull", {"column": unmatched}, {unmatched: sql}
+    return rule.expectation, kwargs, {}
 
 
 def _observed(result) -> str:

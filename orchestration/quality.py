@@ -10,11 +10,27 @@ import json
 import dagster as dg
 
 from expectations.suites import SUITES, History, Suite
-from expectations.validate import validate_frame
+from expectations.validate import Checked, validate_in_warehouse
 from foundation.progress import say
 
 from .audit_store import ensure_tables, previous_row_count, write_table_rows
 from .resources import WarehouseResource
+
+
+def checked(con, suite: Suite, run_id: str) -> Checked:
+    """What `suite` validates in run `run_id`: its table (or query); for a raw table, the
+    rules that are not whole_table see only the rows whose _dlt_load_id is one of the
+    load ids the run recorded for the table's dataset (audit.loads)."""
+    if suite.query:
+        return Checked(query=suite.query)
+    if not suite.new_rows_only:
+        return Checked(table=suite.table)
+    rows = con.execute(
+        "select distinct load_id from audit.loads where run_id = ? and dataset = ? "
+        "order by load_id",
+        [run_id, suite.table.split(".")[0]],
+    ).fetchall()
+    return Checked(table=suite.table, load_ids=tuple(load_id for (load_id,) in rows))
 
 
 def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
@@ -31,16 +47,17 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     ) -> dg.AssetCheckResult:
         run_id = context.run.run_id
         with warehouse.connect() as con:
-            ensure_tables(con, ["table_rows"])
-            frame = con.execute(suite.frame_query).df()
-            history = History(
-                previous_rows=previous_row_count(con, suite.table, run_id),
-                lookup=lambda sql: [r[0] for r in con.execute(sql).fetchall() if r[0] is not None],
+            ensure_tables(con, ["table_rows", "loads"])
+            history = History(previous_rows=previous_row_count(con, suite.table, run_id))
+            outcome = validate_in_warehouse(
+                warehouse.resolved,
+                con,
+                f"{suite.table}:{suite.name}",
+                checked(con, suite, run_id),
+                suite.rules(history),
             )
-            rules = suite.rules(history)
             if suite.query is None:
-                write_table_rows(con, run_id, suite.table, len(frame))
-        outcome = validate_frame(f"{suite.table}:{suite.name}", frame, rules)
+                write_table_rows(con, run_id, suite.table, outcome.rows)
         page = (
             warehouse.run_docs_dir(run_id)
             / "great_expectations"
@@ -51,7 +68,11 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
         failed = [f"{o.expectation}: {o.observed}" for o in outcome.failures]
         blocking = bool(outcome.blocking_failures)
         met = len(outcome.outcomes) - len(failed)
-        say(f"great expectations {suite.name} on {suite.table}: {met}/{len(outcome.outcomes)} met")
+        seen = "" if outcome.new_rows is None else f" ({outcome.new_rows} new rows)"
+        say(
+            f"great expectations {suite.name} on {suite.table}{seen}: "
+            f"{met}/{len(outcome.outcomes)} met"
+        )
         for failure in outcome.failures:
             level = "FAILED" if failure.blocking else "warning"
             say(f"    {level} {failure.expectation}: {failure.observed}")
@@ -62,7 +83,8 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
             if failed and not blocking
             else dg.AssetCheckSeverity.ERROR,
             metadata={
-                "rows": len(frame),
+                "rows": outcome.rows,
+                **({} if outcome.new_rows is None else {"new_rows": outcome.new_rows}),
                 "expectations": len(outcome.outcomes),
                 "failed": len(failed),
                 "failures": "\n".join(failed),

@@ -130,7 +130,7 @@ def test_a_mart_keys_not_null_is_only_its_contract_constraint():
     }
     assert tested & constrained == set()
     # nor does a Great Expectations rule of a candidate mart
-    history = History(previous_rows=None, lookup=lambda sql: [])
+    history = History(previous_rows=None)
     ge_not_null = {
         (suite.table.rsplit(".", 1)[1], rule.kwargs["column"])
         for suite in SUITES

@@ -214,7 +214,7 @@ args = build_parser().parse_args(["backfill", "--grain", "year", "--from", "2024
 out["cli"] = [args.grain, args.start]
 [suite] = [suite for suite in SUITES if suite.name == "great_expectations_suite"
            and suite.table == "marts_candidate.mart_project_roi"]
-[in_set] = [rule for rule in suite.rules(History(None, lambda query: []))
+[in_set] = [rule for rule in suite.rules(History(None))
             if rule.expectation == "ExpectColumnValuesToBeInSet"]
 out["rule"] = in_set.kwargs["value_set"]
 print(json.dumps(out))
