@@ -51,7 +51,7 @@ def stage_drop(
     with any problem is rejected as a whole (DropRejected, every problem listed) and leaves
     no staged file behind: nothing of it can be loaded.
     """
-    staged_dir = Path(staged_dir)
+    data_dir, staged_dir = Path(data_dir), Path(staged_dir)
     staged_dir.mkdir(parents=True, exist_ok=True)
     problems: list[Problem] = []
     written: dict[FileSpec, int] = {}

@@ -517,3 +517,20 @@ def test_the_byte_scan_sees_across_its_4_mib_reads(tmp_path, tail, lines):
     path = tmp_path / "file.csv"
     path.write_bytes(b"a" * ((1 << 22) - 1) + tail)
     assert _scan(path) == lines
+
+
+def test_a_rejected_drop_named_by_a_string_is_rejected_not_crashed(tmp_path):
+    # (the Dagster resource names the drop folder as text: the Python validator, which
+    # names the problems, must be reached with it too)
+    drop = tmp_path / "drop"
+    for spec in FILE_SPECS:
+        text = ",".join(spec.column_names) + "\n"
+        if spec.file_name == "projects.csv":
+            text += "P-DE,Germany,EMEA,DE,2026-02-01,not a number\n"
+        drop.mkdir(exist_ok=True)
+        (drop / spec.file_name).write_text(text, encoding="utf-8")
+    with pytest.raises(DropRejected) as rejected:
+        stage_drop(str(drop), str(tmp_path / "staged"))
+    (problem,) = rejected.value.problems
+    assert (problem.file, problem.line, problem.column) == ("projects.csv", 2, "target_roi")
+    assert not (tmp_path / "staged").exists()
