@@ -487,7 +487,10 @@ def _cast_or_none(texts: pa.Array, data_type: pa.DataType) -> pa.Array | None:
 
 
 def _floats(numbers: pa.Array) -> pd.Series:
-    return pd.Series(numbers.cast(pa.float64()).to_numpy(zero_copy_only=False))
+    # For the range checks only: a whole number beyond 2^53 becomes its nearest double
+    # (Arrow's safe cast refuses it), which is on the same side of every bound (bounds are
+    # small), while the typed column keeps the exact value.
+    return pd.Series(numbers.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False))
 
 
 def _decimals(texts: pa.Array) -> pa.Array:

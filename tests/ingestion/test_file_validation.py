@@ -267,6 +267,19 @@ def test_numbers_raw_cannot_store_are_problems_not_crashes(tmp_path):
     ]
 
 
+def test_whole_numbers_beyond_a_doubles_precision_are_kept_exactly(tmp_path):
+    # 2^53 + 1 is a valid BIGINT that no double holds: its range check must not crash
+    tables = read_drop(
+        write_drop(
+            tmp_path / "drop",
+            ad_spend=header("ad_spend.csv")
+            + "\n2026-01-02,google_ads,G-1,C-1,,P-DE,EUR,1,9007199254740993,9223372036854775807",
+        )
+    )
+    row = tables["ad_spend.csv"].to_pylist()[0]
+    assert (row["impressions"], row["clicks"]) == (9007199254740993, 9223372036854775807)
+
+
 # --- the header and the shape of rows
 
 
