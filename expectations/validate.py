@@ -223,13 +223,21 @@ class _GreatExpectations:
                     kwargs={"creator": self._duckdb_cursor, "poolclass": NullPool},
                 )
             else:
+                from sqlalchemy.engine import URL
+
                 s = warehouse.settings
-                password = f":{s.password}" if s.password else ""
+                # URL.create escapes what a URL cannot hold as it is (an @ or / in a password)
+                url = URL.create(
+                    "postgresql+psycopg2",
+                    username=s.user,
+                    password=s.password or None,
+                    host=s.host,
+                    port=s.port,
+                    database=s.database,
+                )
                 self.sources[key] = self.context.data_sources.add_postgres(
                     name=name,
-                    connection_string=(
-                        f"postgresql+psycopg2://{s.user}{password}@{s.host}:{s.port}/{s.database}"
-                    ),
+                    connection_string=url.render_as_string(hide_password=False),
                     kwargs={
                         "connect_args": {
                             "options": "-c TimeZone=UTC -c default_transaction_read_only=on",
@@ -339,7 +347,7 @@ class _SharedCursor:
         self._raw.execute(sql, parameters if parameters else None)
 
     def executemany(self, sql: str, parameters: Any = None, context: Any = None) -> None:
-        raise NotImplementedError("Great Expectations only reads the warehouse")
+        self._raw.executemany(sql, parameters or [])
 
     @property
     def description(self):

@@ -81,16 +81,21 @@ def build_dbt_models(manifest: Path) -> dg.AssetsDefinition:
     return dbt_models
 
 
-def full_refresh_reason(warehouse: WarehouseResource, requested: bool) -> str | None:
+def full_refresh_reason(
+    warehouse: WarehouseResource, requested: bool, fingerprint: str | None = None
+) -> str | None:
     """Why this build must rebuild its incremental models whole, or None to build them
     incrementally: on request, on a warehouse without a record of its last build, or when
-    the project's code or value-changing vars differ from the last build's."""
+    the project's code or value-changing vars (`fingerprint`, default: the project's now)
+    differ from the last build's."""
     if requested:
         return "requested"
     recorded = warehouse.state_dir / BUILT_FINGERPRINT_FILE
     if not recorded.exists():
         return "no earlier build of this warehouse is on record"
-    if recorded.read_text().strip() != project_fingerprint(warehouse.dbt_vars()):
+    if fingerprint is None:
+        fingerprint = project_fingerprint(warehouse.dbt_vars())
+    if recorded.read_text().strip() != fingerprint:
         return "the dbt project or its vars changed since the last build"
     return None
 
@@ -104,7 +109,7 @@ def _build(
     log_file = warehouse.state_dir / "logs" / context.run.run_id / "dbt.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     fingerprint = project_fingerprint(warehouse.dbt_vars())
-    reason = full_refresh_reason(warehouse, full_refresh)
+    reason = full_refresh_reason(warehouse, full_refresh, fingerprint)
     mode = f"full refresh: {reason}" if reason else "incremental models take in new rows only"
     say(f"transforming with dbt build (models and tests, {mode}; full log in {log_file})")
     # Unit tests are left to CI (`make test`, tests/dbt_project/test_dbt_unit_tests.py), as dbt Labs

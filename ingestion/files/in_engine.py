@@ -22,7 +22,6 @@ are left to Python.
 
 from __future__ import annotations
 
-import csv
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -35,27 +34,18 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..file_contract import SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, Column, FileSpec
+from ..typed_rows import ARROW_TYPES
 from .validate import (
-    _DECIMAL_STORAGE_LIMIT,
-    DECIMAL_TYPE,
+    DECIMAL_STORAGE_LIMIT,
     FIRST_DATA_LINE,
-    TIMESTAMP_TYPE,
-    _check_header,
-    _Unreadable,
+    Unreadable,
+    check_header,
+    read_header,
 )
 
 MEMORY_LIMIT = "1GB"
 BATCH_ROWS = 1 << 18  # rows per record batch streamed from DuckDB into the Parquet writer
 
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "currency": pa.string(),
-    "date": pa.date32(),
-    "timestamp": TIMESTAMP_TYPE,
-    "decimal": DECIMAL_TYPE,
-    "integer": pa.int64(),
-    "boolean": pa.bool_(),
-}
 
 # Characters Python's strip (pandas/Arrow utf8_trim_whitespace) may remove and DuckDB's
 # trim(v, ' ') does not: a value starting or ending with one goes to Python. A superset of
@@ -215,16 +205,12 @@ def _plan(path: Path, spec: FileSpec) -> _Plan | None:
     next to a blank."""
     if not path.is_file():
         return None
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
-    except (UnicodeDecodeError, csv.Error):
-        return None
+    header = read_header(path)
     if not header:
         return None
     try:
-        _check_header(header, spec.file_name)
-    except _Unreadable:
+        check_header(header, spec.file_name)
+    except Unreadable:
         return None
     names = [name.strip() for name in header]
     if any(name not in names for name in spec.column_names):
@@ -319,7 +305,7 @@ def _ok_sql(v: str, column: Column | None) -> str:
         number = f"try_cast({v} AS DECIMAL(38, 9))"
         limit = column.max_magnitude
         if limit is None:
-            limit = _DECIMAL_STORAGE_LIMIT
+            limit = DECIMAL_STORAGE_LIMIT
         checks = [
             f"regexp_full_match({v}, {_literal(_DECIMAL)})",
             f"abs({number}) <= CAST('{limit}' AS DECIMAL(38, 9))",
@@ -389,7 +375,7 @@ def _output_sql(path: Path, plan: _Plan) -> str:
 
 def _schema(spec: FileSpec, plan: _Plan) -> pa.Schema:
     """The staged file's schema: validate.read_file's, field for field."""
-    fields = [pa.field(column.name, _ARROW_TYPES[column.kind]) for column in spec.columns]
+    fields = [pa.field(column.name, ARROW_TYPES[column.kind]) for column in spec.columns]
     fields += [pa.field(name, pa.string()) for name in plan.extras]
     fields += [pa.field(SOURCE_FILE_COLUMN, pa.string()), pa.field(SOURCE_LINE_COLUMN, pa.int64())]
     return pa.schema(field.with_nullable(field.name not in spec.primary_key) for field in fields)

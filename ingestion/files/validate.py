@@ -146,7 +146,7 @@ def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Pro
         return None, [Problem(file=spec.file_name, message="required file is missing")]
     try:
         read = _read_plain_csv(path, spec.file_name) or _read_irregular_csv(path, spec.file_name)
-    except _Unreadable as unreadable:
+    except Unreadable as unreadable:
         return None, unreadable.problems
     frame, lines = read
 
@@ -180,7 +180,7 @@ def read_file(data_dir: Path, spec: FileSpec) -> tuple[pa.Table | None, list[Pro
     return table.cast(schema), []
 
 
-class _Unreadable(Exception):
+class Unreadable(Exception):
     """A file that cannot be read as a table of the header's columns, and why."""
 
     def __init__(self, problems: list[Problem]):
@@ -195,19 +195,25 @@ _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # what pd.read_csv(dtype=str
 _ARROW_DECLINED = pa.ArrowException
 
 
+def read_header(path: Path) -> list[str] | None:
+    """The first record of the CSV file `path` (a BOM left out); None when it is not UTF-8
+    or not CSV, or the file is empty."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), None)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+
+
 def _read_plain_csv(path: Path, file_name: str) -> tuple[pd.DataFrame, np.ndarray] | None:
     """The file as text columns and the line of each row, read by Arrow's multi-threaded CSV
     reader (about three times faster than pandas on a large drop); None when the file is
     anything but plain (no header, a row whose field count differs from the header's,
     invalid UTF-8): _read_irregular_csv then reads it and names the problem."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
-    except (UnicodeDecodeError, csv.Error):
-        return None
+    header = read_header(path)
     if not header:
         return None
-    _check_header(header, file_name)
+    check_header(header, file_name)
     try:
         table = pa_csv.read_csv(
             path,
@@ -258,19 +264,19 @@ def _records(text: str, file_name: str) -> Iterator[tuple[int, list[str]]]:
                 yield line, fields
             line = reader.line_num + 1
     except csv.Error as error:
-        raise _Unreadable(
+        raise Unreadable(
             [Problem(file=file_name, line=line, message=f"is not a valid CSV file: {error}")]
         ) from None
 
 
 def _read_irregular_csv(path: Path, file_name: str) -> tuple[pd.DataFrame, np.ndarray]:
     """What Arrow declined, read by Python's CSV reader: the problem that made Arrow decline
-    (raised as _Unreadable, located by line), else the file as text columns and lines."""
+    (raised as Unreadable, located by line), else the file as text columns and lines."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise _Unreadable([_encoding_problem(file_name, data, error)]) from None
+        raise Unreadable([_encoding_problem(file_name, data, error)]) from None
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -278,18 +284,18 @@ def _read_irregular_csv(path: Path, file_name: str) -> tuple[pd.DataFrame, np.nd
     for line, fields in _records(text, file_name):
         if header is None:
             header = fields
-            _check_header(header, file_name)
+            check_header(header, file_name)
         elif len(fields) != len(header):
             ragged.append(_ragged_row(file_name, line, fields, header))
         elif not ragged:  # once a row is ragged, the file is rejected: keep no more rows
             rows.append(fields)
             lines.append(line)
     if header is None:
-        raise _Unreadable([Problem(file=file_name, message="is empty: the header row is missing")])
+        raise Unreadable([Problem(file=file_name, message="is empty: the header row is missing")])
     if ragged:
         # the fields of a ragged row sit under the wrong columns: checking them would only
         # report misleading column errors
-        raise _Unreadable(ragged)
+        raise Unreadable(ragged)
     columns = [pa.array(values, type=pa.string()) for values in zip(*rows, strict=True)]
     if not rows:
         columns = [pa.array([], type=pa.string()) for _ in header]
@@ -299,7 +305,7 @@ def _read_irregular_csv(path: Path, file_name: str) -> tuple[pd.DataFrame, np.nd
     return frame, np.array(lines, dtype=np.int64)
 
 
-def _check_header(header: list[str], file_name: str) -> None:
+def check_header(header: list[str], file_name: str) -> None:
     """Every column must land in raw under a name of its own. dlt turns names into snake_case
     (`Campaign Name` -> campaign_name): a column named twice would land as `spend_1`, which no
     model reads; two names that become one fail the load after validation; a nameless
@@ -343,7 +349,7 @@ def _check_header(header: list[str], file_name: str) -> None:
             message += ": rename one"
         problems.append(Problem(file=file_name, line=1, column=last, message=message))
     if problems:
-        raise _Unreadable(problems)
+        raise Unreadable(problems)
 
 
 def _ragged_row(file_name: str, line: int, fields: list[str], header: list[str]) -> Problem:
@@ -437,7 +443,7 @@ def _typed_column(values: pd.Series, column: Column, found: _FileProblems) -> pa
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 # The largest value raw's DECIMAL(38, 9) holds: 29 digits before the point, 9 after.
-_DECIMAL_STORAGE_LIMIT = decimal.Decimal("9" * 29 + "." + "9" * 9)
+DECIMAL_STORAGE_LIMIT = decimal.Decimal("9" * 29 + "." + "9" * 9)
 
 
 def _int64_or_none(text: str) -> int | None:
@@ -464,7 +470,7 @@ def _beyond_magnitude(numbers: pd.Series, texts: pd.Series, column: Column) -> n
 
 def _magnitude_limit(column: Column) -> decimal.Decimal:
     if column.max_magnitude is None:
-        return _DECIMAL_STORAGE_LIMIT
+        return DECIMAL_STORAGE_LIMIT
     return decimal.Decimal(column.max_magnitude)
 
 
