@@ -16,7 +16,9 @@ What each table holds:
 - table_rows: the row count a Great Expectations suite measured (the next run compares);
 - source_freshness: dbt source freshness of every raw table;
 - lineage: column-level lineage of the marts (orchestration/lineage.py);
-- erasures, erasure_suppressions, erasure_salt: `roi forget` (roi/erasure.py).
+- erasures, erasure_suppressions, erasure_salt: `roi forget` (roi/erasure.py);
+- published_inputs: what each publish was built from (orchestration/unchanged.py: a rerun
+  that could change nothing is not run again).
 
 One audit table is dbt's, not this module's: incremental_loads, the newest raw load each
 incremental model has taken in, per raw table (dbt_project/macros/incremental.sql creates it
@@ -59,7 +61,8 @@ TABLES: dict[str, str] = {
         failed_steps varchar,
         code_version varchar,
         drop_problem_count integer,
-        drop_problems varchar
+        drop_problems varchar,
+        same_as_run varchar
     )
     """,
     "check_results": """
@@ -163,11 +166,24 @@ TABLES: dict[str, str] = {
     )
     """,
     "erasure_salt": "create table if not exists audit.erasure_salt (salt varchar not null)",
+    "published_inputs": """
+    create table if not exists audit.published_inputs (
+        run_id varchar not null,
+        input_key varchar,
+        warehouse_state varchar not null,
+        published_at timestamp with time zone not null
+    )
+    """,
 }
 
 # Columns added to a table after its first release, in the order they are appended.
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "runs": (("drop_problem_count", "integer"), ("drop_problems", "varchar")),
+    "runs": (
+        ("drop_problem_count", "integer"),
+        ("drop_problems", "varchar"),
+        # status `unchanged`: the run whose marts, checks and report still stand
+        ("same_as_run", "varchar"),
+    ),
     # what a live load's HTTP went through (ingestion/http_retries.py)
     "loads": (
         ("http_requests", "integer"),

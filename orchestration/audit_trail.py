@@ -21,6 +21,7 @@ from foundation.settings import REPO_ROOT
 from foundation.warehouse import Warehouse, as_warehouse
 
 from .audit_store import write_run
+from .unchanged import same_as_run
 
 _TEMPLATES = html_templates("orchestration")
 
@@ -174,6 +175,7 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
     ]
     failed_blocking = [c for c in checks if c[5] == "fail" and c[4] == "error"]
     succeeded = run.status == dg.DagsterRunStatus.SUCCESS and not failed_blocking
+    same = same_as_run(instance, run_id)
     # called from inside a run too (the report writes its data-quality section from it)
     running = not run.is_finished
     rejection = None
@@ -183,7 +185,8 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
     if running:
         status = "running"
     elif succeeded:
-        status = "success"
+        # `unchanged`: nothing could change since run `same_as_run`, whose results stand
+        status = "unchanged" if same else "success"
     else:
         # `rejected`: the drop was malformed and nothing of it was loaded (the problems are
         # in drop_problems); `failed`: anything else went wrong
@@ -207,6 +210,7 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
         "code_version": code_version(),
         "drop_problem_count": rejection.problem_count if rejection else None,
         "drop_problems": "\n".join(rejection.problems) if rejection else None,
+        "same_as_run": same,
     }
     warehouse = as_warehouse(warehouse)
     write_run(warehouse, row, checks)

@@ -11,6 +11,7 @@ from foundation.progress import say
 
 from .audit_assets import QUARANTINE_KEY
 from .resources import WarehouseResource
+from .unchanged import record_published, run_input_key
 
 PUBLISHED_SCHEMA = "marts"
 CANDIDATE_SCHEMA = "marts_candidate"
@@ -62,6 +63,7 @@ def build_publish_marts(mart_names: list[str]) -> dg.AssetsDefinition:
     )
     def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         _refuse_unless_every_check_passed(context)
+        input_key = run_input_key(context.instance, context.run.run_id)
         rows: dict[str, int] = {}
         with warehouse.connect() as con, con.transaction():
             # One transaction on both engines (PostgreSQL's DDL is transactional too): readers
@@ -83,6 +85,8 @@ def build_publish_marts(mart_names: list[str]) -> dg.AssetsDefinition:
                 (rows[name],) = con.execute(
                     f"select count(*) from {PUBLISHED_SCHEMA}.{name}"
                 ).fetchone()
+            # what these marts were built from: a rerun that could change nothing stops early
+            record_published(con, context.run.run_id, input_key)
         say(f"published {len(mart_names)} mart(s) to schema {PUBLISHED_SCHEMA}")
         for name in mart_names:
             yield dg.MaterializeResult(

@@ -379,8 +379,9 @@ def load_report_data(
 
 
 def load_audit(con: Connection, run_id: str | None = None) -> AuditData:
-    """The run `run_id` (default: the latest in audit.runs) and its data-quality problems:
-    quarantined rows, failed checks, sources that are not fresh."""
+    """The run `run_id` (default: the latest in audit.runs; for a run recorded `unchanged`,
+    the run it was the same as) and its data-quality problems: quarantined rows, failed
+    checks, sources that are not fresh."""
     if not has_table(con, "audit", "runs"):
         if run_id:
             raise RoiError(f"no run {run_id}: the warehouse has no audit.runs")
@@ -400,6 +401,13 @@ def load_audit(con: Connection, run_id: str | None = None) -> AuditData:
         if not runs:
             return AuditData(run=None)
     run = runs[0]
+    if run.status == "unchanged":
+        # a rerun that could change nothing: the data on display, and its checks, are those
+        # of the run it was the same as
+        (same,) = con.execute(
+            "select same_as_run from audit.runs where run_id = ?", [run.run_id]
+        ).fetchone()
+        return load_audit(con, same)
     quarantine: tuple = ()
     if has_table(con, "audit", "quarantine"):
         quarantine = _rows(

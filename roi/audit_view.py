@@ -48,6 +48,17 @@ def _run_section(con: Connection, run_id: str | None, warehouse: Warehouse) -> l
         lines.append(f"  failed steps: {failed_steps}")
     if status == "rejected":
         lines += _rejection_lines(con, run_id)
+    if status == "unchanged":
+        # the rerun stopped after hashing its drop: what stands is the earlier run's
+        (same,) = con.execute(
+            "select same_as_run from audit.runs where run_id = ?", [run_id]
+        ).fetchone()
+        lines.append(
+            f"  nothing could change since run {same} (same drop, code and settings, nothing "
+            "loaded or erased since): nothing was loaded, built or published; the checks, "
+            "quarantine, freshness and loads below are that run's"
+        )
+        run_id = same
     index = warehouse.state_dir / "docs" / run_id / "index.html"
     if index.exists():
         lines.append(f"  docs: {index} (dbt docs and Great Expectations Data Docs of this run)")

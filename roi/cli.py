@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -393,12 +394,34 @@ def build_parser() -> argparse.ArgumentParser:
 EXIT_INTERRUPTED = 130
 
 
+class _SkippedCheckNotices(logging.Filter):
+    """Drops Dagster's warning, one per blocking check, that a skipped step's check emitted
+    no result. A rerun that could change nothing skips every step after the file drop on
+    purpose (orchestration/unchanged.py) and says so in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("dagster")
+            and record.getMessage().startswith("Blocking asset check ")
+            and "emitted no result" in record.getMessage()
+        )
+
+
+def _hide_skipped_check_notices() -> None:
+    """Python shows the libraries' warnings through logging's handler of last resort (the
+    message alone on stderr); keep it from showing _SkippedCheckNotices. Idempotent."""
+    last_resort = logging.lastResort
+    if last_resort and not any(isinstance(f, _SkippedCheckNotices) for f in last_resort.filters):
+        last_resort.addFilter(_SkippedCheckNotices())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from ingestion import configure_runtime
 
     # dlt's defaults and the log redaction, before any command loads or logs anything
     configure_runtime()
+    _hide_skipped_check_notices()
     try:
         # Run state, reports and exports hold the company's figures: private to the user,
         # for this process and the dbt and dlt processes it starts.

@@ -57,12 +57,21 @@ class RunResult:
     reports: list[str] = field(default_factory=list)
     # columns a source sent for the first time beyond the contract (audit.schema_changes)
     new_columns: list[str] = field(default_factory=list)
+    # a rerun that could change nothing: the run whose marts, checks and report stand
+    same_as_run: str | None = None
 
     def summary(self) -> str:
         warnings = [f"  warning (check failed, not blocking): {w}" for w in self.warnings]
         warnings += [
             f"  new column (kept in raw, not read by the models): {c}" for c in self.new_columns
         ]
+        if self.success and self.same_as_run:
+            return (
+                f"run {self.run_id}: nothing to do: the drop, the code and the settings are "
+                f"those of run {self.same_as_run} and nothing was loaded or erased since; its "
+                f"marts in {self.warehouse}, checks and report stand (`roi run --full-refresh` "
+                "rebuilds anyway)"
+            )
         if self.success:
             return "\n".join(
                 [
@@ -124,6 +133,7 @@ def run_pipeline(
     from orchestration.definitions import build_definitions
     from orchestration.jobs import PIPELINE_JOB_NAME, REVIEW_JOB_NAMES
     from orchestration.run_alerts import alert_run
+    from orchestration.unchanged import same_as_run
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def(REVIEW_JOB_NAMES[period.grain] if period else PIPELINE_JOB_NAME)
@@ -159,6 +169,7 @@ def run_pipeline(
             },
         )
         result = _result(outcome, warehouse)
+        result.same_as_run = same_as_run(instance, outcome.run_id)
         rejection = _rejection(outcome)
         interrupted = _interrupted_steps(outcome)
         try:

@@ -669,7 +669,7 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _run(drop: Path, workdir: Path, warehouse: Path):
+def _run(drop: Path, workdir: Path, warehouse: Path, full_refresh: bool = False):
     # Imported here, not at module level, so that collecting the suite does not fail while the
     # runner does not exist yet.
     from roi.runner import run_pipeline
@@ -678,8 +678,11 @@ def _run(drop: Path, workdir: Path, warehouse: Path):
     # the run might write beside its input can touch the committed fixture.
     landed = Path(tempfile.mkdtemp(prefix="landed-", dir=workdir)) / drop.name
     shutil.copytree(drop, landed)
-    result = run_pipeline(data_dir=landed, warehouse=warehouse, reporting_currency="USD")
+    result = run_pipeline(
+        data_dir=landed, warehouse=warehouse, reporting_currency="USD", full_refresh=full_refresh
+    )
     assert result.success, f"run over {drop.name} did not publish the marts: {result!r}"
+    assert result.same_as_run is None, f"run over {drop.name} stopped early: {result!r}"
     return result
 
 
@@ -770,10 +773,12 @@ def replay(tmp_path_factory, small_drop_published) -> dict:
     }
     snapshots["rows after drop 1"] = _read_rows(first.warehouse)
     snapshots["after drop 1"] = _full_snapshot(first.warehouse)
-    # AND THEN the same drop again, then drop 2, into (a copy of) that warehouse
+    # AND THEN the same drop again, then drop 2, into (a copy of) that warehouse. The rerun
+    # is asked to rebuild (--full-refresh): a plain rerun of an unchanged drop stops before
+    # loading (test_unchanged_rerun.py), and this one must reload and rebuild everything.
     workdir = tmp_path_factory.mktemp("roi_replay")
     warehouse = copy_warehouse(first.warehouse, workdir / "roi.duckdb")
-    _run(DROP_1, workdir, warehouse)
+    _run(DROP_1, workdir, warehouse, full_refresh=True)
     snapshots["after drop 1 again"] = _full_snapshot(warehouse)
     _run(DROP_2, workdir, warehouse)
     snapshots["after drop 2"] = _full_snapshot(warehouse)

@@ -42,6 +42,7 @@ def test_a_new_warehouse_gets_every_audit_table_the_readme_lists(tmp_path):
         "erasures",
         "lineage",
         "loads",
+        "published_inputs",
         "quarantine",
         "runs",
         "schema_changes",

@@ -40,14 +40,15 @@ def test_an_old_audit_runs_table_gets_the_new_columns_and_keeps_its_rows(engine_
     with engine_warehouse.connect(read_only=True) as con:
         assert con.execute(
             "select run_id, status, failed_checks, code_version, drop_problem_count, "
-            "drop_problems from audit.runs"
-        ).fetchall() == [("r1", "success", 0, "abc1234", None, None)]
+            "drop_problems, same_as_run from audit.runs"
+        ).fetchall() == [("r1", "success", 0, "abc1234", None, None, None)]
         columns = con.execute(
             "select column_name from information_schema.columns "
             "where table_schema = 'audit' and table_name = 'runs' order by ordinal_position"
         ).fetchall()
-    assert [name for (name,) in columns][-3:] == [
+    assert [name for (name,) in columns][-4:] == [
         "code_version",
         "drop_problem_count",
         "drop_problems",
+        "same_as_run",
     ]
