@@ -16,9 +16,10 @@ from foundation.progress import say
 from foundation.safe_html import write_dbt_docs_page
 from ingestion.raw_tables import RAW_TABLES
 
-from .audit_store import write_lineage, write_quarantine, write_source_freshness
+from .audit_store import newest_loads, write_lineage, write_quarantine, write_source_freshness
 from .dbt_assets import manifest_path
 from .dbt_project import keep_partial_parse_private, project_fingerprint
+from .freshness import source_freshness as freshness_of_sources
 from .lineage import column_lineage
 from .resources import WarehouseResource
 
@@ -156,35 +157,54 @@ def _run_dbt_quietly(
     group_name="audit",
     kinds={"dbt", "sql"},
     description="dbt source freshness of every raw table (loaded_at_field: the dlt load "
-    "time): a feed that stops arriving warns here, and in audit.source_freshness.",
+    "time): a feed that stops arriving warns here, and in audit.source_freshness. A table "
+    "this run loaded rows into is known fresh from its load; dbt is asked about the others.",
 )
 def source_freshness(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     target = warehouse.dbt_target_dir
-    _run_dbt_quietly(
-        dbt, ["source", "freshness", *warehouse.dbt_args()], target, raise_on_error=False
-    )
-    results = json.loads((target / "sources.json").read_text())["results"]
-    rows = []
-    for result in results:
-        table = result["unique_id"].split(".", 2)[2]
-        criteria = result.get("criteria", {}).get("warn_after") or {}
-        warn_after = f"{criteria['count']} {criteria['period']}" if criteria.get("count") else None
-        age = result.get("max_loaded_at_time_ago_in_s")
-        rows.append(
-            (context.run.run_id, table, result.get("max_loaded_at"),
-             None if age is None else age / 3600, result["status"], warn_after,
-             result.get("snapshotted_at"))
-        )  # fmt: skip
-        if result["status"] != "pass":
-            say(f"source freshness {result['status'].upper()}: {table} last loaded "
-                f"{result.get('max_loaded_at')} (warn after {warn_after})")  # fmt: skip
+    run_id = context.run.run_id
+
+    def ask_dbt(selectors: list[str]) -> list[dict]:
+        say(f"source freshness: asking dbt about {len(selectors)} source(s) this run did not load")
+        _run_dbt_quietly(
+            dbt,
+            ["source", "freshness", "--select", *selectors, *warehouse.dbt_args()],
+            target,
+            raise_on_error=False,
+        )
+        return json.loads((target / "sources.json").read_text())["results"]
+
     with warehouse.connect() as con:
-        write_source_freshness(con, context.run.run_id, rows)
-    stale = [row[1] for row in rows if row[4] != "pass"]
-    say(f"source freshness: {len(rows) - len(stale)}/{len(rows)} sources fresh")
-    return dg.MaterializeResult(metadata={"sources": len(rows), "stale": ", ".join(stale)})
+        loaded = newest_loads(con, run_id)
+    # the build's manifest: freshness reads each source's criteria and loaded_at_field there
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = freshness_of_sources(manifest, loaded, ask_dbt)
+    for row in results:
+        if row.status != "pass":
+            say(f"source freshness {row.status.upper()}: {row.source_table} last loaded "
+                f"{row.max_loaded_at} (warn after {row.warn_after})")  # fmt: skip
+    with warehouse.connect() as con:
+        write_source_freshness(
+            con,
+            run_id,
+            [
+                (
+                    run_id,
+                    row.source_table,
+                    row.max_loaded_at,
+                    row.hours_since_load,
+                    row.status,
+                    row.warn_after,
+                    row.checked_at,
+                )
+                for row in results
+            ],  # fmt: skip
+        )
+    stale = [row.source_table for row in results if row.status != "pass"]
+    say(f"source freshness: {len(results) - len(stale)}/{len(results)} sources fresh")
+    return dg.MaterializeResult(metadata={"sources": len(results), "stale": ", ".join(stale)})
 
 
 @dg.asset(

@@ -296,6 +296,20 @@ def record_loads(
             )
 
 
+def newest_loads(con, run_id: str) -> dict[str, str]:
+    """`dataset.table` -> load id of each raw table the run loaded rows into in one dlt load
+    (the table's newest rows carry that id; a table a run loaded in several loads is left
+    out, as the rows' count is not split per load here)."""
+    ensure_audit_tables(con)
+    return dict(
+        con.execute(
+            "select dataset || '.' || table_name, max(load_id) from audit.loads "
+            "where run_id = ? and rows_loaded > 0 group by 1 having count(distinct load_id) = 1",
+            [run_id],
+        ).fetchall()
+    )
+
+
 def record_schema_changes(
     warehouse: Warehouse | Path,
     run_id: str,

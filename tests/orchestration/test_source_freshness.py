@@ -1,0 +1,206 @@
+"""Source freshness from what changed (orchestration/freshness.py) against dbt's own answer.
+
+A table the run loaded rows into is judged from the run's load; dbt is asked about the
+rest. On the session's published small drop, both must give exactly what `dbt source
+freshness` says about every source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from foundation.warehouse import DuckDBWarehouse
+from orchestration.audit_store import newest_loads
+from orchestration.dbt_project import DBT_PROJECT_DIR
+from orchestration.freshness import (
+    DLT_LOADED_AT,
+    checked_sources,
+    source_freshness,
+    status_for_age,
+)
+
+from ..conftest import copy_warehouse
+
+DAY = 86400
+EIGHT_DAYS = {"warn_after": {"count": 8, "period": "day"}, "error_after": {}, "filter": None}
+
+
+def test_dbt_s_verdict_on_the_age():
+    both = {
+        "warn_after": {"count": 12, "period": "hour"},
+        "error_after": {"count": 2, "period": "day"},
+    }
+    assert status_for_age(12 * 3600, both) == "pass"  # dbt warns only past the limit
+    assert status_for_age(12 * 3600 + 1, both) == "warn"
+    assert status_for_age(2 * DAY + 1, both) == "error"
+    assert status_for_age(10**9, {"warn_after": {"count": 30, "period": "minute"}}) == "warn"
+    assert status_for_age(10**9, {"warn_after": {"count": None, "period": None}}) == "pass"
+
+
+def _source(dataset: str, table: str, freshness: dict, loaded_at: str = DLT_LOADED_AT) -> dict:
+    return {
+        "source_name": dataset,
+        "name": table,
+        "loaded_at_field": loaded_at,
+        "freshness": freshness,
+    }
+
+
+MANIFEST = {
+    "sources": {
+        "source.p.raw_crm.orders": _source("raw_crm", "orders", EIGHT_DAYS),
+        "source.p.raw_crm.leads": _source("raw_crm", "leads", EIGHT_DAYS),
+        "source.p.raw_erp.costs": _source("raw_erp", "costs", EIGHT_DAYS, "posted_at"),
+        "source.p.raw_fx.rates": _source("raw_fx", "rates", {**EIGHT_DAYS, "filter": "x > 1"}),
+        "source.p.raw_reference.projects": _source(
+            "raw_reference", "projects", {"warn_after": {"count": None, "period": None}}
+        ),
+    }
+}
+
+
+def test_only_sources_with_a_criterion_are_checked():
+    assert sorted(checked_sources(MANIFEST)) == [
+        "raw_crm.leads",
+        "raw_crm.orders",
+        "raw_erp.costs",
+        "raw_fx.rates",
+    ]
+
+
+def test_tables_the_run_loaded_are_judged_from_the_load_and_dbt_is_asked_the_rest():
+    now = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+    loaded = str((now - dt.timedelta(minutes=30)).timestamp())
+    asked: list[list[str]] = []
+
+    def ask_dbt(selectors):
+        asked.append(selectors)
+        return [
+            {
+                "unique_id": f"source.p.{selector.removeprefix('source:')}",
+                "max_loaded_at": "2026-11-01T00:00:00+00:00",
+                "max_loaded_at_time_ago_in_s": 35 * DAY,
+                "status": "warn",
+                "criteria": EIGHT_DAYS,
+                "snapshotted_at": "2026-12-06T12:00:00+00:00",
+            }
+            for selector in selectors
+        ]
+
+    # orders: loaded by the run; costs: loaded, but its loaded_at_field is not the load
+    # time; rates: loaded, but with a filter; leads: not loaded by this run
+    rows = source_freshness(
+        MANIFEST,
+        {"raw_crm.orders": loaded, "raw_erp.costs": loaded, "raw_fx.rates": loaded},
+        ask_dbt,
+        now=now,
+    )
+    assert asked == [["source:raw_crm.leads", "source:raw_erp.costs", "source:raw_fx.rates"]]
+    by_table = {row.source_table: row for row in rows}
+    assert sorted(by_table) == ["raw_crm.leads", "raw_crm.orders", "raw_erp.costs", "raw_fx.rates"]
+    orders = by_table["raw_crm.orders"]
+    assert orders.max_loaded_at == now - dt.timedelta(minutes=30)
+    assert orders.hours_since_load == pytest.approx(0.5)
+    assert (orders.status, orders.warn_after, orders.checked_at) == ("pass", "8 day", now)
+    assert (by_table["raw_crm.leads"].status, by_table["raw_crm.leads"].hours_since_load) == (
+        "warn",
+        35 * 24,
+    )
+
+
+def test_no_dbt_process_when_the_run_loaded_every_checked_table():
+    def ask_dbt(selectors):
+        raise AssertionError(f"dbt asked about {selectors}")
+
+    loaded = str(dt.datetime.now(dt.UTC).timestamp())
+    manifest = {"sources": {"source.p.raw_crm.orders": _source("raw_crm", "orders", EIGHT_DAYS)}}
+    (row,) = source_freshness(manifest, {"raw_crm.orders": loaded}, ask_dbt)
+    assert row.status == "pass"
+
+
+# --- against dbt ------------------------------------------------------------------------------
+
+
+def _dbt_source_freshness(warehouse: DuckDBWarehouse, target: Path, *select: str) -> list[dict]:
+    from orchestration.resources import WarehouseResource
+
+    resource = WarehouseResource.for_warehouse(warehouse, "USD")
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        "source",
+        "freshness",
+        *(["--select", *select] if select else []),
+        *resource.dbt_args(),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads((target / "sources.json").read_text())["results"]
+
+
+@pytest.fixture(scope="module")
+def published(small_drop_published, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("freshness")
+    warehouse = DuckDBWarehouse(
+        copy_warehouse(small_drop_published.warehouse, folder / "roi.duckdb")
+    )
+    manifest = json.loads((warehouse.state_dir / "dbt_target" / "manifest.json").read_text())
+    dbt_says = {
+        result["unique_id"].split(".", 2)[2]: result
+        for result in _dbt_source_freshness(warehouse, folder / "all")
+    }
+    with warehouse.connect(read_only=True) as con:
+        loaded = newest_loads(con, small_drop_published.run_id)
+    return warehouse, folder, manifest, dbt_says, loaded
+
+
+def _same_as_dbt(row, result) -> None:
+    assert row.status == result["status"], row
+    dbt_loaded_at = dt.datetime.fromisoformat(result["max_loaded_at"])
+    # the same instant; DuckDB and Python may round the load id's last microsecond apart
+    assert abs((row.max_loaded_at - dbt_loaded_at).total_seconds()) < 1e-5, row
+    assert row.warn_after == "8 day"
+
+
+def test_the_first_run_loaded_every_checked_table_and_says_what_dbt_says(published):
+    _, _, manifest, dbt_says, loaded = published
+    assert set(checked_sources(manifest)) <= set(loaded)
+
+    def ask_dbt(selectors):
+        raise AssertionError(f"dbt asked about {selectors}")
+
+    now = dt.datetime.fromisoformat(next(iter(dbt_says.values()))["snapshotted_at"])
+    rows = source_freshness(manifest, loaded, ask_dbt, now=now)
+    assert sorted(row.source_table for row in rows) == sorted(dbt_says)
+    for row in rows:
+        result = dbt_says[row.source_table]
+        _same_as_dbt(row, result)
+        age = result["max_loaded_at_time_ago_in_s"] / 3600
+        assert row.hours_since_load == pytest.approx(age, abs=1e-6)
+
+
+def test_a_table_the_run_did_not_load_is_asked_of_dbt_by_name(published):
+    warehouse, folder, manifest, dbt_says, loaded = published
+    not_loaded = {name: load for name, load in loaded.items() if name != "raw_crm.orders"}
+    asked = []
+
+    def ask_dbt(selectors):
+        asked.append(selectors)
+        return _dbt_source_freshness(warehouse, folder / "some", *selectors)
+
+    rows = source_freshness(manifest, not_loaded, ask_dbt)
+    assert asked == [["source:raw_crm.orders"]]
+    assert sorted(row.source_table for row in rows) == sorted(dbt_says)
+    for row in rows:
+        _same_as_dbt(row, dbt_says[row.source_table])
