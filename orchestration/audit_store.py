@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from foundation.warehouse import Warehouse, as_warehouse
+from foundation.warehouse import Warehouse, as_warehouse, has_table
 
 from .lineage import COLUMNS_SEPARATOR, MODELS_SEPARATOR, PUBLISHED_SCHEMA, LineageRow
 
@@ -299,8 +299,9 @@ def record_loads(
 def newest_loads(con, run_id: str) -> dict[str, str]:
     """`dataset.table` -> load id of each raw table the run loaded rows into in one dlt load
     (the table's newest rows carry that id; a table a run loaded in several loads is left
-    out, as the rows' count is not split per load here)."""
-    ensure_audit_tables(con)
+    out, as the rows' count is not split per load here). Only reads."""
+    if not has_table(con, AUDIT_SCHEMA, "loads"):
+        return {}
     return dict(
         con.execute(
             "select dataset || '.' || table_name, max(load_id) from audit.loads "

@@ -28,11 +28,11 @@ class Freshness:
     """One row of audit.source_freshness (without the run id)."""
 
     source_table: str  # dataset.table
-    max_loaded_at: dt.datetime | str | None
+    max_loaded_at: dt.datetime | None
     hours_since_load: float | None
     status: str  # pass, warn, error (dbt's; runtime error when dbt could not query it)
     warn_after: str | None
-    checked_at: dt.datetime | str | None
+    checked_at: dt.datetime | None
 
 
 def _seconds(criterion: Mapping | None) -> float | None:
@@ -116,9 +116,17 @@ def _from_dbt(result: Mapping) -> Freshness:
     age = result.get("max_loaded_at_time_ago_in_s")
     return Freshness(
         result["unique_id"].split(".", 2)[2],
-        result.get("max_loaded_at"),
+        sources_time(result.get("max_loaded_at")),
         None if age is None else age / 3600,
         result["status"],
         _warn_after_text(criteria),
-        result.get("snapshotted_at"),
+        sources_time(result.get("snapshotted_at")),
     )
+
+
+def sources_time(text: str | None) -> dt.datetime | None:
+    """A time of sources.json (ISO 8601; dbt writes UTC without an offset) as an aware one."""
+    if not text:
+        return None
+    instant = dt.datetime.fromisoformat(text)
+    return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
