@@ -146,6 +146,30 @@ def _run_dbt_quietly(
         invocation.wait()
 
 
+def dbt_source_freshness(
+    dbt: DbtCliResource, warehouse: WarehouseResource, selectors: list[str]
+) -> list[dict]:
+    """`dbt source freshness --select <selectors>` on the warehouse: its sources.json results."""
+    say(f"source freshness: asking dbt about {len(selectors)} source(s) this run did not load")
+    target = warehouse.dbt_target_dir
+    results = target / "sources.json"
+    results.unlink(missing_ok=True)  # never an earlier command's answer
+    _run_dbt_quietly(
+        dbt,
+        # one --select: dbt's freshness takes the union of the space-separated selectors
+        ["source", "freshness", "--select", " ".join(selectors), *warehouse.dbt_args()],
+        target,
+        raise_on_error=False,
+    )
+    if not results.is_file():
+        raise dg.Failure(
+            description=f"dbt source freshness wrote no results for {', '.join(selectors)}: "
+            f"see {target / 'dbt.log'}",
+            allow_retries=False,
+        )
+    return json.loads(results.read_text())["results"]
+
+
 @dg.asset(
     key=dg.AssetKey(["audit", "source_freshness"]),
     # after lineage, which reads the build's manifest: freshness rewrites it (partial parse
@@ -163,24 +187,14 @@ def _run_dbt_quietly(
 def source_freshness(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    target = warehouse.dbt_target_dir
     run_id = context.run.run_id
-
-    def ask_dbt(selectors: list[str]) -> list[dict]:
-        say(f"source freshness: asking dbt about {len(selectors)} source(s) this run did not load")
-        _run_dbt_quietly(
-            dbt,
-            ["source", "freshness", "--select", *selectors, *warehouse.dbt_args()],
-            target,
-            raise_on_error=False,
-        )
-        return json.loads((target / "sources.json").read_text())["results"]
-
     with warehouse.connect() as con:
         loaded = newest_loads(con, run_id)
     # the build's manifest: freshness reads each source's criteria and loaded_at_field there
-    manifest = json.loads((target / "manifest.json").read_text())
-    results = freshness_of_sources(manifest, loaded, ask_dbt)
+    manifest = json.loads((warehouse.dbt_target_dir / "manifest.json").read_text())
+    results = freshness_of_sources(
+        manifest, loaded, lambda selectors: dbt_source_freshness(dbt, warehouse, selectors)
+    )
     for row in results:
         if row.status != "pass":
             say(f"source freshness {row.status.upper()}: {row.source_table} last loaded "

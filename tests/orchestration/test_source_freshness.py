@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from foundation.warehouse import DuckDBWarehouse
 from orchestration.audit_store import newest_loads
-from orchestration.dbt_project import DBT_PROJECT_DIR
 from orchestration.freshness import (
     DLT_LOADED_AT,
     checked_sources,
@@ -29,6 +25,18 @@ from orchestration.freshness import (
 from ..conftest import copy_warehouse
 
 DAY = 86400
+# every raw table dbt source freshness checks (the projects table has no criterion)
+SOURCES = (
+    "raw_ads.ad_spend",
+    "raw_crm.accounts",
+    "raw_crm.activities",
+    "raw_crm.leads",
+    "raw_crm.opportunities",
+    "raw_crm.orders",
+    "raw_crm.tickets",
+    "raw_erp.costs",
+    "raw_fx.rates",
+)
 EIGHT_DAYS = {"warn_after": {"count": 8, "period": "day"}, "error_after": {}, "filter": None}
 
 
@@ -128,26 +136,15 @@ def test_no_dbt_process_when_the_run_loaded_every_checked_table():
 # --- against dbt ------------------------------------------------------------------------------
 
 
-def _dbt_source_freshness(warehouse: DuckDBWarehouse, target: Path, *select: str) -> list[dict]:
+def _dbt_source_freshness(warehouse: DuckDBWarehouse, *select: str) -> list[dict]:
+    """What the run's source_freshness asset gets from dbt (all sources: no selector)."""
+    from orchestration.audit_assets import dbt_source_freshness
+    from orchestration.dbt_project import dbt_cli
     from orchestration.resources import WarehouseResource
 
     resource = WarehouseResource.for_warehouse(warehouse, "USD")
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        "source",
-        "freshness",
-        *(["--select", *select] if select else []),
-        *resource.dbt_args(),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads((target / "sources.json").read_text())["results"]
+    selectors = list(select) or [f"source:{name}" for name in SOURCES]
+    return dbt_source_freshness(dbt_cli(), resource, selectors)
 
 
 @pytest.fixture(scope="module")
@@ -158,8 +155,7 @@ def published(small_drop_published, tmp_path_factory):
     )
     manifest = json.loads((warehouse.state_dir / "dbt_target" / "manifest.json").read_text())
     dbt_says = {
-        result["unique_id"].split(".", 2)[2]: result
-        for result in _dbt_source_freshness(warehouse, folder / "all")
+        result["unique_id"].split(".", 2)[2]: result for result in _dbt_source_freshness(warehouse)
     }
     with warehouse.connect(read_only=True) as con:
         loaded = newest_loads(con, small_drop_published.run_id)
@@ -176,7 +172,8 @@ def _same_as_dbt(row, result) -> None:
 
 def test_the_first_run_loaded_every_checked_table_and_says_what_dbt_says(published):
     _, _, manifest, dbt_says, loaded = published
-    assert set(checked_sources(manifest)) <= set(loaded)
+    assert sorted(checked_sources(manifest)) == sorted(dbt_says) == list(SOURCES)
+    assert set(SOURCES) <= set(loaded)
 
     def ask_dbt(selectors):
         raise AssertionError(f"dbt asked about {selectors}")
@@ -192,17 +189,18 @@ def test_the_first_run_loaded_every_checked_table_and_says_what_dbt_says(publish
         assert row.hours_since_load == pytest.approx(age, abs=1 / 3600)
 
 
-def test_a_table_the_run_did_not_load_is_asked_of_dbt_by_name(published):
+def test_tables_the_run_did_not_load_are_asked_of_dbt_by_name(published):
     warehouse, folder, manifest, dbt_says, loaded = published
-    not_loaded = {name: load for name, load in loaded.items() if name != "raw_crm.orders"}
+    asked_of_dbt = ("raw_crm.orders", "raw_fx.rates")
+    not_loaded = {name: load for name, load in loaded.items() if name not in asked_of_dbt}
     asked = []
 
     def ask_dbt(selectors):
         asked.append(selectors)
-        return _dbt_source_freshness(warehouse, folder / "some", *selectors)
+        return _dbt_source_freshness(warehouse, *selectors)
 
     rows = source_freshness(manifest, not_loaded, ask_dbt)
-    assert asked == [["source:raw_crm.orders"]]
+    assert asked == [["source:raw_crm.orders", "source:raw_fx.rates"]]
     assert sorted(row.source_table for row in rows) == sorted(dbt_says)
     for row in rows:
         _same_as_dbt(row, dbt_says[row.source_table])
