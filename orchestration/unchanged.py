@@ -95,8 +95,9 @@ def input_key(
     environ: Mapping[str, str] | None = None,
 ) -> str:
     """What a files-only run is a function of, besides the warehouse (module docstring).
-    `drop`: drop_digest(); `run_settings`: the run's own choices (currency, source choice,
-    report grain, period)."""
+    `drop`: drop_digest(); `dbt_vars`: the build's (the reporting currency among them);
+    `run_settings`: the run's source choice and period tags; `environ`: default os.environ,
+    of which the report's settings are compared."""
     environ = os.environ if environ is None else environ
     parts = {
         "drop": drop,
