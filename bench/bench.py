@@ -363,10 +363,11 @@ def dbt_invocations(warehouse: Path, since: float) -> list[dict]:
     return sorted(chosen, key=lambda entry: entry["start"])
 
 
-def build_node_seconds(warehouse: Path) -> dict[str, float]:
-    """Execution seconds of every node of the last `dbt build` (its run_results.json)."""
+def build_node_seconds(warehouse: Path, since: float) -> dict[str, float]:
+    """Execution seconds of every node of the `dbt build` written after `since` (its
+    run_results.json); none when the run built nothing (a rerun that stopped early)."""
     path = warehouse.parent / f".{warehouse.name}.state" / "dbt_target" / "run_results.json"
-    if not path.exists():
+    if not path.exists() or path.stat().st_mtime < since:
         return {}
     results = json.loads(path.read_text())
     if results.get("args", {}).get("which") != "build":
@@ -405,7 +406,9 @@ def peak_rss_by_stage(
     return peaks
 
 
-RUN_ID = re.compile(r"run ([0-9a-f-]{36}) (succeeded|FAILED)")
+# `roi run`'s summary: succeeded, FAILED, or a rerun that could change nothing (it stops
+# after hashing the drop, orchestration/unchanged.py), which succeeds too
+RUN_ID = re.compile(r"run ([0-9a-f-]{36})(?: (succeeded|FAILED)|: (nothing to do))")
 
 
 @dataclass
@@ -476,7 +479,7 @@ def run_pipeline(label: str, drop: Path, warehouse: Path, rows: int, logs: Path)
     )
     measured = measure(command, child_env(), logs / f"{label}.log")
     match = RUN_ID.search(measured.stdout)
-    if match is None or match.group(2) != "succeeded":
+    if match is None or match.group(2) == "FAILED":
         raise SystemExit(f"{label}: the run did not succeed; see {logs / f'{label}.log'}")
     run_id = match.group(1)
     first_event, steps = run_steps(warehouse, run_id)
@@ -488,7 +491,7 @@ def run_pipeline(label: str, drop: Path, warehouse: Path, rows: int, logs: Path)
         first_event=first_event,
         steps=steps,
         dbt=dbt_invocations(warehouse, measured.started_at),
-        dbt_nodes=build_node_seconds(warehouse),
+        dbt_nodes=build_node_seconds(warehouse, measured.started_at),
     )
 
 
@@ -540,7 +543,7 @@ def bare_dbt_build(label: str, warehouse: Path, copy: Path, logs: Path) -> dict:
     }
     measured = measure(bare_dbt_command(copy, target), env, logs / f"{label}.log")
     intervals = {"dbt build": [(measured.started_at, measured.ended_at)]}
-    nodes = build_node_seconds(copy)
+    nodes = build_node_seconds(copy, measured.started_at)
     figures = {
         "label": label,
         "measured": {

@@ -130,3 +130,20 @@ def test_peak_memory_per_stage_from_a_sample_list():
         "between steps": 120,
         "finish": 80,
     }
+
+
+def test_the_run_summaries_the_bench_reads():
+    from bench.bench import RUN_ID
+
+    run_id = "85fb7934-8ea4-44ca-bbea-9689a3320b56"
+    succeeded = RUN_ID.search(f"run {run_id} succeeded: marts published in /w/roi.duckdb")
+    failed = RUN_ID.search(f"run {run_id} FAILED: marts were not replaced")
+    unchanged = RUN_ID.search(f"run {run_id}: nothing to do: the drop, the code and the ...")
+    assert (succeeded.group(1), succeeded.group(2)) == (run_id, "succeeded")
+    assert failed.group(2) == "FAILED"
+    # a rerun that stopped early succeeded; it is not FAILED
+    assert (unchanged.group(1), unchanged.group(2), unchanged.group(3)) == (
+        run_id,
+        None,
+        "nothing to do",
+    )
