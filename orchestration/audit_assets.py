@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -203,18 +203,7 @@ def source_freshness(
         write_source_freshness(
             con,
             run_id,
-            [
-                (
-                    run_id,
-                    row.source_table,
-                    row.max_loaded_at,
-                    row.hours_since_load,
-                    row.status,
-                    row.warn_after,
-                    row.checked_at,
-                )
-                for row in results
-            ],  # fmt: skip
+            [(run_id, *astuple(row)) for row in results],
         )
     stale = [row.source_table for row in results if row.status != "pass"]
     say(f"source freshness: {len(results) - len(stale)}/{len(results)} sources fresh")

@@ -194,7 +194,7 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
     row = {
         "run_id": run_id,
         "job_name": run.job_name,
-        "trigger": _trigger(tags),
+        "trigger": run_trigger(tags),
         "source": tags.get("roi/source"),
         "data_dir": tags.get("roi/data_dir"),
         "period_grain": tags.get("roi/period_grain"),
@@ -248,7 +248,7 @@ def write_run_index(warehouse: Warehouse | Path, run: dict, checks: list[tuple])
     return index
 
 
-def _trigger(tags: dict[str, str]) -> str:
+def run_trigger(tags: dict[str, str]) -> str:
     """schedule, backfill (roi backfill or the UI's), sensor, or manual."""
     if "roi/trigger" in tags:
         return tags["roi/trigger"]

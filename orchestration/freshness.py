@@ -25,7 +25,7 @@ _PERIOD_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
 @dataclass(frozen=True)
 class Freshness:
-    """One row of audit.source_freshness (without the run id)."""
+    """One row of audit.source_freshness without the run id, fields in the column order."""
 
     source_table: str  # dataset.table
     max_loaded_at: dt.datetime | None

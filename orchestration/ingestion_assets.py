@@ -27,7 +27,7 @@ from ingestion.suppression import erased_keys, suppress_erased
 from ingestion.window import ExtractWindow
 
 from .audit_store import record_loads
-from .audit_trail import rejected_failure
+from .audit_trail import rejected_failure, run_trigger
 from .resources import (
     FileDropResource,
     SourceSelection,
@@ -126,9 +126,7 @@ def _rerun_key(
     schedule's point), not asked to rebuild. Else None."""
     if set(sources.file_datasets()) != set(DATASETS):
         return None
-    if context.run.tags.get("roi/trigger", "") == "schedule" or "dagster/schedule_name" in (
-        context.run.tags
-    ):
+    if run_trigger(context.run.tags) == "schedule":
         return None
     build_config = context.run.run_config.get("ops", {}).get("dbt_models", {}).get("config", {})
     if build_config.get("full_refresh"):
