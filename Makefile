@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
+# Spark (--target spark, the local cluster of `make spark-up`) runs on Java 17.
+JAVA := $(or $(shell command -v java 2>/dev/null),/usr/bin/java)
 
-.PHONY: demo test install lint format dev lock clean bench
+.PHONY: demo test install lint format dev lock clean bench spark-up spark-down
 
 demo: $(STAMP)
 	$(BIN)/roi demo
@@ -22,7 +24,7 @@ demo: $(STAMP)
 # failure for inspection, removed after a pass.
 TEST_TMP := $(shell $(PYTHON) -c "import os, shutil; ok = os.path.isdir('/dev/shm') and shutil.disk_usage('/dev/shm').free > 8 << 30; print(f'/dev/shm/roi-tests-{os.getuid()}' if ok else '')" 2>/dev/null)
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(JAVA)
 	$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
 	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder \
 		$(if $(TEST_TMP),--basetemp=$(TEST_TMP)) \
@@ -39,6 +41,26 @@ $(CHROMIUM):
 	else \
 		echo "error: apt-get is not available: install Chromium so that $(CHROMIUM) exists; the report's browser test will fail without it" >&2; \
 	fi
+
+# Java 17 for Spark: Debian's headless runtime, installed once, as root.
+$(JAVA):
+	@echo "installing Debian's openjdk-17-jre-headless for Spark"
+	@if command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless \
+		|| echo "error: could not install Java 17 with apt-get (are you root?); Spark cannot start without it" >&2; \
+	else \
+		echo "error: apt-get is not available: install Java 17 so that $(JAVA) exists; Spark cannot start without it" >&2; \
+	fi
+
+# The local Spark cluster of --target spark: a standalone master, two workers and the Spark
+# Thrift Server from pyspark's jars, its files under $ROI_SPARK_HOME (default
+# warehouse/spark/). README "Apache Spark".
+spark-up: $(STAMP) $(JAVA)
+	$(BIN)/roi spark up
+
+spark-down: $(STAMP)
+	$(BIN)/roi spark down
 
 install: $(STAMP)
 

@@ -229,6 +229,27 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spark(args: argparse.Namespace) -> int:
+    from . import spark_cluster
+
+    settings = spark_cluster.ClusterSettings.from_env()
+    if args.action == "up":
+        spark_cluster.start(settings, say=say)
+    elif args.action == "down":
+        spark_cluster.stop(settings, say=say)
+    else:
+        state = spark_cluster.status(settings)
+        print(
+            f"Spark cluster in {settings.home}: master "
+            f"{'up' if state['master'] else 'down'} ({settings.master_url}), "
+            f"{state['alive_workers']} worker(s) alive, Thrift Server "
+            f"{'answers' if state['thrift_server'] else 'down'} "
+            f"({spark_cluster.HOST}:{settings.thrift_port})"
+        )
+        return 0 if state["thrift_server"] else 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from reporting import LANGUAGES
 
@@ -381,6 +402,17 @@ def build_parser() -> argparse.ArgumentParser:
         "ROI_REPORT_<NAME>); names: " + ", ".join(_report_setting_names()),
     )
     report.set_defaults(handler=_report)
+
+    spark = commands.add_parser(
+        "spark",
+        help="start, stop or show the local Spark cluster (master, two workers, Thrift Server)",
+        description="The Spark cluster of --target spark on this machine, started from "
+        "pyspark's jars (roi/spark_cluster.py). Settings: ROI_SPARK_HOME, ROI_SPARK_PORT, "
+        "ROI_SPARK_MASTER_PORT, ROI_SPARK_MASTER_UI_PORT, ROI_SPARK_WORKER_UI_PORT, "
+        "ROI_SPARK_WORKER_MEMORY, ROI_SPARK_EXECUTOR_MEMORY, ROI_SPARK_DRIVER_MEMORY.",
+    )
+    spark.add_argument("action", choices=("up", "down", "status"))
+    spark.set_defaults(handler=_spark)
 
     generate = commands.add_parser("generate", help="write a synthetic file drop")
     generate.add_argument("--out", required=True)

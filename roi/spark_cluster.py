@@ -1,0 +1,448 @@
+"""A Spark cluster on this machine: a standalone master, two workers and the Spark Thrift
+Server, started from the jars pyspark ships (`roi spark up|down|status`, `make spark-up`).
+
+It is a real cluster, not Spark inside a Python process: the master schedules the Thrift
+Server's executors on the workers, and dbt, the checks and `roi` reach it over Thrift
+(HiveServer2's protocol) exactly as they would reach a remote one. The processes are started
+and stopped by Spark's own daemon script (`$SPARK_HOME/sbin/spark-daemon.sh`, which Spark's
+start-master.sh, start-worker.sh and start-thriftserver.sh call; pyspark ships only that one),
+which keeps a log and a pid file per process; this module gives it the configuration and
+waits until each part answers.
+
+Everything the cluster keeps is under one folder (ROI_SPARK_HOME, default
+`<warehouse folder>/spark/`): `conf/` (spark-defaults.conf and hive-site.xml, written on each
+start), `logs/`, `pids/`, `work/` (the workers' scratch), `metastore_db/` (the Hive metastore,
+an embedded Derby database only the Thrift Server opens) and `warehouse/` (Spark's managed
+tables). Memory is sized for a 2-core, 24 GiB machine: two workers of one core and
+ROI_SPARK_WORKER_MEMORY (4g) each, executors of ROI_SPARK_EXECUTOR_MEMORY (3g), the Thrift
+Server's driver ROI_SPARK_DRIVER_MEMORY (2g), the daemons 512m each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from foundation.errors import RoiError
+from foundation.settings import warehouse_path
+
+HOST = "127.0.0.1"
+# (variable, default) of every setting; README "Apache Spark" lists them.
+VARIABLES = {
+    "home": ("ROI_SPARK_HOME", ""),
+    "master_port": ("ROI_SPARK_MASTER_PORT", "7077"),
+    "master_ui_port": ("ROI_SPARK_MASTER_UI_PORT", "8080"),
+    "worker_ui_port": ("ROI_SPARK_WORKER_UI_PORT", "8081"),
+    "thrift_port": ("ROI_SPARK_PORT", "10000"),
+    "worker_memory": ("ROI_SPARK_WORKER_MEMORY", "4g"),
+    "executor_memory": ("ROI_SPARK_EXECUTOR_MEMORY", "3g"),
+    "driver_memory": ("ROI_SPARK_DRIVER_MEMORY", "2g"),
+}
+WORKERS = 2
+WORKER_CORES = 1
+DAEMON_MEMORY = "512m"
+MASTER_CLASS = "org.apache.spark.deploy.master.Master"
+WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
+THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
+THRIFT_APP_NAME = "roi-thrift-server"
+# On a busy 2-core machine the Thrift Server took about a minute to answer.
+START_TIMEOUT_SECONDS = 240.0
+JAVA_PACKAGE = "openjdk-17-jre-headless"
+
+
+class SparkClusterError(RoiError):
+    """The local cluster could not start, or a part of it did not answer."""
+
+
+def spark_home() -> Path:
+    """The installed pyspark package: Spark's jars, bin/ and sbin/."""
+    import pyspark
+
+    return Path(pyspark.__file__).resolve().parent
+
+
+def _memory(name: str, value: str) -> str:
+    if not value[:-1].isdigit() or value[-1].lower() not in "mg":
+        raise RoiError(f"{VARIABLES[name][0]}={value!r} is not a size such as 512m or 4g")
+    return value.lower()
+
+
+def _port(name: str, value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise RoiError(f"{VARIABLES[name][0]}={value!r} is not a TCP port")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """Where the cluster keeps its files, its ports and its memory."""
+
+    home: Path
+    master_port: int = 7077
+    master_ui_port: int = 8080
+    worker_ui_port: int = 8081  # the first worker's; the second takes the next port
+    thrift_port: int = 10000
+    worker_memory: str = "4g"
+    executor_memory: str = "3g"
+    driver_memory: str = "2g"
+    extra_conf: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ClusterSettings:
+        environ = os.environ if environ is None else environ
+
+        def value(name: str) -> str:
+            variable, default = VARIABLES[name]
+            return (environ.get(variable) or default).strip()
+
+        home = value("home")
+        return cls(
+            home=Path(home).expanduser().resolve()
+            if home
+            else warehouse_path(environ=environ).parent / "spark",
+            master_port=_port("master_port", value("master_port")),
+            master_ui_port=_port("master_ui_port", value("master_ui_port")),
+            worker_ui_port=_port("worker_ui_port", value("worker_ui_port")),
+            thrift_port=_port("thrift_port", value("thrift_port")),
+            worker_memory=_memory("worker_memory", value("worker_memory")),
+            executor_memory=_memory("executor_memory", value("executor_memory")),
+            driver_memory=_memory("driver_memory", value("driver_memory")),
+        )
+
+    @property
+    def master_url(self) -> str:
+        return f"spark://{HOST}:{self.master_port}"
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.home / "conf"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def pid_dir(self) -> Path:
+        return self.home / "pids"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.home / "warehouse"
+
+    @property
+    def metastore_dir(self) -> Path:
+        return self.home / "metastore_db"
+
+    def daemon_env(self) -> dict[str, str]:
+        """The environment of Spark's daemon script (spark-daemon.sh, spark-class, spark-submit)."""
+        env = dict(os.environ)
+        env.update(
+            SPARK_HOME=str(spark_home()),
+            SPARK_CONF_DIR=str(self.conf_dir),
+            SPARK_LOG_DIR=str(self.log_dir),
+            SPARK_PID_DIR=str(self.pid_dir),
+            SPARK_IDENT_STRING="roi",
+            SPARK_DAEMON_MEMORY=DAEMON_MEMORY,
+            SPARK_LOCAL_IP=HOST,
+            # A worker's finished applications' folders are removed after a day.
+            SPARK_WORKER_OPTS="-Dspark.worker.cleanup.enabled=true "
+            "-Dspark.worker.cleanup.appDataTtl=86400",
+        )
+        return env
+
+    def spark_defaults(self) -> dict[str, str]:
+        """spark-defaults.conf: what every application on this cluster (the Thrift Server)
+        starts with."""
+        conf = {
+            "spark.master": self.master_url,
+            "spark.driver.host": HOST,
+            "spark.driver.bindAddress": HOST,
+            "spark.driver.memory": self.driver_memory,
+            "spark.executor.memory": self.executor_memory,
+            "spark.executor.cores": str(WORKER_CORES),
+            "spark.cores.max": str(WORKERS * WORKER_CORES),
+            "spark.sql.warehouse.dir": str(self.warehouse_dir),
+            "spark.sql.catalogImplementation": "hive",
+            # Dates and timestamps as the other engines see them: the warehouse keeps UTC.
+            "spark.sql.session.timeZone": "UTC",
+            # The warehouse's tables are small next to Spark's default of 200 shuffle
+            # partitions (each a task, each a file); adaptive execution merges what is small.
+            "spark.sql.shuffle.partitions": "8",
+            "spark.sql.adaptive.enabled": "true",
+            # Each statement answers when it has finished: dbt-spark polls a running statement
+            # every `poll_interval` seconds (at least 1), which would add up to a second to
+            # each of several hundred short statements of a build.
+            "spark.sql.hive.thriftServer.async": "false",
+            "spark.driver.extraJavaOptions": f"-Dderby.system.home={self.home}",
+        }
+        conf.update(self.extra_conf)
+        return conf
+
+    def hive_site(self) -> dict[str, str]:
+        """hive-site.xml: the metastore (embedded Derby under home) and where Thrift listens."""
+        return {
+            "javax.jdo.option.ConnectionURL": (
+                f"jdbc:derby:;databaseName={self.metastore_dir};create=true"
+            ),
+            "hive.metastore.warehouse.dir": str(self.warehouse_dir),
+            "hive.server2.thrift.bind.host": HOST,
+            "hive.server2.thrift.port": str(self.thrift_port),
+            "hive.server2.enable.doAs": "false",
+        }
+
+
+def write_conf(settings: ClusterSettings) -> None:
+    """Write the cluster's conf/ folder (again on every start, so a changed setting holds)."""
+    for folder in (settings.conf_dir, settings.log_dir, settings.pid_dir, settings.home / "work"):
+        folder.mkdir(parents=True, exist_ok=True)
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    defaults = "".join(f"{key} {value}\n" for key, value in settings.spark_defaults().items())
+    (settings.conf_dir / "spark-defaults.conf").write_text(defaults)
+    properties = "".join(
+        f"  <property><name>{escape(key)}</name><value>{escape(value)}</value></property>\n"
+        for key, value in settings.hive_site().items()
+    )
+    (settings.conf_dir / "hive-site.xml").write_text(
+        f'<?xml version="1.0"?>\n<configuration>\n{properties}</configuration>\n'
+    )
+
+
+def check_java() -> str:
+    """The Java Spark will run on (`java -version`'s first line), else a SparkClusterError
+    saying how to install it."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise SparkClusterError(
+            "Spark needs Java 17 and no `java` was found (JAVA_HOME or PATH): install "
+            f"{JAVA_PACKAGE} (`make install` does it with apt-get when run as root)"
+        )
+    done = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    return (done.stderr or done.stdout).splitlines()[0] if done.returncode == 0 else java
+
+
+def port_open(port: int, host: str = HOST) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+def _daemon_log(settings: ClusterSettings, part: str) -> Path | None:
+    """The newest log spark-daemon.sh wrote for `part` (a class name's tail)."""
+    logs = sorted(settings.log_dir.glob(f"*{part}*.out"), key=lambda p: p.stat().st_mtime)
+    return logs[-1] if logs else None
+
+
+def _tail(path: Path | None, lines: int = 15) -> str:
+    if path is None or not path.exists():
+        return "(no log written)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def master_state(settings: ClusterSettings) -> dict | None:
+    """The master's own account of itself (its web UI's /json/), None when it does not answer."""
+    url = f"http://{HOST}:{settings.master_ui_port}/json/"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return json.load(response)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def alive_workers(settings: ClusterSettings) -> int:
+    state = master_state(settings)
+    if state is None:
+        return 0
+    return sum(1 for worker in state.get("workers", []) if worker.get("state") == "ALIVE")
+
+
+def thrift_answers(settings: ClusterSettings) -> bool:
+    """Whether the Thrift Server runs a query (`select 1`), as dbt and the checks will."""
+    from pyhive import hive
+    from thrift.transport.TTransport import TTransportException
+
+    if not port_open(settings.thrift_port):
+        return False
+    try:
+        connection = hive.connect(host=HOST, port=settings.thrift_port, username="roi")
+        try:
+            cursor = connection.cursor()
+            cursor.execute("select 1")
+            return cursor.fetchone() == (1,)
+        finally:
+            connection.close()
+    except (TTransportException, OSError, EOFError):
+        return False
+
+
+def wait_until(
+    what: str,
+    ready: Callable[[], bool],
+    settings: ClusterSettings,
+    log_part: str,
+    timeout: float,
+    say: Callable[[str], None],
+) -> None:
+    started = time.monotonic()
+    next_notice = started + 20
+    while not ready():
+        now = time.monotonic()
+        if now - started > timeout:
+            log = _daemon_log(settings, log_part)
+            raise SparkClusterError(
+                f"the Spark {what} did not answer within {timeout:.0f} s; its log {log} ends:\n"
+                f"{_tail(log)}"
+            )
+        if now >= next_notice:
+            say(f"  still waiting for the Spark {what} ({now - started:.0f} s)")
+            next_notice = now + 20
+        time.sleep(1.0)
+
+
+def start(
+    settings: ClusterSettings,
+    say: Callable[[str], None] = print,
+    timeout: float = START_TIMEOUT_SECONDS,
+) -> None:
+    """Start the master, the workers and the Thrift Server, each once: a part that already
+    answers is left running. Returns when the Thrift Server runs a query."""
+    java = check_java()
+    write_conf(settings)
+    say(f"Spark cluster in {settings.home} ({java})")
+    if master_state(settings) is None:
+        say(f"starting the Spark master on {settings.master_url}")
+        _daemon(
+            settings,
+            "start",
+            MASTER_CLASS,
+            1,
+            "--host",
+            HOST,
+            "--port",
+            str(settings.master_port),
+            "--webui-port",
+            str(settings.master_ui_port),
+        )
+        wait_until(
+            "master", lambda: master_state(settings) is not None, settings, "Master", timeout, say
+        )
+    if alive_workers(settings) < WORKERS:
+        say(
+            f"starting {WORKERS} Spark workers ({WORKER_CORES} core, {settings.worker_memory} each)"
+        )
+        for instance in range(1, WORKERS + 1):
+            _daemon(
+                settings,
+                "start",
+                WORKER_CLASS,
+                instance,
+                "--host",
+                HOST,
+                "--webui-port",
+                str(settings.worker_ui_port + instance - 1),
+                "--cores",
+                str(WORKER_CORES),
+                "--memory",
+                settings.worker_memory,
+                "--work-dir",
+                str(settings.home / "work"),
+                settings.master_url,
+            )
+        wait_until(
+            f"workers ({WORKERS} alive)",
+            lambda: alive_workers(settings) >= WORKERS,
+            settings,
+            "Worker",
+            timeout,
+            say,
+        )
+    if not thrift_answers(settings):
+        say(f"starting the Spark Thrift Server on {HOST}:{settings.thrift_port}")
+        _daemon(
+            settings,
+            "submit",
+            THRIFT_SERVER_CLASS,
+            1,
+            "--master",
+            settings.master_url,
+            "--name",
+            THRIFT_APP_NAME,
+            "spark-internal",
+        )
+        wait_until(
+            "Thrift Server",
+            lambda: thrift_answers(settings),
+            settings,
+            "HiveThriftServer2",
+            timeout,
+            say,
+        )
+    say(
+        f"Spark is up: Thrift on {HOST}:{settings.thrift_port}, master UI "
+        f"http://{HOST}:{settings.master_ui_port}/"
+    )
+
+
+def _daemon(settings: ClusterSettings, action: str, main_class: str, instance: int, *args: str):
+    """Spark's daemon script (`sbin/spark-daemon.sh`, what Spark's own start-master.sh,
+    start-worker.sh and start-thriftserver.sh call): it starts the process in the background
+    with its log and pid file, or stops the process of the pid file."""
+    done = subprocess.run(
+        [
+            "bash",
+            str(spark_home() / "sbin" / "spark-daemon.sh"),
+            action,
+            main_class,
+            str(instance),
+            *args,
+        ],
+        env=settings.daemon_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 and action != "stop":
+        raise SparkClusterError(
+            f"Spark's daemon script could not {action} {main_class.rsplit('.', 1)[-1]} "
+            f"({done.returncode}): {(done.stderr or done.stdout).strip()}"
+        )
+    return (done.stdout or done.stderr).strip()
+
+
+def stop(settings: ClusterSettings, say: Callable[[str], None] = print) -> None:
+    """Stop the Thrift Server, the workers and the master (each by its pid file)."""
+    parts = [(THRIFT_SERVER_CLASS, 1, "Thrift Server")]
+    parts += [(WORKER_CLASS, n, f"worker {n}") for n in range(1, WORKERS + 1)]
+    parts += [(MASTER_CLASS, 1, "master")]
+    for main_class, instance, part in parts:
+        said = _daemon(settings, "stop", main_class, instance)
+        say(f"{part}: {said.replace(chr(10), '; ') or 'stopped'}")
+    deadline = time.monotonic() + 30
+    ports = (settings.thrift_port, settings.master_port)
+    while any(port_open(port) for port in ports) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    still = [port for port in ports if port_open(port)]
+    if still:
+        raise SparkClusterError(
+            f"ports {still} still answer after stopping the cluster in {settings.home}: "
+            "another Spark may be using them"
+        )
+
+
+def status(settings: ClusterSettings) -> dict[str, object]:
+    """What answers: the master, how many workers are alive, the Thrift Server."""
+    return {
+        "master": master_state(settings) is not None,
+        "alive_workers": alive_workers(settings),
+        "thrift_server": thrift_answers(settings),
+    }
