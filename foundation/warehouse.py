@@ -41,6 +41,8 @@ from .errors import RoiError
 from .settings import state_dir as duckdb_state_dir
 from .settings import warehouse_path
 
+# The engines `--target` offers. SparkWarehouse (below) joins them once a whole run works on
+# it; until then it is reached through SparkWarehouse.from_env.
 TARGETS = ("duckdb", "postgres")
 TARGET_VARIABLE = "ROI_TARGET"
 STATE_DIR_VARIABLE = "ROI_STATE_DIR"
@@ -52,6 +54,16 @@ PG_VARIABLES = {
     "password": ("ROI_PG_PASSWORD", ""),
     "database": ("ROI_PG_DATABASE", "test"),
 }
+# Apache Spark through its Thrift Server: (variable, default). dbt_project/profiles.yml has
+# the same. The lake is where dlt writes the raw tables' Parquet files (a local folder, or
+# s3://, gs://, abfss://), and must be readable by the cluster at the same address.
+SPARK_VARIABLES = {
+    "host": ("ROI_SPARK_HOST", "127.0.0.1"),
+    "port": ("ROI_SPARK_PORT", "10000"),
+    "user": ("ROI_SPARK_USER", "roi"),
+    "lake": ("ROI_SPARK_LAKE", ""),
+}
+SPARK_HOME_VARIABLE = "ROI_SPARK_HOME"
 # The advisory lock's first key; the second is the database name's hash, so the lock is
 # "the warehouse in this database" (advisory locks are per database on the server anyway).
 ADVISORY_LOCK_CLASS = 0x524F49  # "ROI"
@@ -98,6 +110,8 @@ class Connection(Protocol):
 def has_table(con: Connection, schema: str, table: str) -> bool:
     """Whether `schema.table` exists in the warehouse (a first run may not have made it yet).
     Works on a raw DuckDB connection and on a warehouse Connection alike."""
+    if isinstance(con, SparkConnection):  # Spark's catalog has no information_schema
+        return con.has_table(schema, table)
     return bool(
         con.execute(
             "select count(*) from information_schema.tables "
@@ -158,6 +172,20 @@ class Warehouse(ABC):
     ) -> Iterator[None]:
         """A lock beyond the local file lock (foundation.lock), held while a run writes."""
         yield
+
+    def prepare_source(self, source):
+        """A dlt source as this engine lands it (unchanged here: dlt merges each raw table on
+        its key)."""
+        return source
+
+    def dlt_run_options(self) -> dict[str, Any]:
+        """Options of dlt's `pipeline.run` for this destination."""
+        return {}
+
+    def after_load(self, pipeline) -> None:
+        """What the engine needs once a dlt `pipeline` has loaded (nothing, where dlt writes
+        the tables themselves)."""
+        return None
 
     def __str__(self) -> str:
         return self.label
@@ -575,6 +603,353 @@ class PostgresWarehouse(Warehouse):
 def _application_name(run_id: str) -> str:
     # PostgreSQL keeps 63 bytes of it: the run id and the host, for _describe_holder.
     return f"roi run {run_id} on {socket.gethostname()}"[:63]
+
+
+# --------------------------------------------------------------------------- Apache Spark
+
+
+def spark_home_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The local Spark cluster's folder (roi spark up): $ROI_SPARK_HOME, else `spark/` beside
+    the DuckDB warehouse file's default place."""
+    environ = os.environ if environ is None else environ
+    home = (environ.get(SPARK_HOME_VARIABLE) or "").strip()
+    if home:
+        return Path(home).expanduser().resolve()
+    return warehouse_path(environ=environ).parent / "spark"
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    host: str = "127.0.0.1"
+    port: int = 10000
+    user: str = "roi"
+    lake: str = ""  # a folder or an object-store URL; "" for the local cluster's lake/
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SparkSettings:
+        """The ROI_SPARK_* variables of `environ` (default os.environ)."""
+        environ = os.environ if environ is None else environ
+        values = {
+            name: (environ.get(variable) or default).strip()
+            for name, (variable, default) in SPARK_VARIABLES.items()
+        }
+        port = values.pop("port")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise RoiError(f"{SPARK_VARIABLES['port'][0]} must be a port number, got {port!r}")
+        if not values["lake"]:
+            values["lake"] = str(spark_home_dir(environ) / "lake")
+        elif "://" not in values["lake"]:
+            values["lake"] = str(Path(values["lake"]).expanduser().resolve())
+        return cls(port=int(port), **values)
+
+    @property
+    def label(self) -> str:
+        return f"spark://{self.user}@{self.host}:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        values = {"host": self.host, "port": str(self.port), "user": self.user, "lake": self.lake}
+        return {SPARK_VARIABLES[name][0]: value for name, value in values.items()}
+
+
+# Spark's names of the column types the Thrift Server describes results with, turned into the
+# Python values DuckDB and psycopg2 give (PyHive itself makes DECIMAL a Decimal and TIMESTAMP
+# a naive datetime; the warehouse keeps UTC, so it becomes an aware one).
+def _spark_date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _spark_timestamp(value):
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+_SPARK_CONVERTERS = {"DATE_TYPE": _spark_date, "TIMESTAMP_TYPE": _spark_timestamp}
+_SPARK_NUMBER_TYPES = {"DECIMAL_TYPE", "DOUBLE_TYPE", "FLOAT_TYPE"}
+# One INSERT carries this many rows at most: each statement is a round trip and a Spark job.
+SPARK_INSERT_BATCH_ROWS = 500
+_VALUES_CLAUSE = re.compile(r"^(?P<head>.*\bvalues\s*)(?P<row>\([^()]*\))\s*$", re.I | re.S)
+
+
+class SparkResult(PostgresResult):
+    """The rows of one statement, with dates and timestamps as DuckDB gives them."""
+
+    def __init__(self, cursor):
+        self.description = cursor.description
+        rows = cursor.fetchall() if cursor.description is not None else []
+        converters = [_SPARK_CONVERTERS.get(column[1]) for column in (cursor.description or [])]
+        if any(converters):
+            rows = [
+                tuple(
+                    convert(value) if convert and value is not None else value
+                    for convert, value in zip(converters, row, strict=True)
+                )
+                for row in rows
+            ]
+        self._rows = [tuple(row) for row in rows]
+        self._next = 0
+
+    def df(self):
+        import pandas as pd
+
+        names = [column[0].rsplit(".", 1)[-1] for column in self.description or []]
+        frame = pd.DataFrame.from_records(self.fetchall(), columns=names)
+        for name, column in zip(names, self.description or [], strict=True):
+            if column[1] in _SPARK_NUMBER_TYPES:
+                frame[name] = pd.to_numeric(
+                    frame[name].map(
+                        lambda v: float(v) if isinstance(v, Decimal) else v, na_action="ignore"
+                    ),
+                    errors="coerce",
+                ).astype("float64")
+        return frame
+
+
+class SparkConnection:
+    """A PyHive connection to the Spark Thrift Server with the warehouse Connection interface.
+
+    Spark has no transactions: each statement takes effect on its own, and `transaction()`
+    only groups statements for the reader of the code. Callers that must never show a
+    half-done change design for it (orchestration/publish.py)."""
+
+    dialect = "spark"
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> SparkResult:
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(with_spark_literals(sql, params) if params else sql)
+            return SparkResult(cursor)
+        finally:
+            cursor.close()
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """An `insert ... values (?, ...)` as multi-row inserts of SPARK_INSERT_BATCH_ROWS;
+        any other statement once per row."""
+        if not rows:
+            return
+        match = _VALUES_CLAUSE.match(sql.strip())
+        if match is None:
+            for row in rows:
+                self.execute(sql, row)
+            return
+        for start in range(0, len(rows), SPARK_INSERT_BATCH_ROWS):
+            batch = rows[start : start + SPARK_INSERT_BATCH_ROWS]
+            statement = match["head"] + ", ".join([match["row"]] * len(batch))
+            self.execute(statement, [value for row in batch for value in row])
+
+    @contextmanager
+    def transaction(self) -> Iterator[SparkConnection]:
+        yield self
+
+    def has_table(self, schema: str, table: str) -> bool:
+        if not self.execute("show databases like ?", [schema]).fetchall():
+            return False
+        return bool(self.execute(f"show tables in {schema} like ?", [table]).fetchall())
+
+    def replace_table(self, table: str, select_sql: str) -> None:
+        self.execute(f"drop table if exists {table}")
+        self.execute(f"create table {table} using parquet as {select_sql}")
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+# dlt's column types (its schema of a loaded table) as Spark SQL types of the Parquet columns
+# dlt writes.
+_SPARK_TYPES = {
+    "text": "string",
+    "bigint": "bigint",
+    "bool": "boolean",
+    "double": "double",
+    "date": "date",
+    "timestamp": "timestamp",
+    "json": "string",
+    "binary": "binary",
+}
+
+
+def spark_column_type(column: Mapping[str, Any]) -> str:
+    """The Spark type of a dlt column schema (`data_type`, and precision/scale of decimals)."""
+    kind = column.get("data_type")
+    if kind == "decimal":
+        return f"decimal({column.get('precision') or 38}, {column.get('scale') or 9})"
+    if kind not in _SPARK_TYPES:
+        raise RoiError(f"column {column.get('name')!r}: no Spark type for dlt's {kind!r}")
+    return _SPARK_TYPES[kind]
+
+
+def spark_literal(value: Any) -> str:
+    """`value` as a Spark SQL literal of the type DuckDB would bind it as: exact decimals
+    (`BD`), doubles (`D`), UTC timestamps, dates, escaped strings."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}BD"
+    if isinstance(value, float):
+        return (
+            f"{value!r}D"
+            if value == value and abs(value) != float("inf")
+            else (f"double('{value}')")
+        )
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return f"timestamp'{value.isoformat(sep=' ', timespec='microseconds')}'"
+    if isinstance(value, dt.date):
+        return f"date'{value.isoformat()}'"
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    raise TypeError(f"no Spark SQL literal for {type(value).__name__} {value!r}")
+
+
+def with_spark_literals(sql: str, params: Sequence[Any]) -> str:
+    """`sql` with each `?` (outside quotes and comments) replaced by the next parameter's
+    literal: Spark's Thrift Server takes no bound parameters."""
+    values = iter(params)
+
+    def replace(match: re.Match) -> str:
+        if match.group(2):
+            try:
+                return spark_literal(next(values))
+            except StopIteration:
+                raise ValueError(f"more ? than parameters in: {sql}") from None
+        return match.group(0)
+
+    rendered = _PLACEHOLDER.sub(replace, sql)
+    if next(values, _NO_VALUE) is not _NO_VALUE:
+        raise ValueError(f"more parameters than ? in: {sql}")
+    return rendered
+
+
+_NO_VALUE = object()
+
+
+@dataclass(frozen=True)
+class SparkWarehouse(Warehouse):
+    """Spark SQL through the Thrift Server: the raw tables are Parquet files dlt writes to
+    the lake, the rest Spark tables in its metastore. One run writes at a time (the local
+    file lock of foundation.lock; Spark offers no lock of its own)."""
+
+    settings: SparkSettings
+    local_state: Path | None = None  # None: $ROI_STATE_DIR, else beside the DuckDB default
+    target = "spark"
+    dialect = "spark"
+    dbt_target = "spark"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SparkWarehouse:
+        environ = os.environ if environ is None else environ
+        state = environ.get(STATE_DIR_VARIABLE)
+        local_state = Path(state).expanduser().resolve() if state else None
+        return cls(SparkSettings.from_env(environ), local_state)
+
+    @property
+    def label(self) -> str:
+        return self.settings.label
+
+    @property
+    def state_dir(self) -> Path:
+        if self.local_state is not None:
+            return self.local_state
+        return _state_root() / f"spark-{self.settings.host}-{self.settings.port}"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.state_dir / "reports"
+
+    def exists(self) -> bool:
+        """True when the Thrift Server answers; an unreachable one raises WarehouseUnavailable."""
+        with self.connect(read_only=True):
+            return True
+
+    def dlt_destination(self):
+        import dlt
+
+        if "://" not in self.settings.lake:
+            Path(self.settings.lake).mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.filesystem(bucket_url=self.settings.lake)
+
+    def prepare_source(self, source):
+        """The source's resources append: dlt's filesystem destination merges only into
+        Delta or Iceberg tables, which need jars this cluster does not have. The raw tables
+        keep every version sent, a rerun's too (each with its load id); staging keeps each
+        key's newest version, as on the other engines, so the marts do not change."""
+        for resource in source.resources.values():
+            resource.apply_hints(write_disposition="append")
+        return source
+
+    def dlt_run_options(self) -> dict[str, Any]:
+        # Parquet whatever the source yields (the file drop's Arrow tables, an API's dicts):
+        # Spark reads the lake's files as the raw tables.
+        return {"loader_file_format": "parquet"}
+
+    def lake_location(self, dataset: str, table: str) -> str:
+        """A raw table's folder in the lake (dlt's layout: `<lake>/<dataset>/<table>/`)."""
+        lake = self.settings.lake
+        base = lake if "://" in lake else Path(lake).as_uri()
+        return f"{base.rstrip('/')}/{dataset}/{table}"
+
+    def after_load(self, pipeline) -> None:
+        """Spark tables over the Parquet files dlt wrote for the pipeline's dataset: created
+        with the columns of dlt's schema, new columns added, the file listing refreshed."""
+        schema = pipeline.default_schema
+        dataset = pipeline.dataset_name
+        with self.connect() as con:
+            con.execute(f"create database if not exists {dataset}")
+            for table in schema.data_table_names():
+                columns = {
+                    name: spark_column_type(column)
+                    for name, column in schema.get_table_columns(table).items()
+                }
+                if not con.has_table(dataset, table):
+                    listed = ", ".join(f"`{name}` {kind}" for name, kind in columns.items())
+                    location = self.lake_location(dataset, table)
+                    con.execute(
+                        f"create table {dataset}.{table} ({listed}) using parquet "
+                        f"location '{location}'"
+                    )
+                else:
+                    described = con.execute(f"describe table {dataset}.{table}").fetchall()
+                    known = {row[0] for row in described}
+                    new = [f"`{n}` {k}" for n, k in columns.items() if n not in known]
+                    if new:
+                        con.execute(f"alter table {dataset}.{table} add columns ({', '.join(new)})")
+                con.execute(f"refresh table {dataset}.{table}")
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"ROI_DBT_TARGET": self.dbt_target, **self.settings.env()}
+
+    def dbt_vars(self) -> dict[str, str | int]:
+        s = self.settings
+        return {"roi_spark_host": s.host, "roi_spark_port": s.port, "roi_spark_user": s.user}
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[SparkConnection]:
+        from pyhive import hive
+        from thrift.transport.TTransport import TTransportException
+
+        s = self.settings
+        try:
+            raw = hive.connect(host=s.host, port=s.port, username=s.user)
+        except (TTransportException, OSError) as error:
+            raise WarehouseUnavailable(
+                f"cannot connect to the Spark Thrift Server {self.label}: {error}\n"
+                "(start the local cluster with `make spark-up`, or set ROI_SPARK_HOST and "
+                "ROI_SPARK_PORT)"
+            ) from None
+        try:
+            yield SparkConnection(raw)
+        finally:
+            raw.close()
 
 
 # --------------------------------------------------------------------------- choosing

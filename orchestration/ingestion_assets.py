@@ -247,9 +247,17 @@ def _file_load_assets(
         source = suppress_erased(source, warehouse.resolved)
         # One dlt pipeline (and so one incremental state) per family and connector.
         pipeline = warehouse.dlt_pipeline(dataset, pipeline_prefix=origin)
+        landing = warehouse.resolved
+        source = landing.prepare_source(source)
         try:
             with watch_http() as http:
-                yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
+                yield from dlt.run(
+                    context=context,
+                    dlt_source=source,
+                    dlt_pipeline=pipeline,
+                    **landing.dlt_run_options(),
+                )
+            landing.after_load(pipeline)
             # what the HTTP went through (retries, rate limits, tokens): one line per connector
             for line in http.lines():
                 say(line)

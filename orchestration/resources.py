@@ -18,14 +18,17 @@ from foundation.warehouse import (
     DuckDBWarehouse,
     PostgresSettings,
     PostgresWarehouse,
+    SparkSettings,
+    SparkWarehouse,
     Warehouse,
     choose_target,
 )
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse a run writes (foundation.warehouse: the DuckDB file, or PostgreSQL when
-    `target` is postgres) and the reporting currency of its marts.
+    """The warehouse a run writes (foundation.warehouse: the DuckDB file, PostgreSQL when
+    `target` is postgres, Spark's Thrift Server when it is spark) and the reporting currency
+    of its marts.
 
     A run holds the warehouse's write lock (foundation.lock) from its first step to its last, so
     two runs never write the same warehouse at once; the second waits and says for whom.
@@ -44,6 +47,13 @@ class WarehouseResource(dg.ConfigurableResource):
     pg_user: str = PostgresSettings.user
     pg_database: str = PostgresSettings.database
     pg_state_dir: str = ""
+    # Spark (target spark): the Thrift Server, the lake dlt writes the raw files to, and the
+    # local state folder
+    spark_host: str = SparkSettings.host
+    spark_port: int = SparkSettings.port
+    spark_user: str = SparkSettings.user
+    spark_lake: str = ""
+    spark_state_dir: str = ""
     _held: ExitStack = PrivateAttr(default_factory=ExitStack)
 
     @classmethod
@@ -59,6 +69,17 @@ class WarehouseResource(dg.ConfigurableResource):
                 pg_user=s.user,
                 pg_database=s.database,
                 pg_state_dir=str(warehouse.state_dir),
+            )
+        if isinstance(warehouse, SparkWarehouse):
+            s = warehouse.settings
+            return cls(
+                target="spark",
+                reporting_currency=reporting_currency,
+                spark_host=s.host,
+                spark_port=s.port,
+                spark_user=s.user,
+                spark_lake=s.lake,
+                spark_state_dir=str(warehouse.state_dir),
             )
         if isinstance(warehouse, DuckDBWarehouse):
             return cls(
@@ -92,8 +113,18 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def resolved(self) -> Warehouse:
-        """The warehouse itself: DuckDB file (`path`) or PostgreSQL (the pg_* fields, the
-        password from ROI_PG_PASSWORD)."""
+        """The warehouse itself: DuckDB file (`path`), PostgreSQL (the pg_* fields, the
+        password from ROI_PG_PASSWORD) or Spark (the spark_* fields)."""
+        if self.target == "spark":
+            settings = SparkSettings(
+                host=self.spark_host,
+                port=self.spark_port,
+                user=self.spark_user,
+                lake=self.spark_lake or SparkSettings.from_env().lake,
+            )
+            return SparkWarehouse(
+                settings, Path(self.spark_state_dir) if self.spark_state_dir else None
+            )
         if choose_target(self.target) == "postgres":
             password_variable, no_password = PG_VARIABLES["password"]
             settings = PostgresSettings(

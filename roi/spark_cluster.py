@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -34,16 +35,16 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from foundation.errors import RoiError
-from foundation.settings import warehouse_path
+from foundation.warehouse import SPARK_HOME_VARIABLE, SPARK_VARIABLES, spark_home_dir
 
 HOST = "127.0.0.1"
 # (variable, default) of every setting; README "Apache Spark" lists them.
 VARIABLES = {
-    "home": ("ROI_SPARK_HOME", ""),
+    "home": (SPARK_HOME_VARIABLE, ""),
     "master_port": ("ROI_SPARK_MASTER_PORT", "7077"),
     "master_ui_port": ("ROI_SPARK_MASTER_UI_PORT", "8080"),
     "worker_ui_port": ("ROI_SPARK_WORKER_UI_PORT", "8081"),
-    "thrift_port": ("ROI_SPARK_PORT", "10000"),
+    "thrift_port": SPARK_VARIABLES["port"],
     "worker_memory": ("ROI_SPARK_WORKER_MEMORY", "4g"),
     "executor_memory": ("ROI_SPARK_EXECUTOR_MEMORY", "3g"),
     "driver_memory": ("ROI_SPARK_DRIVER_MEMORY", "2g"),
@@ -57,6 +58,8 @@ THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 THRIFT_APP_NAME = "roi-thrift-server"
 # On a busy 2-core machine the Thrift Server took about a minute to answer.
 START_TIMEOUT_SECONDS = 240.0
+# A loaded machine took more than 30 s to run a Thrift Server's shutdown hooks.
+STOP_TIMEOUT_SECONDS = 120.0
 JAVA_PACKAGE = "openjdk-17-jre-headless"
 
 
@@ -105,11 +108,8 @@ class ClusterSettings:
             variable, default = VARIABLES[name]
             return (environ.get(variable) or default).strip()
 
-        home = value("home")
         return cls(
-            home=Path(home).expanduser().resolve()
-            if home
-            else warehouse_path(environ=environ).parent / "spark",
+            home=spark_home_dir(environ),
             master_port=_port("master_port", value("master_port")),
             master_ui_port=_port("master_ui_port", value("master_ui_port")),
             worker_ui_port=_port("worker_ui_port", value("worker_ui_port")),
@@ -419,24 +419,55 @@ def _daemon(settings: ClusterSettings, action: str, main_class: str, instance: i
     return (done.stdout or done.stderr).strip()
 
 
-def stop(settings: ClusterSettings, say: Callable[[str], None] = print) -> None:
-    """Stop the Thrift Server, the workers and the master (each by its pid file)."""
+def _running_pid(settings: ClusterSettings, main_class: str, instance: int) -> int | None:
+    """The process of spark-daemon.sh's pid file for this part, if it still runs."""
+    pid_file = settings.pid_dir / f"spark-roi-{main_class}-{instance}.pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
+def stop(
+    settings: ClusterSettings,
+    say: Callable[[str], None] = print,
+    timeout: float = STOP_TIMEOUT_SECONDS,
+) -> None:
+    """Stop the Thrift Server, the workers and the master, in that order (each by its pid
+    file), and wait until each process has exited: a part still running after `timeout`
+    seconds (its shutdown hooks stuck) is killed, and said so."""
     parts = [(THRIFT_SERVER_CLASS, 1, "Thrift Server")]
     parts += [(WORKER_CLASS, n, f"worker {n}") for n in range(1, WORKERS + 1)]
     parts += [(MASTER_CLASS, 1, "master")]
     for main_class, instance, part in parts:
+        pid = _running_pid(settings, main_class, instance)
         said = _daemon(settings, "stop", main_class, instance)
         say(f"{part}: {said.replace(chr(10), '; ') or 'stopped'}")
-    deadline = time.monotonic() + 30
-    ports = (settings.thrift_port, settings.master_port)
-    while any(port_open(port) for port in ports) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    still = [port for port in ports if port_open(port)]
+        if pid is None:
+            continue
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+            say(f"{part}: still running {timeout:.0f} s after SIGTERM; killed (process {pid})")
+    still = [port for port in (settings.thrift_port, settings.master_port) if port_open(port)]
     if still:
         raise SparkClusterError(
             f"ports {still} still answer after stopping the cluster in {settings.home}: "
             "another Spark may be using them"
         )
+
+
+def _alive(pid: int) -> bool:
+    # spark-daemon.sh starts each part with nohup from a shell that exits at once: the part
+    # is not this process's child, so it leaves no zombie behind
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
 
 
 def status(settings: ClusterSettings) -> dict[str, object]:

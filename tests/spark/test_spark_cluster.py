@@ -4,7 +4,6 @@ Thrift as a remote cluster would be."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
@@ -14,52 +13,7 @@ from foundation.errors import RoiError
 from roi import spark_cluster
 from roi.spark_cluster import ClusterSettings
 
-
-def free_ports(count: int) -> list[int]:
-    """`count` ports nothing listens on now (a developer's own cluster keeps its ports)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-def cluster_env(settings: ClusterSettings) -> dict[str, str]:
-    return {
-        "ROI_SPARK_HOME": str(settings.home),
-        "ROI_SPARK_MASTER_PORT": str(settings.master_port),
-        "ROI_SPARK_MASTER_UI_PORT": str(settings.master_ui_port),
-        "ROI_SPARK_WORKER_UI_PORT": str(settings.worker_ui_port),
-        "ROI_SPARK_PORT": str(settings.thrift_port),
-        "ROI_SPARK_WORKER_MEMORY": settings.worker_memory,
-        "ROI_SPARK_EXECUTOR_MEMORY": settings.executor_memory,
-        "ROI_SPARK_DRIVER_MEMORY": settings.driver_memory,
-    }
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory) -> ClusterSettings:
-    """One cluster for the module, on free ports, its files in a temporary folder."""
-    master, master_ui, worker_ui, _, thrift = free_ports(5)
-    settings = ClusterSettings.from_env(
-        {
-            "ROI_SPARK_HOME": str(tmp_path_factory.mktemp("spark")),
-            "ROI_SPARK_MASTER_PORT": str(master),
-            "ROI_SPARK_MASTER_UI_PORT": str(master_ui),
-            # the second worker's UI takes the next port, left free above
-            "ROI_SPARK_WORKER_UI_PORT": str(worker_ui),
-            "ROI_SPARK_PORT": str(thrift),
-            "ROI_SPARK_WORKER_MEMORY": "1g",
-            "ROI_SPARK_EXECUTOR_MEMORY": "768m",
-            "ROI_SPARK_DRIVER_MEMORY": "1g",
-        }
-    )
-    spark_cluster.start(settings)
-    yield settings
-    spark_cluster.stop(settings)
+from .conftest import cluster_env, free_ports
 
 
 def query(settings: ClusterSettings, sql: str) -> list[tuple]:
@@ -86,14 +40,14 @@ def roi(settings: ClusterSettings, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_cluster_runs_queries_on_its_two_workers(cluster):
+def test_the_cluster_runs_queries_on_its_two_workers(spark):
     # GIVEN the started cluster
     # WHEN a query runs through the Thrift Server, as dbt's queries will
-    rows = query(cluster, "select count(*), sum(id) from range(0, 100000, 1, 4)")
+    rows = query(spark, "select count(*), sum(id) from range(0, 100000, 1, 4)")
     # THEN the answer is exact (0 + 1 + ... + 99,999)
     assert rows == [(100000, 4999950000)]
     # AND the master ran it as one application with an executor on each worker
-    state = spark_cluster.master_state(cluster)
+    state = spark_cluster.master_state(spark)
     assert [w["state"] for w in state["workers"]] == ["ALIVE", "ALIVE"]
     assert [w["cores"] for w in state["workers"]] == [1, 1]
     [app] = state["activeapps"]
@@ -102,38 +56,38 @@ def test_the_cluster_runs_queries_on_its_two_workers(cluster):
     assert sorted(w["coresused"] for w in state["workers"]) == [1, 1]
 
 
-def test_tables_and_the_metastore_live_under_the_cluster_home(cluster):
-    query(cluster, "create database if not exists roi_probe")
-    query(cluster, "create table roi_probe.t (k int, v string) using parquet")
-    query(cluster, "insert into roi_probe.t values (1, 'a'), (2, 'b')")
-    assert query(cluster, "select k, v from roi_probe.t order by k") == [(1, "a"), (2, "b")]
-    assert list((cluster.warehouse_dir / "roi_probe.db" / "t").glob("*.parquet"))
-    assert (cluster.metastore_dir / "service.properties").exists()
-    query(cluster, "drop database roi_probe cascade")
+def test_tables_and_the_metastore_live_under_the_cluster_home(spark):
+    query(spark, "create database if not exists roi_probe")
+    query(spark, "create table roi_probe.t (k int, v string) using parquet")
+    query(spark, "insert into roi_probe.t values (1, 'a'), (2, 'b')")
+    assert query(spark, "select k, v from roi_probe.t order by k") == [(1, "a"), (2, "b")]
+    assert list((spark.warehouse_dir / "roi_probe.db" / "t").glob("*.parquet"))
+    assert (spark.metastore_dir / "service.properties").exists()
+    query(spark, "drop database roi_probe cascade")
 
 
-def test_status_and_a_second_start_through_the_command(cluster):
-    shown = roi(cluster, "status")
+def test_status_and_a_second_start_through_the_command(spark):
+    shown = roi(spark, "status")
     assert shown.returncode == 0, shown.stderr
     assert "master up" in shown.stdout
     assert "2 worker(s) alive" in shown.stdout
-    assert f"Thrift Server answers (127.0.0.1:{cluster.thrift_port})" in shown.stdout
+    assert f"Thrift Server answers (127.0.0.1:{spark.thrift_port})" in shown.stdout
     # starting again starts nothing: every part already answers
-    again = roi(cluster, "up")
+    again = roi(spark, "up")
     assert again.returncode == 0, again.stderr
     assert "starting" not in again.stderr
     assert "Spark is up" in again.stderr
 
 
-def test_the_written_configuration(cluster):
-    defaults = (cluster.conf_dir / "spark-defaults.conf").read_text().splitlines()
-    assert f"spark.master spark://127.0.0.1:{cluster.master_port}" in defaults
+def test_the_written_configuration(spark):
+    defaults = (spark.conf_dir / "spark-defaults.conf").read_text().splitlines()
+    assert f"spark.master spark://127.0.0.1:{spark.master_port}" in defaults
     assert "spark.cores.max 2" in defaults
     assert "spark.executor.memory 768m" in defaults
     assert "spark.sql.session.timeZone UTC" in defaults
-    hive_site = (cluster.conf_dir / "hive-site.xml").read_text()
-    assert f"databaseName={cluster.home}/metastore_db;create=true" in hive_site
-    assert f"<value>{cluster.thrift_port}</value>" in hive_site
+    hive_site = (spark.conf_dir / "hive-site.xml").read_text()
+    assert f"databaseName={spark.home}/metastore_db;create=true" in hive_site
+    assert f"<value>{spark.thrift_port}</value>" in hive_site
 
 
 def test_status_of_a_cluster_that_is_not_running(tmp_path):

@@ -1,0 +1,243 @@
+"""The Spark warehouse (foundation.warehouse.SparkWarehouse): its connection over the Thrift
+Server, and raw tables landed by dlt as Parquet files in the lake (the load step's path:
+prepare_source, dlt_run_options, after_load)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import dlt
+import pytest
+
+from foundation.errors import RoiError
+from foundation.warehouse import (
+    SparkSettings,
+    SparkWarehouse,
+    WarehouseUnavailable,
+)
+from ingestion.files import DATASETS, file_drop_source, stage_drop
+
+from ..drops import FIXTURES
+from .conftest import free_ports
+
+SMALL_DROP_ROWS = {
+    ("raw_reference", "projects"): 2,
+    ("raw_ads", "ad_spend"): 7,
+    ("raw_crm", "accounts"): 5,
+    ("raw_crm", "activities"): 4,
+    ("raw_crm", "leads"): 7,
+    ("raw_crm", "opportunities"): 9,
+    ("raw_crm", "orders"): 8,
+    ("raw_crm", "tickets"): 3,
+    ("raw_erp", "costs"): 6,
+    ("raw_fx", "rates"): 16,
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(spark, tmp_path_factory) -> SparkWarehouse:
+    folder = tmp_path_factory.mktemp("spark-warehouse")
+    return SparkWarehouse(
+        SparkSettings(port=spark.thrift_port, lake=str(folder / "lake")), folder / "state"
+    )
+
+
+def land(warehouse: SparkWarehouse, staged: Path) -> None:
+    """Every family of a staged drop, as the load step lands it (orchestration's _load)."""
+    for dataset in DATASETS:
+        pipeline = dlt.pipeline(
+            pipeline_name=f"files_{dataset}",
+            destination=warehouse.dlt_destination(),
+            dataset_name=dataset,
+            pipelines_dir=str(warehouse.state_dir / "dlt"),
+        )
+        source = warehouse.prepare_source(file_drop_source(dataset, staged))
+        pipeline.run(source, **warehouse.dlt_run_options())
+        warehouse.after_load(pipeline)
+
+
+def test_a_drop_lands_as_parquet_tables_and_a_second_load_appends(warehouse, tmp_path):
+    # GIVEN the small drop, validated and staged
+    staged = tmp_path / "staged"
+    stage_drop(FIXTURES / "small_drop", staged)
+    # WHEN it is loaded into the lake
+    land(warehouse, staged)
+    # THEN every raw table is a Spark table over its files, one row per CSV row
+    with warehouse.connect() as con:
+        counts = {
+            (d, t): con.execute(f"select count(*) from {d}.{t}").fetchone()[0]
+            for d, t in SMALL_DROP_ROWS
+        }
+        assert counts == SMALL_DROP_ROWS
+        # with the types of the raw contract
+        described = con.execute("describe table raw_ads.ad_spend").fetchall()
+        assert [(name, kind) for name, kind, _ in described] == [
+            ("date", "date"),
+            ("platform", "string"),
+            ("account_id", "string"),
+            ("campaign_id", "string"),
+            ("campaign_name", "string"),
+            ("project_code", "string"),
+            ("currency", "string"),
+            ("spend", "decimal(38,9)"),
+            ("impressions", "bigint"),
+            ("clicks", "bigint"),
+            ("_source_file", "string"),
+            ("_source_line", "bigint"),
+            ("_dlt_load_id", "string"),
+        ]
+        first = con.execute(
+            "select date, campaign_id, currency, spend, impressions, clicks, _source_line "
+            "from raw_ads.ad_spend where _source_line = 2"
+        ).fetchall()
+        assert first == [(dt.date(2026, 2, 23), "C-DE-G1", "EUR", Decimal("400"), 10000, 300, 2)]
+        assert list(Path(warehouse.settings.lake, "raw_ads", "ad_spend").glob("*.parquet"))
+
+    # WHEN the same drop is loaded again
+    land(warehouse, staged)
+    # THEN the raw tables keep both loads (staging keeps each key's newest version)
+    with warehouse.connect() as con:
+        again = con.execute(
+            "select count(*), count(distinct _dlt_load_id) from raw_crm.leads"
+        ).fetchone()
+        assert again == (14, 2)
+
+
+def test_values_round_trip_through_literals_and_batched_inserts(warehouse):
+    rows = [
+        (
+            n,
+            f"it's {n} \\ back",
+            Decimal("12345678901234567890.123456789") if n == 0 else Decimal(n) / 4,
+            dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+            dt.date(2026, 2, 28),
+            n % 2 == 0,
+            None if n == 1 else n / 8,
+        )
+        for n in range(1201)
+    ]
+    with warehouse.connect() as con:
+        con.execute("create database if not exists roi_probe")
+        con.execute("drop table if exists roi_probe.values_back")
+        con.execute(
+            "create table roi_probe.values_back (n int, s string, d decimal(38, 9), "
+            "t timestamp, day date, b boolean, f double) using parquet"
+        )
+        # 1,201 rows: three multi-row inserts of at most 500
+        con.executemany("insert into roi_probe.values_back values (?, ?, ?, ?, ?, ?, ?)", rows)
+        back = con.execute("select * from roi_probe.values_back order by n").fetchall()
+        assert len(back) == 1201
+        assert back[0] == (
+            0,
+            "it's 0 \\ back",
+            Decimal("12345678901234567890.123456789"),
+            dt.datetime(2026, 3, 1, 0, 30, tzinfo=dt.UTC),
+            dt.date(2026, 2, 28),
+            True,
+            0.0,
+        )
+        assert back[1][6] is None
+        assert back[1200][2] == Decimal("300.000000000")
+        assert con.execute(
+            "select count(*) from roi_probe.values_back where s = ? and b = ?",
+            ["it's 7 \\ back", False],
+        ).fetchone() == (1,)
+        assert con.has_table("roi_probe", "values_back")
+        assert not con.has_table("roi_probe", "missing")
+        assert not con.has_table("roi_missing_schema", "values_back")
+        con.execute("drop database roi_probe cascade")
+
+
+def test_an_unreachable_thrift_server_is_named(tmp_path):
+    [port] = free_ports(1)
+    warehouse = SparkWarehouse(SparkSettings(port=port, lake=str(tmp_path)), tmp_path)
+    with pytest.raises(WarehouseUnavailable) as raised, warehouse.connect():
+        pass
+    assert f"cannot connect to the Spark Thrift Server spark://roi@127.0.0.1:{port}" in str(
+        raised.value
+    )
+    assert "make spark-up" in str(raised.value)
+
+
+def test_the_target_and_its_settings(tmp_path):
+    environ = {
+        "ROI_SPARK_HOST": "spark.example.com",
+        "ROI_SPARK_PORT": "10001",
+        "ROI_SPARK_LAKE": "s3://lake-bucket/roi",
+        "ROI_STATE_DIR": str(tmp_path / "state"),
+    }
+    warehouse = SparkWarehouse.from_env(environ)
+    assert warehouse == SparkWarehouse(
+        SparkSettings(host="spark.example.com", port=10001, lake="s3://lake-bucket/roi"),
+        tmp_path / "state",
+    )
+    assert warehouse.lake_location("raw_ads", "ad_spend") == "s3://lake-bucket/roi/raw_ads/ad_spend"
+    assert warehouse.dbt_vars() == {
+        "roi_spark_host": "spark.example.com",
+        "roi_spark_port": 10001,
+        "roi_spark_user": "roi",
+    }
+    # the local cluster's lake by default, beside the warehouse file
+    local = SparkWarehouse.from_env({"ROI_WAREHOUSE": str(tmp_path / "w" / "roi.duckdb")})
+    assert local.settings.lake == str(tmp_path / "w" / "spark" / "lake")
+    assert local.lake_location("raw_fx", "rates") == (tmp_path / "w/spark/lake").as_uri() + (
+        "/raw_fx/rates"
+    )
+    with pytest.raises(RoiError, match="ROI_SPARK_PORT must be a port number, got 'x'"):
+        SparkSettings.from_env({"ROI_SPARK_PORT": "x"})
+
+
+def test_a_column_a_later_load_brings_is_added_to_the_table(warehouse):
+    # GIVEN a raw table landed with two columns
+    pipeline = dlt.pipeline(
+        pipeline_name="drift_probe",
+        destination=warehouse.dlt_destination(),
+        dataset_name="roi_drift_probe",
+        pipelines_dir=str(warehouse.state_dir / "dlt"),
+    )
+
+    def rows(extra: bool):
+        @dlt.resource(name="events", write_disposition="append")
+        def events():
+            yield [{"event_id": "E1", "amount": 5, **({"channel": "meta_ads"} if extra else {})}]
+
+        return events
+
+    pipeline.run(
+        warehouse.prepare_source(dlt.source(lambda: rows(False), name="probe")()),
+        **warehouse.dlt_run_options(),
+    )
+    warehouse.after_load(pipeline)
+    # WHEN a later load brings a new column
+    pipeline.run(
+        warehouse.prepare_source(dlt.source(lambda: rows(True), name="probe")()),
+        **warehouse.dlt_run_options(),
+    )
+    warehouse.after_load(pipeline)
+    # THEN the Spark table has it, NULL for the rows loaded before
+    with warehouse.connect() as con:
+        got = con.execute(
+            "select event_id, amount, channel from roi_drift_probe.events order by channel"
+        ).fetchall()
+        assert got == [("E1", 5, None), ("E1", 5, "meta_ads")]
+        con.execute("drop database roi_drift_probe cascade")
+
+
+def test_the_run_resource_carries_the_spark_warehouse(tmp_path):
+    from orchestration.resources import WarehouseResource
+
+    warehouse = SparkWarehouse(
+        SparkSettings(host="10.0.0.5", port=10001, user="etl", lake="s3://lake/roi"),
+        tmp_path / "state",
+    )
+    resource = WarehouseResource.for_warehouse(warehouse, "EUR")
+    assert resource.resolved == warehouse
+    assert resource.dbt_args() == [
+        "--target",
+        "spark",
+        "--vars",
+        '{"reporting_currency": "EUR", "roi_spark_host": "10.0.0.5", "roi_spark_port": 10001, '
+        '"roi_spark_user": "etl"}',
+    ]
