@@ -64,6 +64,9 @@ SPARK_VARIABLES = {
     "lake": ("ROI_SPARK_LAKE", ""),
 }
 SPARK_HOME_VARIABLE = "ROI_SPARK_HOME"
+# Every session roi opens: UTC (a timestamp's date is its UTC date) and ANSI mode off, as
+# dbt-spark sets its own (a bad cast or a division by zero gives NULL, as in DuckDB).
+SPARK_SESSION = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "false"}
 # The advisory lock's first key; the second is the database name's hash, so the lock is
 # "the warehouse in this database" (advisory locks are per database on the server anyway).
 ADVISORY_LOCK_CLASS = 0x524F49  # "ROI"
@@ -939,7 +942,9 @@ class SparkWarehouse(Warehouse):
 
         s = self.settings
         try:
-            raw = hive.connect(host=s.host, port=s.port, username=s.user)
+            raw = hive.connect(
+                host=s.host, port=s.port, username=s.user, configuration=SPARK_SESSION
+            )
         except (TTransportException, OSError) as error:
             raise WarehouseUnavailable(
                 f"cannot connect to the Spark Thrift Server {self.label}: {error}\n"

@@ -9,6 +9,10 @@
     UTC wall-clock TIMESTAMP with `at time zone 'UTC'`, then cast to DATE.
 #}
 {% macro to_utc_date(column) -%}
+    {{ return(adapter.dispatch('to_utc_date', 'roi_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__to_utc_date(column) -%}
     cast(({{ column }} at time zone 'UTC') as date)
 {%- endmacro %}
 
@@ -18,6 +22,10 @@
     double so the type is the same on both.
 #}
 {% macro epoch_seconds(column) -%}
+    {{ return(adapter.dispatch('epoch_seconds', 'roi_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds(column) -%}
     cast(extract(epoch from {{ column }}) as {{ type_double() }})
 {%- endmacro %}
 
@@ -82,5 +90,9 @@
     {%- if field not in ['isodow', 'isoyear', 'week', 'month', 'quarter', 'year', 'day'] -%}
         {{ exceptions.raise_compiler_error("date_part_integer: unsupported field " ~ field) }}
     {%- endif -%}
+    {{ return(adapter.dispatch('date_part_integer', 'roi_warehouse')(field, date_column)) }}
+{%- endmacro %}
+
+{% macro default__date_part_integer(field, date_column) -%}
     cast(extract({{ field }} from {{ date_column }}) as integer)
 {%- endmacro %}

@@ -16,10 +16,10 @@
 {#- on-run-start: the table of what each incremental model has taken in (per raw table). -#}
 {% macro create_incremental_loads_table() -%}
     create table if not exists audit.incremental_loads (
-        model varchar not null,
-        source_table varchar not null,
-        load_id varchar,
-        built_at timestamp with time zone not null
+        model {{ type_text() }} not null,
+        source_table {{ type_text() }} not null,
+        load_id {{ type_text() }},
+        built_at {{ type_timestamp() }} not null
     )
 {%- endmacro %}
 

@@ -51,3 +51,32 @@
 {% macro duckdb__integer_divide(numerator, denominator) -%}
     (({{ numerator }}) // ({{ denominator }}))
 {%- endmacro %}
+
+{#-
+    A point in time, kept in UTC: `timestamp with time zone` in DuckDB and PostgreSQL; Spark's
+    `timestamp` is the same kind (an instant, shown in the session's time zone, UTC here).
+-#}
+{% macro type_timestamp() -%}
+    {{ return(adapter.dispatch('type_timestamp', 'roi_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_timestamp() -%}
+    timestamp with time zone
+{%- endmacro %}
+
+{% macro spark__type_timestamp() -%}
+    timestamp
+{%- endmacro %}
+
+{# Text of any length: `varchar` in DuckDB and PostgreSQL; Spark's varchar needs a length. #}
+{% macro type_text() -%}
+    {{ return(adapter.dispatch('type_text', 'roi_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_text() -%}
+    varchar
+{%- endmacro %}
+
+{% macro spark__type_text() -%}
+    string
+{%- endmacro %}

@@ -12,7 +12,7 @@
 #}
 {% macro crm_current_versions(source_relation, key_column, columns) -%}
     {%- set version_columns = {
-        'updated_at': 'cast(updated_at as timestamp with time zone)',
+        'updated_at': 'cast(updated_at as ' ~ type_timestamp() ~ ')',
         'is_deleted': 'coalesce(cast(is_deleted as boolean), false)',
         '_source_file': '_source_file',
         '_source_line': '_source_line',

@@ -148,3 +148,28 @@ def test_a_part_that_does_not_answer_names_its_log(tmp_path):
         spark_cluster.wait_until("master", lambda: False, settings, "Master", 0.0, print)
     assert str(log) in str(raised.value)
     assert "Address already in use" in str(raised.value)
+
+
+def test_daemons_start_with_sigterm_at_its_default_whatever_their_starter_ignores():
+    # GIVEN a starter that ignores SIGTERM and SIGINT (as the processes a test run or a
+    # background job starts may)
+    import os
+    import signal
+
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        # WHEN it starts a process the way the cluster's daemons are started
+        code, said = spark_cluster.spawn(
+            ["bash", "-c", "grep SigIgn /proc/$$/status; echo to-stderr >&2; exit 3"],
+            os.environ,
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    # THEN the process may be stopped by SIGTERM (its bit is not in the ignored mask), and
+    # its exit code and both output streams come back
+    ignored = int(said.splitlines()[0].split()[1], 16)
+    assert ignored & (1 << (signal.SIGTERM - 1)) == 0
+    assert ignored & (1 << (signal.SIGINT - 1)) == 0
+    assert code == 3
+    assert said.splitlines()[1] == "to-stderr"

@@ -241,3 +241,92 @@ def test_the_run_resource_carries_the_spark_warehouse(tmp_path):
         '{"reporting_currency": "EUR", "roi_spark_host": "10.0.0.5", "roi_spark_port": 10001, '
         '"roi_spark_user": "etl"}',
     ]
+
+
+STAGING_VIEWS = [
+    "stg_ads__ad_spend",
+    "stg_crm__accounts",
+    "stg_crm__activities",
+    "stg_crm__leads",
+    "stg_crm__opportunities",
+    "stg_crm__orders",
+    "stg_crm__tickets",
+    "stg_erp__costs",
+    "stg_fx__rates",
+    "stg_reference__projects",
+]
+
+
+def _rows(con, view: str, columns: list[str]) -> list[tuple]:
+    rows = con.execute(f"select {', '.join(columns)} from staging.{view}").fetchall()
+    return sorted(rows, key=lambda row: tuple((value is None, str(value)) for value in row))
+
+
+def test_the_staging_views_on_spark_equal_duckdbs(spark, warehouse, small_drop_published, tmp_path):
+    """The staging layer on Spark, over raw tables that hold the drop twice (append-only),
+    gives DuckDB's staging rows of the same drop: each key's newest version, cleaned and
+    typed the same way (dates, UTC instants, exact decimals)."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from foundation.settings import DBT_PROJECT_DIR
+    from orchestration.resources import WarehouseResource
+
+    # GIVEN the small drop landed twice in a lake of this test's own
+    with warehouse.connect() as con:
+        for dataset in DATASETS:
+            con.execute(f"drop database if exists {dataset} cascade")
+    lake = SparkWarehouse(
+        SparkSettings(port=spark.thrift_port, lake=str(tmp_path / "lake")), tmp_path / "state"
+    )
+    staged = tmp_path / "staged"
+    stage_drop(FIXTURES / "small_drop", staged)
+    land(lake, staged)
+    land(lake, staged)
+    # WHEN dbt builds the staging views on Spark, as a run's dbt step would call it
+    resource = WarehouseResource.for_warehouse(lake, "USD")
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "run",
+            "--select",
+            "staging",
+            *resource.dbt_args(),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "dbt_target"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    # THEN every view holds DuckDB's rows, value for value and type for type (the load ids
+    # differ: they are the loads' own)
+    duck = duckdb.connect(str(small_drop_published.warehouse), read_only=True)
+    try:
+        with lake.connect() as con:
+            for view in STAGING_VIEWS:
+                columns = [
+                    name
+                    for (name,) in duck.execute(
+                        "select column_name from information_schema.columns "
+                        "where table_schema = 'staging' and table_name = ? "
+                        "order by ordinal_position",
+                        [view],
+                    ).fetchall()
+                    if name != "_dlt_load_id"
+                ]
+                expected = _rows(duck, view, columns)
+                got = _rows(con, view, columns)
+                assert len(got) == len(expected), view
+                for row_got, row_expected in zip(got, expected, strict=True):
+                    assert row_got == row_expected, (view, columns)
+                    assert [type(v) for v in row_got] == [type(v) for v in row_expected], view
+    finally:
+        duck.close()

@@ -42,7 +42,7 @@ final as (
         cast(accounts.project_code as {{ dbt.type_string() }}) as project_code,
         cast(accounts.country_code as {{ dbt.type_string() }}) as country_code,
         cast(accounts.industry as {{ dbt.type_string() }}) as industry,
-        cast(accounts.created_at as timestamp with time zone) as created_at,
+        cast(accounts.created_at as {{ type_timestamp() }}) as created_at,
         cast(accounts.created_date as date) as created_date,
         cast(channels.acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
         cast(channels.acquisition_lead_id as {{ dbt.type_string() }}) as acquisition_lead_id,

@@ -75,7 +75,7 @@ final as (
         cast(leads.country_code as {{ dbt.type_string() }}) as country_code,
         cast(leads.lead_status as {{ dbt.type_string() }}) as lead_status,
         cast(leads.converted_account_id as {{ dbt.type_string() }}) as converted_account_id,
-        cast(leads.created_at as timestamp with time zone) as created_at,
+        cast(leads.created_at as {{ type_timestamp() }}) as created_at,
         cast(leads.created_date as date) as created_date,
         opportunity_leads.lead_id is not null as has_opportunity,
         coalesce(accounts.is_customer, false) as is_converted,

@@ -21,9 +21,9 @@ final as (
         cast(tickets.ticket_id as {{ dbt.type_string() }}) as ticket_id,
         cast(tickets.account_id as {{ dbt.type_string() }}) as account_id,
         cast(tickets.project_code as {{ dbt.type_string() }}) as project_code,
-        cast(tickets.opened_at as timestamp with time zone) as opened_at,
+        cast(tickets.opened_at as {{ type_timestamp() }}) as opened_at,
         cast(tickets.opened_date as date) as opened_date,
-        cast(tickets.resolved_at as timestamp with time zone) as resolved_at,
+        cast(tickets.resolved_at as {{ type_timestamp() }}) as resolved_at,
         cast(tickets.resolved_date as date) as resolved_date,
         tickets.resolved_at is not null as is_resolved,
         cast(

@@ -9,7 +9,7 @@ source as (
 renamed as (
 
     select
-        cast("date" as date) as spend_date,
+        cast({{ adapter.quote("date") }} as date) as spend_date,
         {{ clean_code('platform') }} as platform,
         -- the ad platform's account, not a CRM account: renamed to keep the two apart
         {{ clean_string('account_id') }} as ad_account_id,

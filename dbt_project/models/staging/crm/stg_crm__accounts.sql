@@ -6,7 +6,7 @@
         'project_code': clean_string('project_code'),
         'country_code': clean_currency('country_code'),
         'industry': clean_string('industry'),
-        'created_at': 'cast(created_at as timestamp with time zone)',
+        'created_at': 'cast(created_at as ' ~ type_timestamp() ~ ')',
         'created_date': to_utc_date('created_at')
     }
 ) }}

@@ -13,7 +13,7 @@ renamed as (
         {{ clean_string('lead_id') }} as lead_id,
         {{ clean_string('opportunity_id') }} as opportunity_id,
         {{ clean_code('activity_type') }} as activity_type,
-        cast(occurred_at as timestamp with time zone) as occurred_at,
+        cast(occurred_at as {{ type_timestamp() }}) as occurred_at,
         {{ to_utc_date('occurred_at') }} as occurred_date,
         _source_file,
         _source_line,

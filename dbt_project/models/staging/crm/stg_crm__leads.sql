@@ -9,7 +9,7 @@
         'country_code': clean_currency('country_code'),
         'lead_status': clean_string('status'),
         'converted_account_id': clean_string('converted_account_id'),
-        'created_at': 'cast(created_at as timestamp with time zone)',
+        'created_at': 'cast(created_at as ' ~ type_timestamp() ~ ')',
         'created_date': to_utc_date('created_at')
     }
 ) }}

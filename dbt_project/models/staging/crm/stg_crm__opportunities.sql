@@ -9,9 +9,9 @@
         'opportunity_amount': 'cast(amount as ' ~ type_money() ~ ')',
         'currency': clean_currency('currency'),
         'owner_id': clean_string('owner_id'),
-        'created_at': 'cast(created_at as timestamp with time zone)',
+        'created_at': 'cast(created_at as ' ~ type_timestamp() ~ ')',
         'created_date': to_utc_date('created_at'),
-        'closed_at': 'cast(closed_at as timestamp with time zone)',
+        'closed_at': 'cast(closed_at as ' ~ type_timestamp() ~ ')',
         'closed_date': to_utc_date('closed_at')
     }
 ) }}

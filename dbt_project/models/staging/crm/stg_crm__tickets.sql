@@ -11,9 +11,9 @@ renamed as (
     select
         {{ clean_string('ticket_id') }} as ticket_id,
         {{ clean_string('account_id') }} as account_id,
-        cast(opened_at as timestamp with time zone) as opened_at,
+        cast(opened_at as {{ type_timestamp() }}) as opened_at,
         {{ to_utc_date('opened_at') }} as opened_date,
-        cast(resolved_at as timestamp with time zone) as resolved_at,
+        cast(resolved_at as {{ type_timestamp() }}) as resolved_at,
         {{ to_utc_date('resolved_at') }} as resolved_date,
         cast(satisfaction as bigint) as satisfaction,
         _source_file,

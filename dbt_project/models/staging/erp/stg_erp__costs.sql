@@ -15,7 +15,7 @@ renamed as (
         {{ clean_code('category') }} as category,
         cast(amount as {{ type_money() }}) as cost_amount,
         {{ clean_currency('currency') }} as currency,
-        cast(posted_at as timestamp with time zone) as posted_at,
+        cast(posted_at as {{ type_timestamp() }}) as posted_at,
         _source_file,
         _source_line,
         _dlt_load_id

@@ -9,7 +9,7 @@ source as (
 renamed as (
 
     select
-        cast("date" as date) as rate_date,
+        cast({{ adapter.quote("date") }} as date) as rate_date,
         {{ clean_currency('base_currency') }} as base_currency,
         {{ clean_currency('quote_currency') }} as quote_currency,
         cast(rate as {{ type_money() }}) as rate,
