@@ -714,8 +714,8 @@ class SparkConnection:
     """A PyHive connection to the Spark Thrift Server with the warehouse Connection interface.
 
     Spark has no transactions: each statement takes effect on its own, and `transaction()`
-    only groups statements for the reader of the code. Callers that must never show a
-    half-done change design for it (orchestration/publish.py)."""
+    only groups statements for the reader of the code. A caller that must never show a
+    half-done change cannot rely on it on Spark."""
 
     dialect = "spark"
 

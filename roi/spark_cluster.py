@@ -31,7 +31,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -99,7 +99,6 @@ class ClusterSettings:
     worker_memory: str = "4g"
     executor_memory: str = "3g"
     driver_memory: str = "2g"
-    extra_conf: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ClusterSettings:
@@ -164,7 +163,7 @@ class ClusterSettings:
     def spark_defaults(self) -> dict[str, str]:
         """spark-defaults.conf: what every application on this cluster (the Thrift Server)
         starts with."""
-        conf = {
+        return {
             "spark.master": self.master_url,
             "spark.driver.host": HOST,
             "spark.driver.bindAddress": HOST,
@@ -188,8 +187,6 @@ class ClusterSettings:
             "spark.sql.hive.thriftServer.async": "false",
             "spark.driver.extraJavaOptions": f"-Dderby.system.home={self.home}",
         }
-        conf.update(self.extra_conf)
-        return conf
 
     def hive_site(self) -> dict[str, str]:
         """hive-site.xml: the metastore (embedded Derby under home) and where Thrift listens."""

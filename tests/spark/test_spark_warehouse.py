@@ -144,6 +144,13 @@ def test_values_round_trip_through_literals_and_batched_inserts(warehouse):
             "select count(*) from roi_probe.values_back where s = ? and b = ?",
             ["it's 7 \\ back", False],
         ).fetchone() == (1,)
+        # df() as DuckDB's: decimals and doubles as float64 columns, NULL as NaN
+        frame = con.execute("select n, d, f from roi_probe.values_back where n < 3 order by n").df()
+        assert list(frame.columns) == ["n", "d", "f"]
+        assert [str(t) for t in frame.dtypes] == ["int64", "float64", "float64"]
+        assert frame["d"].tolist() == [12345678901234567890.123456789, 0.25, 0.5]
+        assert frame["f"].tolist()[0::2] == [0.0, 0.25]
+        assert frame["f"].isna().tolist() == [False, True, False]
         assert con.has_table("roi_probe", "values_back")
         assert not con.has_table("roi_probe", "missing")
         assert not con.has_table("roi_missing_schema", "values_back")
