@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from .errors import RoiError
 from .settings import state_dir as duckdb_state_dir
@@ -336,6 +336,10 @@ class PostgresSettings:
     def label(self) -> str:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
 
+    @property
+    def state_folder(self) -> str:
+        return f"postgres-{self.host}-{self.port}-{self.database}"
+
     def connect_kwargs(self) -> dict[str, Any]:
         return {
             "host": self.host,
@@ -456,24 +460,24 @@ def _state_root() -> Path:
     return warehouse_path().parent
 
 
-@dataclass(frozen=True)
-class PostgresWarehouse(Warehouse):
-    """A PostgreSQL database: many readers and writers, one run writing at a time."""
+class ServerWarehouse(Warehouse):
+    """A warehouse on a server (PostgreSQL, Spark): its connection `settings` (a class with
+    `from_env`, a `label` and a `state_folder`) and a local state folder, `local_state` if
+    given, else $ROI_STATE_DIR's at from_env, else `<state_folder>/` beside the DuckDB
+    default."""
 
-    settings: PostgresSettings
-    local_state: Path | None = None  # None: $ROI_STATE_DIR, else beside the DuckDB default
-    target = "postgres"
-    dialect = "postgres"
-    dbt_target = "postgres"
+    settings: Any
+    local_state: Path | None
+    settings_type: ClassVar[type]
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> PostgresWarehouse:
-        """The database of the ROI_PG_* variables of `environ` (default os.environ), its
-        local state in $ROI_STATE_DIR (else see state_dir)."""
+    def from_env(cls, environ: Mapping[str, str] | None = None):
+        """The server of `environ`'s variables (default os.environ), its local state in
+        $ROI_STATE_DIR (else see state_dir)."""
         environ = os.environ if environ is None else environ
         state = environ.get(STATE_DIR_VARIABLE)
         local_state = Path(state).expanduser().resolve() if state else None
-        return cls(PostgresSettings.from_env(environ), local_state)
+        return cls(cls.settings_type.from_env(environ), local_state)
 
     @property
     def label(self) -> str:
@@ -483,18 +487,29 @@ class PostgresWarehouse(Warehouse):
     def state_dir(self) -> Path:
         if self.local_state is not None:
             return self.local_state
-        s = self.settings
-        return _state_root() / f"postgres-{s.host}-{s.port}-{s.database}"
+        return _state_root() / self.settings.state_folder
 
     @property
     def report_dir(self) -> Path:
         return self.state_dir / "reports"
 
     def exists(self) -> bool:
-        """True when the database answers; an unreachable one raises WarehouseUnavailable
-        with the reason (a server that is down is not "no warehouse yet")."""
+        """True when the server answers; an unreachable one raises WarehouseUnavailable with
+        the reason (a server that is down is not "no warehouse yet")."""
         with self.connect(read_only=True):
             return True
+
+
+@dataclass(frozen=True)
+class PostgresWarehouse(ServerWarehouse):
+    """A PostgreSQL database: many readers and writers, one run writing at a time."""
+
+    settings: PostgresSettings
+    local_state: Path | None = None  # None: $ROI_STATE_DIR, else beside the DuckDB default
+    target = "postgres"
+    dialect = "postgres"
+    dbt_target = "postgres"
+    settings_type = PostgresSettings
 
     def dlt_destination(self):
         import dlt
@@ -648,6 +663,10 @@ class SparkSettings:
     @property
     def label(self) -> str:
         return f"spark://{self.user}@{self.host}:{self.port}"
+
+    @property
+    def state_folder(self) -> str:
+        return f"spark-{self.host}-{self.port}"
 
     def env(self) -> dict[str, str]:
         values = {"host": self.host, "port": str(self.port), "user": self.user, "lake": self.lake}
@@ -837,7 +856,7 @@ _NO_VALUE = object()
 
 
 @dataclass(frozen=True)
-class SparkWarehouse(Warehouse):
+class SparkWarehouse(ServerWarehouse):
     """Spark SQL through the Thrift Server: the raw tables are Parquet files dlt writes to
     the lake, the rest Spark tables in its metastore. One run writes at a time (the local
     file lock of foundation.lock; Spark offers no lock of its own)."""
@@ -847,32 +866,7 @@ class SparkWarehouse(Warehouse):
     target = "spark"
     dialect = "spark"
     dbt_target = "spark"
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SparkWarehouse:
-        environ = os.environ if environ is None else environ
-        state = environ.get(STATE_DIR_VARIABLE)
-        local_state = Path(state).expanduser().resolve() if state else None
-        return cls(SparkSettings.from_env(environ), local_state)
-
-    @property
-    def label(self) -> str:
-        return self.settings.label
-
-    @property
-    def state_dir(self) -> Path:
-        if self.local_state is not None:
-            return self.local_state
-        return _state_root() / f"spark-{self.settings.host}-{self.settings.port}"
-
-    @property
-    def report_dir(self) -> Path:
-        return self.state_dir / "reports"
-
-    def exists(self) -> bool:
-        """True when the Thrift Server answers; an unreachable one raises WarehouseUnavailable."""
-        with self.connect(read_only=True):
-            return True
+    settings_type = SparkSettings
 
     def dlt_destination(self):
         import dlt
