@@ -452,7 +452,8 @@ def stop(
 ) -> None:
     """Stop the Thrift Server, the workers and the master, in that order (each by its pid
     file), and wait until each process has exited: a part still running after `timeout`
-    seconds (its shutdown hooks stuck) is killed, and said so."""
+    seconds (its shutdown hooks stuck) is killed, and said so. A port still answering
+    afterwards is said, not an error: it belongs to another process."""
     parts = [(THRIFT_SERVER_CLASS, 1, "Thrift Server")]
     parts += [(WORKER_CLASS, n, f"worker {n}") for n in range(1, WORKERS + 1)]
     parts += [(MASTER_CLASS, 1, "master")]
@@ -468,11 +469,14 @@ def stop(
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
             say(f"{part}: still running {timeout:.0f} s after SIGTERM; killed (process {pid})")
+    # Every process of the pid files has ended. A port that still answers belongs to
+    # another process: another Spark, or one that took the freed port at once (seen when two
+    # test clusters ran side by side): say so, the stop itself is done.
     still = [port for port in (settings.thrift_port, settings.master_port) if port_open(port)]
     if still:
-        raise SparkClusterError(
-            f"ports {still} still answer after stopping the cluster in {settings.home}: "
-            "another Spark may be using them"
+        say(
+            f"note: ports {still} answer after stopping the cluster in {settings.home}: "
+            "another process listens on them"
         )
 
 
