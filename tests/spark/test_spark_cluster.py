@@ -11,7 +11,7 @@ import pytest
 
 from foundation.errors import RoiError
 from roi import spark_cluster
-from roi.spark_cluster import ClusterSettings
+from roi.spark_cluster import ClusterSettings, SparkClusterError
 
 from .conftest import cluster_env, free_ports
 
@@ -66,6 +66,21 @@ def test_tables_and_the_metastore_live_under_the_cluster_home(spark):
     query(spark, "drop database roi_probe cascade")
 
 
+def test_a_column_comment_longer_than_the_metastore_holds_is_kept_whole(spark):
+    # GIVEN a column description of 300 characters (the Hive metastore's column holds 256,
+    # and dbt persists every model's column descriptions)
+    comment = "x" * 299 + "."
+    # WHEN a view is created with it, as dbt-spark creates a staging view
+    query(
+        spark,
+        f"create or replace view default.long_comment (a comment '{comment}') as select 1 as a",
+    )
+    # THEN Spark keeps the view in its own format, the comment whole and the view readable
+    assert query(spark, "describe default.long_comment") == [("a", "int", comment)]
+    assert query(spark, "select a from default.long_comment") == [(1,)]
+    query(spark, "drop view default.long_comment")
+
+
 def test_status_and_a_second_start_through_the_command(spark):
     shown = roi(spark, "status")
     assert shown.returncode == 0, shown.stderr
@@ -88,6 +103,97 @@ def test_the_written_configuration(spark):
     hive_site = (spark.conf_dir / "hive-site.xml").read_text()
     assert f"databaseName={spark.home}/metastore_db;create=true" in hive_site
     assert f"<value>{spark.thrift_port}</value>" in hive_site
+    # the Hive-compatible write that fails on a long comment is retried 10 ms apart, not 2 s
+    assert "<name>hive.hmshandler.retry.interval</name><value>10ms</value>" in hive_site
+    # the Hive jar Spark 4.0 lacks is on the Thrift Server's classpath
+    jar = spark_cluster.extra_jars_dir() / spark_cluster.LLAP_JAR
+    assert f"spark.driver.extraClassPath {jar}" in defaults
+    assert jar.stat().st_size == 326585
+
+
+def test_sessions_opened_and_closed_at_once_all_close(spark):
+    """Four clients opening and closing sessions at once, as dbt's threads do: without Hive's
+    hive-llap-common jar, one close failed on a missing class and every later close waited
+    forever."""
+    import threading
+
+    from pyhive import hive
+
+    failures: list[BaseException] = []
+
+    def sessions(sql: str) -> None:
+        try:
+            for _ in range(15):
+                connection = hive.connect(host="127.0.0.1", port=spark.thrift_port, username="roi")
+                cursor = connection.cursor()
+                cursor.execute(sql)
+                cursor.fetchall()
+                connection.close()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    clients = [
+        threading.Thread(target=sessions, args=(sql,), daemon=True)
+        for sql in ("select 1", "show databases", "select current_date()", "select 2")
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join(timeout=180)
+    assert not [client for client in clients if client.is_alive()], "a session close hangs"
+    assert failures == []
+    [log] = spark.log_dir.glob("*HiveThriftServer2*.out")
+    assert "NoClassDefFoundError" not in log.read_text(errors="replace")
+
+
+def _archive(member: str, content: bytes) -> bytes:
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        info = tarfile.TarInfo(member)
+        info.size = len(content)
+        archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+def test_the_hive_jar_is_fetched_once_and_checked(httpserver, monkeypatch, tmp_path):
+    import hashlib
+
+    content = b"PK jar bytes"
+    httpserver.expect_request("/pyspark.tar.gz").respond_with_data(
+        _archive(spark_cluster.LLAP_JAR_MEMBER, content)
+    )
+    monkeypatch.setattr(spark_cluster, "LLAP_JAR_SOURCE", httpserver.url_for("/pyspark.tar.gz"))
+    monkeypatch.setattr(spark_cluster, "extra_jars_dir", lambda: tmp_path / "jars")
+    # a jar whose bytes are not the pinned ones is refused, naming both digests
+    with pytest.raises(SparkClusterError) as refused:
+        spark_cluster.ensure_llap_jar(say=lambda _: None)
+    assert hashlib.sha256(content).hexdigest() in str(refused.value)
+    assert spark_cluster.LLAP_JAR_SHA256 in str(refused.value)
+    assert not (tmp_path / "jars" / spark_cluster.LLAP_JAR).exists()
+    # the pinned bytes are kept, and a second call fetches nothing
+    monkeypatch.setattr(spark_cluster, "LLAP_JAR_SHA256", hashlib.sha256(content).hexdigest())
+    said: list[str] = []
+    jar = spark_cluster.ensure_llap_jar(say=said.append)
+    assert jar.read_bytes() == content
+    assert said == [
+        f"fetching {spark_cluster.LLAP_JAR} (from pyspark 3.5.7 on PyPI) for the Thrift Server"
+    ]
+    assert spark_cluster.ensure_llap_jar(say=said.append) == jar
+    assert len(said) == 1
+    assert len(httpserver.log) == 2
+
+
+def test_an_archive_without_the_hive_jar_is_named(httpserver, monkeypatch, tmp_path):
+    httpserver.expect_request("/pyspark.tar.gz").respond_with_data(_archive("other.jar", b"x"))
+    source = httpserver.url_for("/pyspark.tar.gz")
+    monkeypatch.setattr(spark_cluster, "LLAP_JAR_SOURCE", source)
+    monkeypatch.setattr(spark_cluster, "extra_jars_dir", lambda: tmp_path / "jars")
+    with pytest.raises(SparkClusterError) as refused:
+        spark_cluster.ensure_llap_jar(say=lambda _: None)
+    assert str(refused.value) == f"{source} holds no {spark_cluster.LLAP_JAR_MEMBER}"
 
 
 def test_status_of_a_cluster_that_is_not_running(tmp_path):

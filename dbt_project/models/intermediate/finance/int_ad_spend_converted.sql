@@ -2,18 +2,20 @@
 -- reporting currency and the flags that send it to int_quarantine:
 --   is_campaign_unmapped: empty project_code, or a project_code not in the projects table
 --   is_fx_missing: no usable rate in the 7-day window (spend_reporting is then NULL)
--- Incremental (macros/incremental.sql): a build takes in the rows loaded since the last one,
+-- Incremental (macros/incremental.sql; a whole table on Spark, whose Parquet tables have no
+-- row delete for delete+insert): a build takes in the rows loaded since the last one,
 -- the rows whose FX window a newly loaded rate falls in, and the rows still unmapped (a
 -- project loaded since may map them); every other row keeps what it was built with.
 -- depends_on: {{ ref('stg_fx__rates') }}
 
 {{
     config(
-        materialized='incremental',
+        materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='delete+insert',
         unique_key='record_key',
         on_schema_change='fail',
-        post_hook="{{ record_loads_taken_in(['raw_ads.ad_spend', 'raw_fx.rates']) }}",
+        post_hook=[] if target.type == 'spark' else
+            ["{{ record_loads_taken_in(['raw_ads.ad_spend', 'raw_fx.rates']) }}"],
     )
 }}
 

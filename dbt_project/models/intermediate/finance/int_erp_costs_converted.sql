@@ -4,7 +4,8 @@
 --     cannot be placed in any mart row and are left out of the marts (not quarantined: the
 --     quarantine reasons are fixed by the contract); a warn-level relationships test on
 --     stg_erp__costs.project_code reports them.
--- Incremental (macros/incremental.sql): a build takes in the cost lines whose latest posting
+-- Incremental (macros/incremental.sql; a whole table on Spark, whose Parquet tables have no
+-- row delete for delete+insert): a build takes in the cost lines whose latest posting
 -- was loaded since the last one (a stale posting sent again does not win, so it changes
 -- nothing), the lines whose FX window a newly loaded rate falls in, and the lines of a
 -- project not known yet (a project loaded since may be theirs).
@@ -12,11 +13,12 @@
 
 {{
     config(
-        materialized='incremental',
+        materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='delete+insert',
         unique_key='record_key',
         on_schema_change='fail',
-        post_hook="{{ record_loads_taken_in(['raw_erp.costs', 'raw_fx.rates']) }}",
+        post_hook=[] if target.type == 'spark' else
+            ["{{ record_loads_taken_in(['raw_erp.costs', 'raw_fx.rates']) }}"],
     )
 }}
 

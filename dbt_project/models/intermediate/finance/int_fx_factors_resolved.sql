@@ -139,7 +139,7 @@ final as (
         cast(
             case
                 when pairs.currency = {{ reporting_currency_sql }} then 1
-                else ranked.reporting_rate / ranked.source_rate
+                else {{ ratio_as_double('ranked.reporting_rate', 'ranked.source_rate') }}
             end
             as {{ type_double() }}
         ) as fx_factor

@@ -21,19 +21,19 @@ final as (
 
     select
         cast(spend_date as date) as spend_date,
-        cast(platform as varchar) as platform,
-        cast(ad_account_id as varchar) as ad_account_id,
-        cast(campaign_id as varchar) as campaign_id,
-        cast(campaign_name as varchar) as campaign_name,
-        cast(project_code as varchar) as project_code,
-        cast(currency as varchar) as currency,
+        cast(platform as {{ type_text() }}) as platform,
+        cast(ad_account_id as {{ type_text() }}) as ad_account_id,
+        cast(campaign_id as {{ type_text() }}) as campaign_id,
+        cast(campaign_name as {{ type_text() }}) as campaign_name,
+        cast(project_code as {{ type_text() }}) as project_code,
+        cast(currency as {{ type_text() }}) as currency,
         cast(spend as {{ type_money() }}) as spend,
         cast(impressions as bigint) as impressions,
         cast(clicks as bigint) as clicks,
         cast(fx_factor as {{ type_double() }}) as fx_factor,
-        cast(fx_base_currency as varchar) as fx_base_currency,
+        cast(fx_base_currency as {{ type_text() }}) as fx_base_currency,
         cast(fx_rate_date as date) as fx_rate_date,
-        cast(reporting_currency as varchar) as reporting_currency,
+        cast(reporting_currency as {{ type_text() }}) as reporting_currency,
         cast(spend_reporting as {{ type_money() }}) as spend_reporting
     from ad_spend
 

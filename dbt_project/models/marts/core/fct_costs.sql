@@ -21,17 +21,17 @@ costs as (
 final as (
 
     select
-        cast(cost_id as varchar) as cost_id,
-        cast(project_code as varchar) as project_code,
+        cast(cost_id as {{ type_text() }}) as cost_id,
+        cast(project_code as {{ type_text() }}) as project_code,
         cast(cost_date as date) as cost_date,
-        cast(category as varchar) as category,
+        cast(category as {{ type_text() }}) as category,
         is_acquisition_cost,
-        cast(currency as varchar) as currency,
+        cast(currency as {{ type_text() }}) as currency,
         cast(cost_amount as {{ type_money() }}) as cost_amount,
         cast(fx_factor as {{ type_double() }}) as fx_factor,
-        cast(fx_base_currency as varchar) as fx_base_currency,
+        cast(fx_base_currency as {{ type_text() }}) as fx_base_currency,
         cast(fx_rate_date as date) as fx_rate_date,
-        cast(reporting_currency as varchar) as reporting_currency,
+        cast(reporting_currency as {{ type_text() }}) as reporting_currency,
         cast(amount_reporting as {{ type_money() }}) as amount_reporting
     from costs
 

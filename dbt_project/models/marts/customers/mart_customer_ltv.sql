@@ -142,10 +142,10 @@ final as (
         cast(avg_monthly_gross_profit as {{ type_money() }}) as avg_monthly_gross_profit,
         cast(monthly_churn_rate as {{ type_money() }}) as project_monthly_churn_rate,
         cast(expected_remaining_months as {{ type_money() }}) as expected_remaining_lifetime_months,
-        cast(avg_monthly_gross_profit * expected_remaining_months as {{ type_money() }}) as predicted_future_gross_profit,
+        cast({{ multiply_money('avg_monthly_gross_profit', 'expected_remaining_months') }} as {{ type_money() }}) as predicted_future_gross_profit,
         cast(
             gross_profit
-            + cast(avg_monthly_gross_profit * expected_remaining_months as {{ type_money() }})
+            + cast({{ multiply_money('avg_monthly_gross_profit', 'expected_remaining_months') }} as {{ type_money() }})
             as {{ type_money() }}
         ) as predicted_ltv
     from predicted
