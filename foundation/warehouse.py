@@ -124,6 +124,21 @@ def has_table(con: Connection, schema: str, table: str) -> bool:
     )
 
 
+def table_columns(con: Connection, schema: str, table: str) -> list[str]:
+    """The column names of `schema.table`, in the table's order (Spark lists a partitioned
+    table's partition columns last). Works on a raw DuckDB connection too."""
+    if isinstance(con, SparkConnection):
+        return [name for (name,) in con.execute(f"show columns in {schema}.{table}").fetchall()]
+    return [
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
 class Warehouse(ABC):
     """What every module needs from the warehouse; see the module docstring. One subclass
     per engine (DuckDBWarehouse, PostgresWarehouse)."""

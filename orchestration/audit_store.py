@@ -6,6 +6,8 @@ NULL in the new columns). The writers are plain functions over foundation.wareho
 called by the pipeline's assets and sensors (orchestration/), `roi run` and `roi forget`.
 Writing a run's rows again (a retried step, the sensor after the CLI) replaces the earlier
 ones; schema changes are appended, once per column, by the run that first brought it.
+On Spark the tables are Parquet, partitioned by run where they have a run_id, and a run's
+rows are replaced by rewriting its partition (replace_run_rows).
 
 What each table holds:
 - runs, check_results: one row per run, one per check (orchestration/audit_trail.py reads
@@ -28,11 +30,19 @@ on every dbt run and each incremental model writes its rows in its own build).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from foundation.warehouse import Warehouse, as_warehouse, has_table
+from foundation.warehouse import (
+    SPARK_INSERT_BATCH_ROWS,
+    Warehouse,
+    as_warehouse,
+    has_table,
+    spark_literal,
+    table_columns,
+)
 
 from .lineage import COLUMNS_SEPARATOR, MODELS_SEPARATOR, PUBLISHED_SCHEMA, LineageRow
 
@@ -195,6 +205,17 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+CHECK_RESULT_COLUMNS = (
+    "run_id",
+    "check_name",
+    "table_name",
+    "check_kind",
+    "severity",
+    "status",
+    "observed_value",
+    "evaluated_at",
+)
+
 # Made together by the first run's first write: `roi audit`, the report and the exports read
 # them as a set.
 RUN_TABLES = ("runs", "check_results", "loads", "schema_changes")
@@ -204,24 +225,134 @@ ERASURE_TABLES = ("erasures", "erasure_suppressions", "erasure_salt")
 def ensure_tables(con, tables: Iterable[str]) -> None:
     """Create the audit schema and `tables` (names in TABLES) where missing, and add the
     columns a table made by an earlier release lacks."""
+    spark = _is_spark(con)
     con.execute(f"create schema if not exists {AUDIT_SCHEMA}")
     for table in tables:
-        con.execute(TABLES[table])
+        con.execute(spark_ddl(TABLES[table]) if spark else TABLES[table])
         added = ADDED_COLUMNS.get(table)
         if not added:
             continue
-        present = {
-            name
-            for (name,) in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ?",
-                [AUDIT_SCHEMA, table],
-            ).fetchall()
-        }
+        present = set(table_columns(con, AUDIT_SCHEMA, table))
         # checked first: PostgreSQL locks the table for an ALTER even when it changes nothing
         for name, data_type in added:
-            if name not in present:
+            if name in present:
+                continue
+            if spark:
+                con.execute(
+                    f"alter table {AUDIT_SCHEMA}.{table} "
+                    f"add columns ({name} {_spark_types(data_type)})"
+                )
+            else:
                 con.execute(f"alter table {AUDIT_SCHEMA}.{table} add column {name} {data_type}")
+
+
+def _is_spark(con) -> bool:
+    return getattr(con, "dialect", None) == "spark"
+
+
+_SPARK_TYPE_NAMES = (
+    (re.compile(r"\bvarchar\b"), "string"),
+    (re.compile(r"\btimestamp with time zone\b"), "timestamp"),
+    (re.compile(r"\bdouble precision\b"), "double"),
+)
+
+
+def _spark_types(sql: str) -> str:
+    for pattern, name in _SPARK_TYPE_NAMES:
+        sql = pattern.sub(name, sql)
+    return sql
+
+
+def spark_ddl(ddl: str) -> str:
+    """An audit table's DDL as Spark SQL: Spark's type names; no primary key, NOT NULL or
+    default (a Parquet table enforces none: every writer here sets every column); Parquet
+    files partitioned by run, where the table has a run_id, so that writing a run's rows
+    again replaces that run's partition and nothing else (replace_run_rows)."""
+    sql = _spark_types(ddl)
+    sql = re.sub(r"\s+(primary key|not null|default current_timestamp)\b", "", sql)
+    partitioned = re.search(r"\(\s*run_id\s", sql) is not None
+    return sql.rstrip() + (
+        " using parquet partitioned by (run_id)" if partitioned else " using parquet"
+    )
+
+
+def replace_run_rows(
+    con,
+    table: str,
+    run_id: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]] = (),
+    *,
+    also: Mapping[str, Any] | None = None,
+    select_sql: str | None = None,
+) -> None:
+    """Replace the rows of run `run_id` in `audit.<table>` (only those whose columns also
+    equal `also`, when given) with `rows`, tuples of `columns` (run_id first), or with the
+    rows of `select_sql`, a query of `columns` after run_id (the run id is added).
+
+    DuckDB and PostgreSQL delete and insert in one transaction (begin/commit by hand: a bare
+    DuckDB connection has no `transaction()`, so the connection must not be in one). Spark
+    has no row delete on Parquet: the run's partition is written anew with INSERT OVERWRITE,
+    holding the rows of the run `also` does not match (read first; a run's audit rows are
+    few) and the new ones; a reader sees the run's old rows or its new ones, per file."""
+    if _is_spark(con):
+        _replace_run_partition(con, table, run_id, columns, rows, also, select_sql)
+        return
+    match = {"run_id": run_id, **(also or {})}
+    con.execute("begin")
+    try:
+        con.execute(
+            f"delete from {AUDIT_SCHEMA}.{table} where "
+            + " and ".join(f"{name} = ?" for name in match),
+            list(match.values()),
+        )
+        if select_sql is not None:
+            con.execute(
+                f"insert into {AUDIT_SCHEMA}.{table} ({', '.join(columns)}) "
+                f"select ?, * from ({select_sql}) as selected",
+                [run_id],
+            )
+        elif rows:
+            con.executemany(
+                f"insert into {AUDIT_SCHEMA}.{table} ({', '.join(columns)}) "
+                f"values ({', '.join('?' * len(columns))})",
+                rows,
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _replace_run_partition(con, table, run_id, columns, rows, also, select_sql) -> None:
+    assert columns[0] == "run_id", columns
+    relation = f"{AUDIT_SCHEMA}.{table}"
+    partition = f"partition (run_id = {spark_literal(run_id)})"
+    rest = list(columns[1:])
+    target = f"{relation} {partition} ({', '.join(rest)})"
+    if select_sql is not None:
+        con.execute(f"insert overwrite table {target} select * from ({select_sql}) as selected")
+        return
+    kept: list[tuple] = []
+    if also:
+        kept = con.execute(
+            f"select {', '.join(rest)} from {relation} where run_id = ? and not ("
+            + " and ".join(f"{name} <=> ?" for name in also)
+            + ")",
+            [run_id, *also.values()],
+        ).fetchall()
+    values = [*kept, *(tuple(row[1:]) for row in rows)]
+    if not values:
+        con.execute(f"alter table {relation} drop if exists {partition}")
+        return
+    placeholders = f"({', '.join('?' * len(rest))})"
+    for start in range(0, len(values), SPARK_INSERT_BATCH_ROWS):
+        batch = values[start : start + SPARK_INSERT_BATCH_ROWS]
+        verb = "insert overwrite table" if start == 0 else "insert into"
+        con.execute(
+            f"{verb} {target} values " + ", ".join([placeholders] * len(batch)),
+            [value for row in batch for value in row],
+        )
 
 
 def ensure_audit_tables(con) -> None:
@@ -232,18 +363,13 @@ def ensure_audit_tables(con) -> None:
 def write_run(warehouse: Warehouse | Path, row: dict[str, Any], checks: Sequence[tuple]) -> None:
     """Replace the run's audit.runs row (`row`: column -> value) and its audit.check_results
     (`checks`: tuples in the table's column order)."""
+    run_columns = ["run_id", *(name for name in row if name != "run_id")]
     with as_warehouse(warehouse).connect() as con:
         ensure_audit_tables(con)
-        with con.transaction():
-            con.execute("delete from audit.runs where run_id = ?", [row["run_id"]])
-            con.execute("delete from audit.check_results where run_id = ?", [row["run_id"]])
-            con.execute(
-                f"insert into audit.runs ({', '.join(row)}) values ({', '.join('?' * len(row))})",
-                list(row.values()),
-            )
-            con.executemany(
-                "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?)", checks
-            )
+        replace_run_rows(
+            con, "runs", row["run_id"], run_columns, [tuple(row[name] for name in run_columns)]
+        )
+        replace_run_rows(con, "check_results", row["run_id"], CHECK_RESULT_COLUMNS, checks)
 
 
 def record_loads(
@@ -283,17 +409,28 @@ def record_loads(
     ]
     with as_warehouse(warehouse).connect() as con:
         ensure_audit_tables(con)
-        with con.transaction():
-            con.execute(
-                "delete from audit.loads where run_id = ? and dataset = ?", [run_id, dataset]
-            )
-            con.executemany(
-                "insert into audit.loads (run_id, source, dataset, table_name, load_id, "
-                "rows_loaded, loaded_at, http_requests, http_retries, http_retried, "
-                "throttled_seconds, token_renewals, http_activity) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        replace_run_rows(
+            con,
+            "loads",
+            run_id,
+            (
+                "run_id",
+                "source",
+                "dataset",
+                "table_name",
+                "load_id",
+                "rows_loaded",
+                "loaded_at",
+                "http_requests",
+                "http_retries",
+                "http_retried",
+                "throttled_seconds",
+                "token_renewals",
+                "http_activity",
+            ),
+            rows,
+            also={"dataset": dataset},
+        )
 
 
 def newest_loads(con, run_id: str) -> dict[str, str]:
@@ -322,7 +459,8 @@ def record_schema_changes(
     with as_warehouse(warehouse).connect() as con:
         ensure_audit_tables(con)
         con.executemany(
-            "insert into audit.schema_changes values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into audit.schema_changes (run_id, source, dataset, table_name, "
+            "column_name, data_type, change, detected_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (run_id, source, dataset, table, column, data_type, "column_added", now)
                 for dataset, table, column, data_type in added_columns
@@ -334,19 +472,24 @@ def write_quarantine(con, run_id: str) -> dict[str, int]:
     """Replace the run's audit.quarantine rows with intermediate.int_quarantine (the rows
     this build could not use); return the run's row count per reason."""
     ensure_tables(con, ["quarantine"])
-    with con.transaction():
-        con.execute("delete from audit.quarantine where run_id = ?", [run_id])
-        con.execute(
-            """
-            insert into audit.quarantine
-                (run_id, source_table, record_key, reason, detail, business_date,
-                 source_file, source_line)
-            select ?, source_table, record_key, reason, detail, business_date,
-                   source_file, source_line
-            from intermediate.int_quarantine
-            """,
-            [run_id],
-        )
+    replace_run_rows(
+        con,
+        "quarantine",
+        run_id,
+        (
+            "run_id",
+            "source_table",
+            "record_key",
+            "reason",
+            "detail",
+            "business_date",
+            "source_file",
+            "source_line",
+            "quarantined_at",
+        ),
+        select_sql="select source_table, record_key, reason, detail, business_date, "
+        "source_file, source_line, current_timestamp from intermediate.int_quarantine",
+    )
     return dict(
         con.execute(
             "select reason, count(*) from audit.quarantine where run_id = ? group by 1",
@@ -368,30 +511,42 @@ def previous_row_count(con, table: str, run_id: str) -> int | None:
 
 def write_table_rows(con, run_id: str, table: str, row_count: int) -> None:
     """Replace the row count of `table` the run measured."""
-    with con.transaction():
-        con.execute(
-            "delete from audit.table_rows where run_id = ? and table_name = ?", [run_id, table]
-        )
-        con.execute(
-            "insert into audit.table_rows (run_id, table_name, row_count) values (?, ?, ?)",
-            [run_id, table, row_count],
-        )
+    replace_run_rows(
+        con,
+        "table_rows",
+        run_id,
+        ("run_id", "table_name", "row_count", "measured_at"),
+        [(run_id, table, row_count, dt.datetime.now(dt.UTC))],
+        also={"table_name": table},
+    )
 
 
 def write_source_freshness(con, run_id: str, rows: Sequence[tuple]) -> None:
     """Replace the run's audit.source_freshness rows (tuples in the table's column order)."""
     ensure_tables(con, ["source_freshness"])
-    with con.transaction():
-        con.execute("delete from audit.source_freshness where run_id = ?", [run_id])
-        con.executemany("insert into audit.source_freshness values (?, ?, ?, ?, ?, ?, ?)", rows)
+    replace_run_rows(
+        con,
+        "source_freshness",
+        run_id,
+        (
+            "run_id",
+            "source_table",
+            "max_loaded_at",
+            "hours_since_load",
+            "status",
+            "warn_after",
+            "checked_at",
+        ),
+        rows,
+    )
 
 
 def write_lineage(con: Any, rows: list[LineageRow], run_id: str) -> int:
     """Replace the rows of `run_id` in `audit.lineage` (created if missing) with `rows`.
     `con`: a warehouse connection (foundation.warehouse) or a DuckDB connection.
 
-    Deletes and inserts in one transaction, so the connection must not be in one already.
-    Returns the number of rows written.
+    Replaces them as replace_run_rows does (one transaction on DuckDB and PostgreSQL, so the
+    connection must not be in one already). Returns the number of rows written.
     """
     values = [
         (
@@ -407,22 +562,20 @@ def write_lineage(con: Any, rows: list[LineageRow], run_id: str) -> int:
         for row in rows
     ]
     ensure_tables(con, ["lineage"])
-    # begin/commit by hand: a bare DuckDB connection has no `transaction()`
-    con.execute("begin")
-    try:
-        con.execute("delete from audit.lineage where run_id = ?", [run_id])
-        if values:
-            con.executemany(
-                """
-                insert into audit.lineage
-                    (run_id, mart, published_table, column_name, depends_on_models,
-                     source_columns, transformation, resolved_level)
-                values (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                values,
-            )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    replace_run_rows(
+        con,
+        "lineage",
+        run_id,
+        (
+            "run_id",
+            "mart",
+            "published_table",
+            "column_name",
+            "depends_on_models",
+            "source_columns",
+            "transformation",
+            "resolved_level",
+        ),
+        values,
+    )
     return len(values)

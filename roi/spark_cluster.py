@@ -37,7 +37,14 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from foundation.errors import RoiError
-from foundation.warehouse import SPARK_HOME_VARIABLE, SPARK_VARIABLES, spark_home_dir
+from foundation.warehouse import (
+    SPARK_HOME_VARIABLE,
+    SPARK_VARIABLES,
+    SparkSettings,
+    SparkWarehouse,
+    WarehouseUnavailable,
+    spark_home_dir,
+)
 
 HOST = "127.0.0.1"
 # (variable, default) of every setting; README "Apache Spark" lists them.
@@ -333,21 +340,18 @@ def alive_workers(settings: ClusterSettings) -> int:
 
 
 def thrift_answers(settings: ClusterSettings) -> bool:
-    """Whether the Thrift Server runs a query (`select 1`), as dbt and the checks will."""
-    from pyhive import hive
+    """Whether the Thrift Server runs a query (`select 1`), through the connection dbt's
+    peers in `roi` use (SparkWarehouse's)."""
     from thrift.transport.TTransport import TTransportException
 
     if not port_open(settings.thrift_port):
         return False
+    warehouse = SparkWarehouse(SparkSettings(host=HOST, port=settings.thrift_port), None)
     try:
-        connection = hive.connect(host=HOST, port=settings.thrift_port, username="roi")
-        try:
-            cursor = connection.cursor()
-            cursor.execute("select 1")
-            return cursor.fetchone() == (1,)
-        finally:
-            connection.close()
-    except (TTransportException, OSError, EOFError):
+        with warehouse.connect() as con:
+            return con.execute("select 1").fetchone() == (1,)
+    except (WarehouseUnavailable, TTransportException, OSError, EOFError):
+        # not listening yet, or a server still starting dropped the session
         return False
 
 

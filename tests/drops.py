@@ -52,3 +52,23 @@ def merge_fixtures(destination: Path, *names: str) -> Path:
             writer.writeheader()
             writer.writerows(rows)
     return destination
+
+
+def land_staged(staged: Path, warehouse) -> None:
+    """What the load step does with a staged drop (orchestration's _load): one dlt pipeline
+    per family, with the pipeline name and local folder a run uses, through the warehouse's
+    own hooks (Spark appends Parquet to its lake and defines its tables afterwards)."""
+    import dlt
+
+    from ingestion.files import DATASETS, file_drop_source
+
+    for dataset in DATASETS:
+        pipeline = dlt.pipeline(
+            pipeline_name=f"files_{dataset}",
+            destination=warehouse.dlt_destination(),
+            dataset_name=dataset,
+            pipelines_dir=str(warehouse.state_dir / "dlt"),
+        )
+        source = warehouse.prepare_source(file_drop_source(dataset, staged))
+        pipeline.run(source, **warehouse.dlt_run_options()).raise_on_failed_jobs()
+        warehouse.after_load(pipeline)

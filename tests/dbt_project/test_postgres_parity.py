@@ -35,7 +35,7 @@ from foundation.settings import DBT_PROJECT_DIR
 from foundation.warehouse import DuckDBWarehouse, PostgresSettings, PostgresWarehouse, Warehouse
 
 from ..conftest import fresh_pg_database
-from ..drops import merge_fixtures
+from ..drops import land_staged, merge_fixtures
 from .test_dbt_unit_tests import manifest_ids, run_unit_tests
 
 PIPELINE_RUNS = 2
@@ -159,21 +159,12 @@ def dlt_load_count(warehouse: Warehouse) -> dict[str, int]:
 
 
 def reload_drop(drop: Path, warehouse: PostgresWarehouse, staged: Path) -> None:
-    """What the load assets do: stage the drop, then one dlt pipeline per family, each with
-    the pipeline name and local folder a run uses (the state itself is in the database)."""
-    import dlt
-
-    from ingestion.files import DATASETS, file_drop_source, stage_drop
+    """What the load assets do: stage the drop, then land it (the dlt state itself is in
+    the database)."""
+    from ingestion.files import stage_drop
 
     stage_drop(drop, staged)
-    for dataset in DATASETS:
-        pipeline = dlt.pipeline(
-            pipeline_name=f"files_{dataset}",
-            destination=warehouse.dlt_destination(),
-            dataset_name=dataset,
-            pipelines_dir=str(warehouse.state_dir / "dlt"),
-        )
-        pipeline.run(file_drop_source(dataset, staged)).raise_on_failed_jobs()
+    land_staged(staged, warehouse)
 
 
 def check_results(warehouse: Warehouse, run_id: str) -> list[tuple]:

@@ -18,9 +18,9 @@ from foundation.warehouse import (
     SparkWarehouse,
     WarehouseUnavailable,
 )
-from ingestion.files import DATASETS, file_drop_source, stage_drop
+from ingestion.files import DATASETS, stage_drop
 
-from ..drops import FIXTURES
+from ..drops import FIXTURES, land_staged
 from .conftest import free_ports
 
 SMALL_DROP_ROWS = {
@@ -45,26 +45,12 @@ def warehouse(spark, tmp_path_factory) -> SparkWarehouse:
     )
 
 
-def land(warehouse: SparkWarehouse, staged: Path) -> None:
-    """Every family of a staged drop, as the load step lands it (orchestration's _load)."""
-    for dataset in DATASETS:
-        pipeline = dlt.pipeline(
-            pipeline_name=f"files_{dataset}",
-            destination=warehouse.dlt_destination(),
-            dataset_name=dataset,
-            pipelines_dir=str(warehouse.state_dir / "dlt"),
-        )
-        source = warehouse.prepare_source(file_drop_source(dataset, staged))
-        pipeline.run(source, **warehouse.dlt_run_options())
-        warehouse.after_load(pipeline)
-
-
 def test_a_drop_lands_as_parquet_tables_and_a_second_load_appends(warehouse, tmp_path):
     # GIVEN the small drop, validated and staged
     staged = tmp_path / "staged"
     stage_drop(FIXTURES / "small_drop", staged)
     # WHEN it is loaded into the lake
-    land(warehouse, staged)
+    land_staged(staged, warehouse)
     # THEN every raw table is a Spark table over its files, one row per CSV row
     with warehouse.connect() as con:
         counts = {
@@ -97,7 +83,7 @@ def test_a_drop_lands_as_parquet_tables_and_a_second_load_appends(warehouse, tmp
         assert list(Path(warehouse.settings.lake, "raw_ads", "ad_spend").glob("*.parquet"))
 
     # WHEN the same drop is loaded again
-    land(warehouse, staged)
+    land_staged(staged, warehouse)
     # THEN the raw tables keep both loads (staging keeps each key's newest version)
     with warehouse.connect() as con:
         again = con.execute(
@@ -292,8 +278,8 @@ def test_the_dbt_build_on_spark_equals_duckdbs(spark, warehouse, small_drop_publ
     )
     staged = tmp_path / "staged"
     stage_drop(FIXTURES / "small_drop", staged)
-    land(lake, staged)
-    land(lake, staged)
+    land_staged(staged, lake)
+    land_staged(staged, lake)
     # WHEN dbt builds the project on Spark
     resource = WarehouseResource.for_warehouse(lake, "USD")
     done = subprocess.run(

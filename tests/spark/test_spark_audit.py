@@ -1,0 +1,184 @@
+"""The audit schema on Spark (orchestration/audit_store.py): Parquet tables partitioned by run,
+where writing a run's rows again replaces that run's rows and nothing else, as the same writes
+do in one transaction on DuckDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from foundation.warehouse import DuckDBWarehouse, SparkSettings, SparkWarehouse, Warehouse
+from orchestration import audit_store
+from orchestration.lineage import LineageRow
+
+T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def spark_warehouse(spark, tmp_path) -> SparkWarehouse:
+    warehouse = SparkWarehouse(
+        SparkSettings(port=spark.thrift_port, lake=str(tmp_path / "lake")), tmp_path / "state"
+    )
+    with warehouse.connect() as con:
+        con.execute("drop database if exists audit cascade")
+        con.execute("drop database if exists intermediate cascade")
+    return warehouse
+
+
+def test_an_audit_tables_ddl_on_spark():
+    ddl = audit_store.spark_ddl(audit_store.TABLES["table_rows"])
+    assert " ".join(ddl.split()) == (
+        "create table if not exists audit.table_rows ( run_id string, table_name string, "
+        "row_count bigint, measured_at timestamp ) using parquet partitioned by (run_id)"
+    )
+    # a table without a run has no partitions
+    assert audit_store.spark_ddl(audit_store.TABLES["erasure_salt"]) == (
+        "create table if not exists audit.erasure_salt (salt string) using parquet"
+    )
+
+
+def _check(run: str, name: str, status: str) -> tuple:
+    return (run, name, "mart_funnel", "dbt_test", "error", status, None, T0)
+
+
+def _write_two_runs_then_again(warehouse: Warehouse) -> None:
+    """Every writer twice for run r2 beside run r1: the second writes replace the first."""
+    for run in ("r1", "r2"):
+        audit_store.write_run(
+            warehouse,
+            {
+                "run_id": run,
+                "job_name": "roi_run",
+                "trigger": "cli",
+                "status": "failed",
+                "failed_checks": 1,
+                "started_at": T0,
+            },
+            [_check(run, "not_null_a", "failed"), _check(run, "unique_b", "passed")],
+        )
+        for dataset in ("raw_crm", "raw_fx"):
+            audit_store.record_loads(
+                warehouse, run, "files", dataset, [f"17000000{run[-1]}.1"], {"t": 2, "_dlt_x": 1}
+            )
+    # run r2 again: one check now, the raw_fx load again with other counts
+    audit_store.write_run(
+        warehouse,
+        {
+            "run_id": "r2",
+            "job_name": "roi_run",
+            "trigger": "cli",
+            "status": "succeeded",
+            "failed_checks": 0,
+            "started_at": T0,
+        },
+        [_check("r2", "not_null_a", "passed")],
+    )
+    audit_store.record_loads(warehouse, "r2", "files", "raw_fx", ["170000002.2"], {"t": 5})
+    with warehouse.connect() as con:
+        audit_store.ensure_tables(con, ["table_rows"])
+        for table, count in (("mart_a", 3), ("mart_b", 4)):
+            audit_store.write_table_rows(con, "r2", table, count)
+        audit_store.write_table_rows(con, "r2", "mart_a", 7)
+        lineage = [LineageRow("marts_candidate.mart_a", "x", ("m",), ("raw.t.x",), "x + 1")]
+        audit_store.write_lineage(con, lineage, "r1")
+        audit_store.write_lineage(con, lineage, "r2")
+        audit_store.write_lineage(con, [], "r2")
+        con.execute("create schema if not exists intermediate")
+        con.execute(
+            "create table intermediate.int_quarantine as select 'raw_crm.leads' as source_table, "
+            "'L1' as record_key, 'fx_missing' as reason, 'no rate' as detail, "
+            "cast('2026-03-01' as date) as business_date, 'crm_leads.csv' as source_file, "
+            "cast(3 as bigint) as source_line"
+        )
+        assert audit_store.write_quarantine(con, "r2") == {"fx_missing": 1}
+        assert audit_store.write_quarantine(con, "r2") == {"fx_missing": 1}
+
+
+def _audit_rows(warehouse: Warehouse) -> dict[str, list[tuple]]:
+    queries = {
+        "runs": "select run_id, status, failed_checks, started_at from audit.runs",
+        "check_results": "select run_id, check_name, status, evaluated_at from audit.check_results",
+        "loads": "select run_id, dataset, table_name, load_id, rows_loaded from audit.loads",
+        "table_rows": "select run_id, table_name, row_count from audit.table_rows",
+        "lineage": "select run_id, mart, published_table, column_name from audit.lineage",
+        "quarantine": "select run_id, source_table, record_key, reason, business_date, "
+        "source_line from audit.quarantine",
+    }
+    with warehouse.connect() as con:
+        return {table: sorted(con.execute(sql).fetchall()) for table, sql in queries.items()}
+
+
+def test_writing_a_runs_rows_again_replaces_only_them(spark_warehouse, tmp_path):
+    # GIVEN two runs' audit rows, then run r2's written again
+    _write_two_runs_then_again(spark_warehouse)
+    # THEN Spark holds each run's latest rows
+    rows = _audit_rows(spark_warehouse)
+    assert rows == {
+        "runs": [("r1", "failed", 1, T0), ("r2", "succeeded", 0, T0)],
+        "check_results": [
+            ("r1", "not_null_a", "failed", T0),
+            ("r1", "unique_b", "passed", T0),
+            ("r2", "not_null_a", "passed", T0),
+        ],
+        "loads": [
+            ("r1", "raw_crm", "t", "170000001.1", 2),
+            ("r1", "raw_fx", "t", "170000001.1", 2),
+            ("r2", "raw_crm", "t", "170000002.1", 2),
+            ("r2", "raw_fx", "t", "170000002.2", 5),
+        ],
+        "table_rows": [("r2", "mart_a", 7), ("r2", "mart_b", 4)],
+        "lineage": [("r1", "marts_candidate.mart_a", "marts.mart_a", "x")],
+        "quarantine": [
+            ("r2", "raw_crm.leads", "L1", "fx_missing", dt.date(2026, 3, 1), 3),
+        ],
+    }
+    # AND the same writes on DuckDB leave the same rows
+    duckdb_warehouse = DuckDBWarehouse(tmp_path / "roi.duckdb")
+    _write_two_runs_then_again(duckdb_warehouse)
+    assert _audit_rows(duckdb_warehouse) == rows
+    # AND on Spark each run's rows are one partition of Parquet files
+    with spark_warehouse.connect() as con:
+        partitions = con.execute("show partitions audit.loads").fetchall()
+    assert sorted(partitions) == [("run_id=r1",), ("run_id=r2",)]
+
+
+def test_columns_a_later_release_added_are_added_on_spark(spark_warehouse):
+    # GIVEN audit.loads as its first release made it (no HTTP columns)
+    with spark_warehouse.connect() as con:
+        con.execute("create schema audit")
+        first_release = audit_store.TABLES["loads"]
+        con.execute(audit_store.spark_ddl(first_release))
+        con.execute(
+            "insert into audit.loads partition (run_id = 'r0') (source, dataset, table_name, "
+            "load_id, rows_loaded, loaded_at) values ('files', 'raw_crm', 't', '1', 2, ?)",
+            [T0],
+        )
+        # WHEN the audit tables are ensured by this release
+        audit_store.ensure_audit_tables(con)
+        # THEN the HTTP columns are there, NULL in the earlier row
+        columns = audit_store.table_columns(con, "audit", "loads")
+        assert [name for name, _ in audit_store.ADDED_COLUMNS["loads"]] == [
+            name for name in columns if name.startswith(("http", "throttled", "token"))
+        ]
+        assert con.execute(
+            "select run_id, rows_loaded, http_requests, throttled_seconds from audit.loads"
+        ).fetchall() == [("r0", 2, None, None)]
+        assert (
+            dict((name, kind) for name, kind, _ in con.execute("describe audit.loads").fetchall())[
+                "throttled_seconds"
+            ]
+            == "double"
+        )
+
+
+def test_duckdb_path_is_unchanged_by_a_warehouse_path(tmp_path: Path):
+    # the DuckDB tables keep their DDL (no partitions, primary key on runs)
+    warehouse = DuckDBWarehouse(tmp_path / "roi.duckdb")
+    with warehouse.connect() as con:
+        audit_store.ensure_audit_tables(con)
+        assert con.execute(
+            "select count(*) from duckdb_constraints() "
+            "where table_name = 'runs' and constraint_type = 'PRIMARY KEY'"
+        ).fetchone() == (1,)
