@@ -5,6 +5,9 @@ or query asset (what the suite checks) and brings back counts and a few unexpect
 One GE context per process (the run's steps run in one), shared by every suite of the run.
 
 PostgreSQL: GE's postgres data source, on connections of its own (read-only, UTC).
+Spark: GE's generic SQL data source over SQLAlchemy with PyHive's `hive` dialect, on
+sessions of its own to the Thrift Server (UTC, ANSI off, as every session of the warehouse);
+every expectation is Spark SQL run by the cluster.
 DuckDB: GE's generic SQL data source over SQLAlchemy with the duckdb-engine dialect, on the
 check's own warehouse connection (each GE connection is a cursor of it: DuckDB refuses a
 second connection to the same file with another configuration, and duckdb-engine sets one,
@@ -12,9 +15,10 @@ its user agent). Rolling back is left to the warehouse connection: GE 1.24 reads
 after handing its connection back to the pool, whose rollback empties a DuckDB result.
 
 What GE 1.24's SQL path cannot do, and what runs instead (the same rows fail):
-- ExpectColumnValuesToMatchRegex on DuckDB ("Regex is not supported for dialect duckdb"):
-  the query gets a column holding the value where DuckDB's regexp_matches fails (else
-  NULL), and GE expects it to be null; the failure lists the values that did not match.
+- ExpectColumnValuesToMatchRegex on DuckDB and Spark ("Regex is not supported for dialect
+  duckdb", "... hive"): the query gets a column holding the value where the engine's regex
+  (DuckDB's regexp_matches, Spark's rlike) fails (else NULL), and GE expects it to be null;
+  the failure lists the values that did not match.
 - Table assets with a schema on DuckDB (GE drops the schema from its column-type query):
   a table is a query asset there (`select * from schema.table`), as are the suites of a
   query (the reconciliation). To learn a query asset's columns GE runs its SELECT as it is
@@ -41,6 +45,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from foundation.safe_html import library_page_with_csp
+from foundation.warehouse import SPARK_SESSION, spark_literal
 
 from .suites import Rule
 
@@ -214,7 +219,14 @@ class _GreatExpectations:
         key = f"{warehouse.target}:{warehouse.label}"
         if key not in self.sources:
             name = f"warehouse_{len(self.sources)}"
-            if warehouse.target == "duckdb":
+            if warehouse.target == "spark":
+                s = warehouse.settings
+                self.sources[key] = self.context.data_sources.add_sql(
+                    name=name,
+                    connection_string=f"hive://{s.user}@{s.host}:{s.port}/default",
+                    kwargs={"connect_args": {"configuration": dict(SPARK_SESSION)}},
+                )
+            elif warehouse.target == "duckdb":
                 from sqlalchemy.pool import NullPool
 
                 self.sources[key] = self.context.data_sources.add_sql(
@@ -258,13 +270,16 @@ class _Session:
         self.ge, self.source, self.engine = ge, source, engine
 
     def _asset(self, name: str, checked: Checked, extra_columns: dict[str, str]):
-        if checked.table and not extra_columns and self.engine != "duckdb":
+        if checked.table and not extra_columns and self.engine == "postgres":
             schema, table = checked.table.split(".")
             return self.source.add_table_asset(name=name, table_name=table, schema_name=schema)
         # GE's query assets take only a statement that starts with SELECT (not WITH)
         query = f"select * from {checked.relation}"
         if extra_columns:
-            extra = ", ".join(f'{sql} as "{column}"' for column, sql in extra_columns.items())
+            quote = "`" if self.engine == "spark" else '"'
+            extra = ", ".join(
+                f"{sql} as {quote}{column}{quote}" for column, sql in extra_columns.items()
+            )
             query = f"select checked.*, {extra} from ({query}) as checked"
         return self.source.add_query_asset(name=name, query=query)
 
@@ -417,11 +432,14 @@ def _ge_arguments(rule: Rule, checked: Checked, con) -> tuple[str, dict[str, Any
         ).fetchall()
         kwargs["value_set"] = sorted((value for (value,) in orphans), key=str)
         return "ExpectColumnValuesToNotBeInSet", kwargs, {}
-    if rule.expectation == "ExpectColumnValuesToMatchRegex" and con.dialect == "duckdb":
+    if rule.expectation == "ExpectColumnValuesToMatchRegex" and con.dialect in ("duckdb", "spark"):
         column, regex = kwargs["column"], kwargs["regex"]
         unmatched = f"{column}_not_matching_regex"
-        pattern = regex.replace("'", "''")
-        sql = f"case when not regexp_matches({column}, '{pattern}') then {column} end"
+        if con.dialect == "spark":
+            matches = f"{column} rlike {spark_literal(regex)}"
+        else:
+            matches = f"regexp_matches({column}, '{regex.replace(chr(39), chr(39) * 2)}')"
+        sql = f"case when not {matches} then {column} end"
         return "ExpectColumnValuesToBeNull", {"column": unmatched}, {unmatched: sql}
     return rule.expectation, kwargs, {}
 

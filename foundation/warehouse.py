@@ -139,6 +139,23 @@ def table_columns(con: Connection, schema: str, table: str) -> list[str]:
     ]
 
 
+def table_names(con: Connection, schema: str) -> list[str]:
+    """The tables and views of `schema` (none when it does not exist), sorted."""
+    if isinstance(con, SparkConnection):
+        if not con.execute("show databases like ?", [schema]).fetchall():
+            return []
+        return sorted(
+            row[1] for row in con.execute(f"show tables in {schema}").fetchall() if not row[2]
+        )
+    return sorted(
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = ?",
+            [schema],
+        ).fetchall()
+    )
+
+
 class Warehouse(ABC):
     """What every module needs from the warehouse; see the module docstring. One subclass
     per engine (DuckDBWarehouse, PostgresWarehouse)."""

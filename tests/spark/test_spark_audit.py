@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from foundation.warehouse import DuckDBWarehouse, SparkSettings, SparkWarehouse, Warehouse
+from foundation.warehouse import (
+    DuckDBWarehouse,
+    SparkSettings,
+    SparkWarehouse,
+    Warehouse,
+    table_names,
+)
 from orchestration import audit_store
 from orchestration.lineage import LineageRow
 
@@ -182,3 +188,123 @@ def test_duckdb_path_is_unchanged_by_a_warehouse_path(tmp_path: Path):
             "select count(*) from duckdb_constraints() "
             "where table_name = 'runs' and constraint_type = 'PRIMARY KEY'"
         ).fetchone() == (1,)
+
+
+def _candidates(con, **marts: list[int]) -> None:
+    con.execute("create schema if not exists marts_candidate")
+    for name, values in marts.items():
+        con.replace_table(
+            f"marts_candidate.{name}",
+            " union all ".join(f"select {value} as amount" for value in values),
+        )
+
+
+def _published(con, name: str) -> list[int]:
+    return sorted(
+        amount for (amount,) in con.execute(f"select amount from marts.{name}").fetchall()
+    )
+
+
+def test_publishing_on_spark_switches_views_to_whole_checked_versions(spark_warehouse):
+    from orchestration.publish import publish
+
+    with spark_warehouse.connect() as con:
+        for schema in ("marts", "marts_versions", "marts_candidate"):
+            con.execute(f"drop database if exists {schema} cascade")
+        # GIVEN two candidate marts, published by run-1
+        _candidates(con, mart_a=[1, 2], mart_b=[5])
+        assert publish(con, ["mart_a", "mart_b"], "run-1", "key-1") == {"mart_a": 2, "mart_b": 1}
+        # WHEN run-2 publishes new candidates
+        _candidates(con, mart_a=[1, 2, 3], mart_b=[6])
+        assert publish(con, ["mart_a", "mart_b"], "run-2", None) == {"mart_a": 3, "mart_b": 1}
+        # THEN the published marts are views of run-2's versions; run-1's are kept
+        assert _published(con, "mart_a") == [1, 2, 3]
+        assert _published(con, "mart_b") == [6]
+        views = con.execute("show views in marts").fetchall()
+        assert sorted(row[1] for row in views) == ["mart_a", "mart_b"]
+        assert table_names(con, "marts_versions") == [
+            "mart_a__run_1",
+            "mart_a__run_2",
+            "mart_b__run_1",
+            "mart_b__run_2",
+        ]
+        # WHEN a publish fails before its switch (a candidate is missing)
+        _candidates(con, mart_a=[9])
+        with pytest.raises(Exception, match="mart_c"):
+            publish(con, ["mart_a", "mart_c"], "run-3", None)
+        # THEN readers still see run-2's marts, and no publish is recorded for run-3
+        assert _published(con, "mart_a") == [1, 2, 3]
+        # WHEN run-4 publishes mart_a alone (mart_b removed from the project)
+        assert publish(con, ["mart_a"], "run-4", None) == {"mart_a": 1}
+        # THEN mart_b is no longer published; only run-4's and run-2's versions of the
+        # published marts remain (the failed run-3's copy is gone too)
+        assert _published(con, "mart_a") == [9]
+        assert table_names(con, "marts") == ["mart_a"]
+        assert table_names(con, "marts_versions") == ["mart_a__run_2", "mart_a__run_4"]
+        assert sorted(
+            con.execute("select run_id, input_key from audit.published_inputs").fetchall()
+        ) == [("run-1", "key-1"), ("run-2", None), ("run-4", None)]
+
+
+GE_ROWS = [("AB1", 5.0, "a"), ("AB2", -1.0, "b"), ("x9", 3.0, "c"), (None, 1.0, "a")]
+
+
+def _ge_outcomes(warehouse: Warehouse) -> list[tuple]:
+    from expectations.suites import Rule
+    from expectations.validate import Checked, validate_in_warehouse
+
+    rules = [
+        Rule("ExpectColumnValuesToNotBeNull", {"column": "code"}),
+        Rule("ExpectColumnValuesToMatchRegex", {"column": "code", "regex": r"^[A-Z]{2}\d$"}),
+        Rule("ExpectColumnValuesToBeBetween", {"column": "amount", "min_value": 0}),
+        Rule("ExpectColumnValuesToBeInSet", {"column": "kind", "value_set": ["a", "b"]}),
+        Rule(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "code"},
+            references="select code from staging.ge_keys",
+        ),
+        Rule("ExpectTableRowCountToBeBetween", {"min_value": 1}, whole_table=True),
+    ]
+    with warehouse.connect() as con:
+        con.execute("create schema if not exists staging")
+        con.replace_table(
+            "staging.ge_probe",
+            " union all ".join(
+                "select "
+                + (
+                    "cast(null as string)"
+                    if code is None and con.dialect == "spark"
+                    else "cast(null as varchar)"
+                    if code is None
+                    else f"'{code}'"
+                )
+                + f" as code, cast({amount} as double) as amount, '{kind}' as kind"
+                for code, amount, kind in GE_ROWS
+            ),
+        )
+        con.replace_table("staging.ge_keys", "select 'AB1' as code union all select 'AB2'")
+        outcome = validate_in_warehouse(
+            warehouse, con, "ge_probe", Checked(table="staging.ge_probe"), rules
+        )
+    return [(o.expectation, o.success, o.observed.split(", e.g.")[0]) for o in outcome.outcomes] + [
+        ("rows", outcome.rows)
+    ]
+
+
+def test_great_expectations_runs_in_spark_as_in_duckdb(spark_warehouse, tmp_path):
+    # GIVEN a table with one row failing each rule, on Spark and on DuckDB
+    # WHEN the same rules are validated with Great Expectations in each warehouse
+    on_spark = _ge_outcomes(spark_warehouse)
+    on_duckdb = _ge_outcomes(DuckDBWarehouse(tmp_path / "roi.duckdb"))
+    # THEN each rule fails on the same rows (a regex too: Spark's rlike, as GE has no regex
+    # for the hive dialect), and Spark gives DuckDB's outcomes
+    assert on_spark == [
+        ("ExpectColumnValuesToNotBeNull(code)", False, "1 unexpected"),
+        ("ExpectColumnValuesToMatchRegex(code)", False, "1 unexpected"),
+        ("ExpectColumnValuesToBeBetween(amount)", False, "1 unexpected"),
+        ("ExpectColumnValuesToBeInSet(kind)", False, "1 unexpected"),
+        ("ExpectColumnValuesToBeInSet(code)", False, "1 unexpected"),
+        ("ExpectTableRowCountToBeBetween()", True, "observed 4"),
+        ("rows", 4),
+    ]
+    assert on_spark == on_duckdb
