@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from foundation.errors import RoiError
-from foundation.warehouse import Connection, Warehouse, as_warehouse, has_table
+from foundation.warehouse import (
+    Connection,
+    Warehouse,
+    as_warehouse,
+    has_table,
+    table_columns,
+)
 
 __all__ = ["audit_text", "has_table"]
 
@@ -133,13 +139,7 @@ def _run_section(con: Connection, run_id: str | None, warehouse: Warehouse) -> l
 def _has_column(con: Connection, schema: str, table: str, column: str) -> bool:
     """Whether the column exists: a warehouse from before it has not got it until a run adds
     it, and `roi audit` only reads."""
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.columns "
-            "where table_schema = ? and table_name = ? and column_name = ?",
-            [schema, table, column],
-        ).fetchone()[0]
-    )
+    return has_table(con, schema, table) and column in table_columns(con, schema, table)
 
 
 def _rejection_lines(con: Connection, run_id: str) -> list[str]:

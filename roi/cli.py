@@ -13,7 +13,7 @@ from foundation.periods import DEFAULT_REPORT_GRAIN, GRAINS, Period, label_grain
 from foundation.private import private_umask
 from foundation.progress import say
 from foundation.settings import DEFAULT_REPORTING_CURRENCY
-from foundation.warehouse import TARGETS, Warehouse, resolve_warehouse
+from foundation.warehouse import TARGETS, Warehouse, resolve_warehouse, table_names
 
 DEMO_DIR = Path("demo")
 WAREHOUSE_HELP = "DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
@@ -125,11 +125,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _print_marts(warehouse: Warehouse) -> None:
     with warehouse.connect(read_only=True) as con:
-        tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "order by 1"
-        ).fetchall()
-        print("marts:      " + ", ".join(f"marts.{name}" for (name,) in tables))
+        tables = table_names(con, "marts")
+        print("marts:      " + ", ".join(f"marts.{name}" for name in tables))
         print("\ncumulative ROI per project at the latest quarter (reporting currency):")
         rows = con.execute(
             """
