@@ -205,16 +205,15 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
-CHECK_RESULT_COLUMNS = (
-    "run_id",
-    "check_name",
-    "table_name",
-    "check_kind",
-    "severity",
-    "status",
-    "observed_value",
-    "evaluated_at",
-)
+
+def table_column_names(table: str) -> tuple[str, ...]:
+    """The columns of `audit.<table>` in the table's order, as TABLES and ADDED_COLUMNS
+    declare them: the writers name them from here rather than restating them."""
+    body = TABLES[table][TABLES[table].index("(") + 1 : TABLES[table].rindex(")")]
+    declared = [line.split()[0] for line in body.split(",\n") if line.strip()]
+    added = [name for name, _ in ADDED_COLUMNS.get(table, ()) if name not in declared]
+    return (*declared, *added)
+
 
 # Made together by the first run's first write: `roi audit`, the report and the exports read
 # them as a set.
@@ -369,7 +368,9 @@ def write_run(warehouse: Warehouse | Path, row: dict[str, Any], checks: Sequence
         replace_run_rows(
             con, "runs", row["run_id"], run_columns, [tuple(row[name] for name in run_columns)]
         )
-        replace_run_rows(con, "check_results", row["run_id"], CHECK_RESULT_COLUMNS, checks)
+        replace_run_rows(
+            con, "check_results", row["run_id"], table_column_names("check_results"), checks
+        )
 
 
 def record_loads(
@@ -413,21 +414,7 @@ def record_loads(
             con,
             "loads",
             run_id,
-            (
-                "run_id",
-                "source",
-                "dataset",
-                "table_name",
-                "load_id",
-                "rows_loaded",
-                "loaded_at",
-                "http_requests",
-                "http_retries",
-                "http_retried",
-                "throttled_seconds",
-                "token_renewals",
-                "http_activity",
-            ),
+            table_column_names("loads"),
             rows,
             also={"dataset": dataset},
         )
@@ -476,17 +463,7 @@ def write_quarantine(con, run_id: str) -> dict[str, int]:
         con,
         "quarantine",
         run_id,
-        (
-            "run_id",
-            "source_table",
-            "record_key",
-            "reason",
-            "detail",
-            "business_date",
-            "source_file",
-            "source_line",
-            "quarantined_at",
-        ),
+        table_column_names("quarantine"),
         select_sql="select source_table, record_key, reason, detail, business_date, "
         "source_file, source_line, current_timestamp from intermediate.int_quarantine",
     )
@@ -528,15 +505,7 @@ def write_source_freshness(con, run_id: str, rows: Sequence[tuple]) -> None:
         con,
         "source_freshness",
         run_id,
-        (
-            "run_id",
-            "source_table",
-            "max_loaded_at",
-            "hours_since_load",
-            "status",
-            "warn_after",
-            "checked_at",
-        ),
+        table_column_names("source_freshness"),
         rows,
     )
 
@@ -566,16 +535,7 @@ def write_lineage(con: Any, rows: list[LineageRow], run_id: str) -> int:
         con,
         "lineage",
         run_id,
-        (
-            "run_id",
-            "mart",
-            "published_table",
-            "column_name",
-            "depends_on_models",
-            "source_columns",
-            "transformation",
-            "resolved_level",
-        ),
+        table_column_names("lineage"),
         values,
     )
     return len(values)
