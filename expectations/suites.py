@@ -11,7 +11,8 @@ expectations/validate.py): no table is read into Python. A raw-table suite check
 row-level rules (required values, value sets, formats, ranges) on the rows this run's loads
 brought (their `_dlt_load_id` is one of the run's load ids in audit.loads) and its
 table-level rules (`whole_table`: key uniqueness, no rows lost, orphan keys) on the whole
-table. Every row of a raw table was new in the run that loaded it, and that run's suite
+table (key uniqueness on the run's rows where raw tables only append, on Spark:
+`Rule.raw_key`). Every row of a raw table was new in the run that loaded it, and that run's suite
 checked it before any model read it: a row that fails blocks that run, and is validated
 again only when a later load brings it again (a merge replaces it). Mart suites and the
 reconciliation check every row of what they validate.
@@ -39,6 +40,11 @@ class Rule:
     # A fact of the whole table (row count, key uniqueness, orphan keys): checked on the
     # whole table even where the suite's other rules see only the rows this run loaded.
     whole_table: bool = False
+    # The raw table's key is unique. Where dlt merges on the key (DuckDB, PostgreSQL), in
+    # the whole table; where raw tables only append (Spark), a later load brings a key's new
+    # version beside the old one (staging keeps the newest), so there the key is unique
+    # within the rows of this run's loads.
+    raw_key: bool = False
 
     @property
     def label(self) -> str:
@@ -96,8 +102,15 @@ ORPHAN_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
 
 def _unique(columns: tuple[str, ...]) -> Rule:
     if len(columns) == 1:
-        return Rule("ExpectColumnValuesToBeUnique", {"column": columns[0]}, whole_table=True)
-    return Rule("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)}, whole_table=True)
+        return Rule(
+            "ExpectColumnValuesToBeUnique", {"column": columns[0]}, whole_table=True, raw_key=True
+        )
+    return Rule(
+        "ExpectCompoundColumnsToBeUnique",
+        {"column_list": list(columns)},
+        whole_table=True,
+        raw_key=True,
+    )
 
 
 def _raw_suite(dataset: str, table: str) -> Suite:

@@ -122,7 +122,8 @@ class SuiteOutcome:
 class Checked:
     """What a suite checks in the warehouse: a `table` (schema.table) or a `query` (a
     SELECT); with `load_ids`, the rules that are not whole_table check only the rows whose
-    `_dlt_load_id` is one of them (GE's row condition), the others every row."""
+    `_dlt_load_id` is one of them (GE's row condition), the others every row (but a raw
+    key's uniqueness where raw tables only append: Rule.raw_key)."""
 
     table: str | None = None
     query: str | None = None
@@ -158,7 +159,8 @@ def validate_in_warehouse(
     for index, rule in enumerate(rules):
         expectation, kwargs, extra = _ge_arguments(rule, checked, con)
         extra_columns.update(extra)
-        if checked.load_ids is not None and not rule.whole_table:
+        per_load = not rule.whole_table or (rule.raw_key and warehouse.raw_tables_append)
+        if checked.load_ids is not None and per_load:
             kwargs["row_condition"] = Column("_dlt_load_id").is_in(list(checked.load_ids))
         expectations.append((index, expectation, kwargs))
     with _session(warehouse, con) as session:
@@ -317,10 +319,16 @@ def _session(warehouse: Warehouse, con) -> Iterator[_Session]:
     with _GreatExpectations._lock:
         ge = _GreatExpectations.shared()
         ge.duckdb_connection = con.raw if warehouse.target == "duckdb" else None
+        source = ge.source(warehouse)
         try:
-            yield _Session(ge, ge.source(warehouse), warehouse.target)
+            yield _Session(ge, source, warehouse.target)
         finally:
             ge.duckdb_connection = None
+            if warehouse.target == "spark":
+                # A Spark session caches the files of each table it read, and dbt replaces
+                # the tables between one run's checks and the next's: the next suite opens
+                # sessions of its own rather than reuse pooled ones of this process.
+                source.get_execution_engine().engine.dispose()
 
 
 class _SharedDuckDB:

@@ -1,12 +1,16 @@
-"""The warehouse a run writes and every command reads: an embedded DuckDB file or PostgreSQL.
+"""The warehouse a run writes and every command reads: an embedded DuckDB file, PostgreSQL,
+or Apache Spark through its Thrift Server.
 
-One object answers, for either engine, what the rest of the code needs from "the warehouse":
+One object answers, for each engine, what the rest of the code needs from "the warehouse":
 
 - a DB-API-like connection (`connect()`) whose `execute(sql, params)` takes `?` placeholders
-  on both engines and returns something with `fetchone()`, `fetchall()` and `df()`, plus
-  `executemany`, `transaction()`, `has_table` and `replace_table` (PostgreSQL has no
-  `create or replace table`: drop and create inside the caller's transaction; DDL is
-  transactional there, so publishing stays atomic);
+  on every engine and returns something with `fetchone()`, `fetchall()` and `df()`, plus
+  `executemany`, `transaction()`, `replace_table` (PostgreSQL has no `create or replace
+  table`: drop and create inside the caller's transaction; DDL is transactional there, so
+  publishing stays atomic), the catalog's answers (`has_table`, `table_columns`,
+  `table_names`, `column_catalog`, `base_tables`: information_schema, or Spark's SHOW and
+  DESCRIBE), `quote` for names, and row edits (`delete_rows`, `set_column`: plain SQL, or
+  a rewrite of the table's files on Spark);
 - the dlt destination the loaders write to, and the dbt target (dbt_project/profiles.yml)
   the models build in;
 - a local state folder for what is not kept in the database: dlt's pipeline working
@@ -15,11 +19,13 @@ One object answers, for either engine, what the rest of the code needs from "the
 - for PostgreSQL, an advisory lock that goes with the local file lock of foundation.lock, so that
   two machines never write the same PostgreSQL warehouse at once.
 
-Which warehouse: `--target duckdb|postgres` (default $ROI_TARGET, else duckdb). DuckDB: the
-file of `--warehouse` / $ROI_WAREHOUSE / warehouse/roi.duckdb. PostgreSQL: the database of
+Which warehouse: `--target duckdb|postgres|spark` (default $ROI_TARGET, else duckdb). DuckDB:
+the file of `--warehouse` / $ROI_WAREHOUSE / warehouse/roi.duckdb. PostgreSQL: the database of
 ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_PASSWORD and ROI_PG_DATABASE (the variables
 dbt's `postgres` target reads), with its local state in $ROI_STATE_DIR, else
-`<warehouse folder>/postgres-<host>-<port>-<database>/`. The password is never part of a
+`<warehouse folder>/postgres-<host>-<port>-<database>/`. Spark: the Thrift Server of
+ROI_SPARK_HOST and ROI_SPARK_PORT and the lake of ROI_SPARK_LAKE (SparkSettings), its local
+state as PostgreSQL's. The password is never part of a
 label, a log line or a file written by the project.
 """
 
@@ -41,9 +47,8 @@ from .errors import RoiError
 from .settings import state_dir as duckdb_state_dir
 from .settings import warehouse_path
 
-# The engines `--target` offers. SparkWarehouse (below) joins them once a whole run works on
-# it; until then it is reached through SparkWarehouse.from_env.
-TARGETS = ("duckdb", "postgres")
+# The engines `--target` offers.
+TARGETS = ("duckdb", "postgres", "spark")
 TARGET_VARIABLE = "ROI_TARGET"
 STATE_DIR_VARIABLE = "ROI_STATE_DIR"
 # PostgreSQL connection settings: (variable, default). dbt_project/profiles.yml has the same.
@@ -110,50 +115,114 @@ class Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] | None = ...) -> Any: ...
 
 
+def _catalog(con: Connection):
+    """`con` as a warehouse connection (a raw DuckDB connection gets DuckDB's wrapper): each
+    connection class answers the catalog questions in its engine's own way."""
+    return con if hasattr(con, "table_names") else DuckDBConnection(con)
+
+
 def has_table(con: Connection, schema: str, table: str) -> bool:
     """Whether `schema.table` exists in the warehouse (a first run may not have made it yet).
     Works on a raw DuckDB connection and on a warehouse Connection alike."""
-    if isinstance(con, SparkConnection):  # Spark's catalog has no information_schema
-        return con.has_table(schema, table)
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+    return _catalog(con).has_table(schema, table)
 
 
 def table_columns(con: Connection, schema: str, table: str) -> list[str]:
     """The column names of `schema.table`, in the table's order (Spark lists a partitioned
     table's partition columns last). Works on a raw DuckDB connection too."""
-    if isinstance(con, SparkConnection):
-        return [name for (name,) in con.execute(f"show columns in {schema}.{table}").fetchall()]
-    return [
-        name
-        for (name,) in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = ? and table_name = ? order by ordinal_position",
-            [schema, table],
-        ).fetchall()
-    ]
+    return _catalog(con).table_columns(schema, table)
 
 
 def table_names(con: Connection, schema: str) -> list[str]:
     """The tables and views of `schema` (none when it does not exist), sorted."""
-    if isinstance(con, SparkConnection):
-        if not con.execute("show databases like ?", [schema]).fetchall():
-            return []
-        return sorted(
-            row[1] for row in con.execute(f"show tables in {schema}").fetchall() if not row[2]
-        )
-    return sorted(
-        name
-        for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = ?",
-            [schema],
+    return _catalog(con).table_names(schema)
+
+
+class InformationSchemaCatalog:
+    """The catalog questions answered from the SQL standard's information_schema, and row
+    edits in plain SQL (DuckDB, PostgreSQL); the class using it supplies `execute`."""
+
+    execute: Callable[..., Any]
+
+    @staticmethod
+    def quote(identifier: str) -> str:
+        """`identifier` quoted as a column or table name."""
+        return '"' + identifier.replace('"', '""') + '"'
+
+    def base_tables(self) -> dict[tuple[str, str], dict[str, str]]:
+        """{(schema, table): {column: upper-case type}} of every base table (not a view),
+        outside the system schemas."""
+        rows = self.execute(
+            """
+            select c.table_schema, c.table_name, c.column_name, upper(c.data_type)
+            from information_schema.columns as c
+            join information_schema.tables as t
+              on t.table_schema = c.table_schema and t.table_name = c.table_name
+            where t.table_type = 'BASE TABLE'
+            order by c.table_schema, c.table_name, c.ordinal_position
+            """
         ).fetchall()
-    )
+        tables: dict[tuple[str, str], dict[str, str]] = {}
+        for schema, table, column, data_type in rows:
+            if schema in ("information_schema", "pg_catalog") or schema.startswith("pg_"):
+                continue
+            tables.setdefault((schema, table), {})[column] = data_type
+        return tables
+
+    def delete_rows(self, schema: str, table: str, where: str, params: Sequence[Any]) -> None:
+        """Delete the rows of `schema.table` that `where` matches."""
+        relation = f"{self.quote(schema)}.{self.quote(table)}"
+        self.execute(f"delete from {relation} where {where}", list(params))
+
+    def set_column(
+        self, schema: str, table: str, column: str, value: Any, where: str, params: Sequence[Any]
+    ) -> None:
+        """Set `column` to `value` in the rows of `schema.table` that `where` matches."""
+        relation = f"{self.quote(schema)}.{self.quote(table)}"
+        self.execute(
+            f"update {relation} set {self.quote(column)} = ? where {where}", [value, *params]
+        )
+
+    def has_table(self, schema: str, table: str) -> bool:
+        return bool(
+            self.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchone()[0]
+        )
+
+    def table_columns(self, schema: str, table: str) -> list[str]:
+        return [
+            name
+            for (name,) in self.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+        ]
+
+    def table_names(self, schema: str) -> list[str]:
+        return sorted(
+            name
+            for (name,) in self.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [schema],
+            ).fetchall()
+        )
+
+    def column_catalog(self, schemas: Sequence[str]) -> list[tuple[str, str, str, str]]:
+        """(schema, table, column, type) of every column of the tables and views of
+        `schemas`, sorted."""
+        if not schemas:
+            return []
+        rows = self.execute(
+            "select table_schema, table_name, column_name, data_type "
+            "from information_schema.columns "
+            f"where table_schema in ({', '.join('?' * len(schemas))}) order by 1, 2, 3, 4",
+            list(schemas),
+        ).fetchall()
+        return [tuple(str(value) for value in row) for row in rows]
 
 
 class Warehouse(ABC):
@@ -163,6 +232,9 @@ class Warehouse(ABC):
     target: str
     dialect: str  # sqlglot's name of the SQL dialect
     dbt_target: str  # the output of dbt_project/profiles.yml
+    # Whether the raw tables only append (each load's rows beside the earlier versions of
+    # their keys) rather than dlt merging each load on the table's key.
+    raw_tables_append: ClassVar[bool] = False
 
     @property
     @abstractmethod
@@ -229,7 +301,7 @@ class Warehouse(ABC):
 # --------------------------------------------------------------------------- DuckDB
 
 
-class DuckDBConnection:
+class DuckDBConnection(InformationSchemaCatalog):
     """A DuckDB connection with the warehouse Connection interface."""
 
     dialect = "duckdb"
@@ -253,9 +325,6 @@ class DuckDBConnection:
             self.raw.execute("rollback")
             raise
         self.raw.execute("commit")
-
-    def has_table(self, schema: str, table: str) -> bool:
-        return has_table(self, schema, table)
 
     def replace_table(self, table: str, select_sql: str) -> None:
         self.raw.execute(f"create or replace table {table} as {select_sql}")
@@ -333,7 +402,7 @@ def database_errors() -> tuple[type[Exception], ...]:
     import duckdb
     import psycopg2
 
-    return (duckdb.Error, psycopg2.Error, WarehouseUnavailable)
+    return (duckdb.Error, psycopg2.Error, WarehouseUnavailable, SparkQueryError)
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -444,7 +513,7 @@ class PostgresResult:
         return frame
 
 
-class PostgresConnection:
+class PostgresConnection(InformationSchemaCatalog):
     """A psycopg2 connection with the warehouse Connection interface. It runs in autocommit
     mode, as DuckDB does: `transaction()` (or `begin` ... `commit`) groups statements."""
 
@@ -476,9 +545,6 @@ class PostgresConnection:
             self.execute("rollback")
             raise
         self.execute("commit")
-
-    def has_table(self, schema: str, table: str) -> bool:
-        return has_table(self, schema, table)
 
     def replace_table(self, table: str, select_sql: str) -> None:
         self.execute(f"drop table if exists {table}")
@@ -761,6 +827,24 @@ class SparkResult(PostgresResult):
         return frame
 
 
+class SparkQueryError(RoiError):
+    """A statement Spark refused, with Spark's own message (not the Java stack trace PyHive
+    puts in its error) and the statement's first line."""
+
+    @classmethod
+    def of(cls, error: Exception, sql: str) -> SparkQueryError:
+        response = error.args[0] if error.args else None
+        status = getattr(response, "status", None)
+        message = (getattr(status, "errorMessage", None) or str(error)).strip()
+        message = message.removeprefix("Error running query: ").splitlines()[0]
+        # "[CODE] org.apache.spark.sql.AnalysisException: [CODE] text": the code once
+        message = re.sub(r"^(\[\w+\]) [\w.$]+(Exception|Error): \1 ", r"\1 ", message)
+        statement = " ".join(sql.split())
+        if len(statement) > 200:
+            statement = statement[:200] + " ..."
+        return cls(f"Spark refused the statement: {message}\n  in: {statement}")
+
+
 class SparkConnection:
     """A PyHive connection to the Spark Thrift Server with the warehouse Connection interface.
 
@@ -774,10 +858,14 @@ class SparkConnection:
         self.raw = raw
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> SparkResult:
+        from pyhive.exc import DatabaseError
+
         cursor = self.raw.cursor()
         try:
             cursor.execute(with_spark_literals(sql, params) if params else sql)
             return SparkResult(cursor)
+        except DatabaseError as error:
+            raise SparkQueryError.of(error, sql) from None
         finally:
             cursor.close()
 
@@ -800,10 +888,97 @@ class SparkConnection:
     def transaction(self) -> Iterator[SparkConnection]:
         yield self
 
+    def _has_schema(self, schema: str) -> bool:
+        return bool(self.execute("show databases like ?", [schema]).fetchall())
+
     def has_table(self, schema: str, table: str) -> bool:
-        if not self.execute("show databases like ?", [schema]).fetchall():
-            return False
-        return bool(self.execute(f"show tables in {schema} like ?", [table]).fetchall())
+        return self._has_schema(schema) and bool(
+            self.execute(f"show tables in {schema} like ?", [table]).fetchall()
+        )
+
+    def table_columns(self, schema: str, table: str) -> list[str]:
+        """Spark's catalog has no information_schema: SHOW COLUMNS (a partitioned table's
+        partition columns last)."""
+        return [name for (name,) in self.execute(f"show columns in {schema}.{table}").fetchall()]
+
+    def table_names(self, schema: str) -> list[str]:
+        """SHOW TABLES of the schema, without the session's temporary views."""
+        if not self._has_schema(schema):
+            return []
+        return sorted(
+            row[1] for row in self.execute(f"show tables in {schema}").fetchall() if not row[2]
+        )
+
+    def _described(self, schema: str, table: str) -> dict[str, str]:
+        """{column: type} of DESCRIBE TABLE (the partition columns once, as listed first)."""
+        columns: dict[str, str] = {}
+        for name, kind, *_ in self.execute(f"describe table {schema}.{table}").fetchall():
+            if not name or name.startswith("#"):
+                break  # "# Partition Information" repeats the partition columns
+            columns[name] = kind
+        return columns
+
+    def column_catalog(self, schemas: Sequence[str]) -> list[tuple[str, str, str, str]]:
+        """(schema, table, column, type) of every column of the tables and views of
+        `schemas`, sorted: DESCRIBE of each."""
+        return sorted(
+            (schema, table, name, kind)
+            for schema in schemas
+            for table in self.table_names(schema)
+            for name, kind in self._described(schema, table).items()
+        )
+
+    @staticmethod
+    def quote(identifier: str) -> str:
+        """`identifier` quoted as a column or table name (Spark's backticks)."""
+        return "`" + identifier.replace("`", "``") + "`"
+
+    def base_tables(self) -> dict[tuple[str, str], dict[str, str]]:
+        """{(schema, table): {column: upper-case type}} of every table that is not a view."""
+        tables: dict[tuple[str, str], dict[str, str]] = {}
+        for (schema,) in self.execute("show databases").fetchall():
+            views = {row[1] for row in self.execute(f"show views in {schema}").fetchall()}
+            for table in self.table_names(schema):
+                if table not in views:
+                    described = self._described(schema, table)
+                    tables[(schema, table)] = {n: k.upper() for n, k in described.items()}
+        return tables
+
+    def delete_rows(self, schema: str, table: str, where: str, params: Sequence[Any]) -> None:
+        """Parquet files have no row delete: the table is written anew without the rows
+        `where` matches (_rewrite)."""
+        self._rewrite(schema, table, {}, f"not coalesce(({where}), false)", list(params))
+
+    def set_column(
+        self, schema: str, table: str, column: str, value: Any, where: str, params: Sequence[Any]
+    ) -> None:
+        """The table written anew with `column` set to `value` where `where` matches."""
+        expression = f"case when coalesce(({where}), false) then ? else {self.quote(column)} end"
+        self._rewrite(schema, table, {column: expression}, "true", [*params, value])
+
+    def _rewrite(
+        self, schema: str, table: str, replaced: Mapping[str, str], keep: str, params: list
+    ) -> None:
+        """Write `schema.table` anew: the rows `keep` matches, with the `replaced` columns'
+        expressions. Spark cannot overwrite a table from a query that reads it, so the rows go
+        to a copy first (`<table>__roi_rewrite`), and INSERT OVERWRITE then replaces every
+        file of the table (every partition, statically) with the copy's. Not atomic: if it is
+        interrupted, the copy is left and the table holds its old rows or its new ones; doing
+        the same edit again finishes it."""
+        relation = f"{self.quote(schema)}.{self.quote(table)}"
+        copy = f"{self.quote(schema)}.{self.quote(table + '__roi_rewrite')}"
+        columns = self.table_columns(schema, table)  # partition columns last, as INSERT wants
+        selected = ", ".join(
+            f"{replaced[c]} as {self.quote(c)}" if c in replaced else self.quote(c) for c in columns
+        )
+        self.execute(f"drop table if exists {copy}")
+        self.execute(
+            f"create table {copy} using parquet as select {selected} from {relation} where {keep}",
+            params,
+        )
+        self.execute("set spark.sql.sources.partitionOverwriteMode=static")
+        self.execute(f"insert overwrite table {relation} select * from {copy}")
+        self.execute(f"drop table {copy}")
 
     def replace_table(self, table: str, select_sql: str) -> None:
         self.execute(f"drop table if exists {table}")
@@ -899,6 +1074,7 @@ class SparkWarehouse(ServerWarehouse):
     dialect = "spark"
     dbt_target = "spark"
     settings_type = SparkSettings
+    raw_tables_append = True  # see prepare_source
 
     def dlt_destination(self):
         import dlt
@@ -929,8 +1105,15 @@ class SparkWarehouse(ServerWarehouse):
 
     def after_load(self, pipeline) -> None:
         """Spark tables over the Parquet files dlt wrote for the pipeline's dataset: created
-        with the columns of dlt's schema, new columns added, the file listing refreshed."""
-        schema = pipeline.default_schema
+        with the columns of dlt's schema, new columns added, the file listing refreshed.
+
+        The schema is the one the last load package was written with (dlt's LoadInfo): the
+        pipeline's own `default_schema` may be an earlier, column-less copy once dagster-dlt
+        has dropped and re-created the pipeline's local state for a run."""
+        packages = pipeline.last_trace.last_load_info.load_packages
+        if not packages:  # nothing was written: no table to create or widen
+            return
+        schema = packages[-1].schema
         dataset = pipeline.dataset_name
         with self.connect() as con:
             con.execute(f"create database if not exists {dataset}")
@@ -1007,6 +1190,14 @@ def resolve_warehouse(
                 f"({PostgresSettings.from_env(environ).label})"
             )
         return PostgresWarehouse.from_env(environ)
+    if target == "spark":
+        if warehouse is not None:
+            raise RoiError(
+                "--warehouse names a DuckDB file; with --target spark the warehouse is the "
+                "Spark Thrift Server of ROI_SPARK_HOST and ROI_SPARK_PORT "
+                f"({SparkSettings.from_env(environ).label})"
+            )
+        return SparkWarehouse.from_env(environ)
     return DuckDBWarehouse(warehouse_path(warehouse, environ))
 
 

@@ -259,13 +259,7 @@ def docs_key(warehouse: WarehouseResource) -> str:
         | {source["schema"] for source in manifest["sources"].values()}
     )
     with warehouse.connect() as con:
-        columns = con.execute(
-            "select table_schema, table_name, column_name, data_type "
-            "from information_schema.columns "
-            f"where table_schema in ({', '.join('?' * len(schemas))}) "
-            "order by 1, 2, 3, 4",
-            schemas,
-        ).fetchall()
+        columns = con.column_catalog(schemas)
     digest = hashlib.sha256(project_fingerprint(warehouse.dbt_vars()).encode())
-    digest.update(json.dumps([[str(value) for value in row] for row in columns]).encode())
+    digest.update(json.dumps([list(row) for row in columns]).encode())
     return digest.hexdigest()

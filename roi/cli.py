@@ -18,8 +18,9 @@ from foundation.warehouse import TARGETS, Warehouse, resolve_warehouse, table_na
 DEMO_DIR = Path("demo")
 WAREHOUSE_HELP = "DuckDB file (default $ROI_WAREHOUSE or warehouse/roi.duckdb)"
 TARGET_HELP = (
-    "warehouse engine: duckdb (the file of --warehouse) or postgres (the database of "
-    "ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_PASSWORD, ROI_PG_DATABASE); "
+    "warehouse engine: duckdb (the file of --warehouse), postgres (the database of "
+    "ROI_PG_HOST, ROI_PG_PORT, ROI_PG_USER, ROI_PG_PASSWORD, ROI_PG_DATABASE) or spark (the "
+    "Thrift Server of ROI_SPARK_HOST, ROI_SPARK_PORT and the lake of ROI_SPARK_LAKE); "
     "default $ROI_TARGET, else duckdb"
 )
 
@@ -116,7 +117,9 @@ def _demo(args: argparse.Namespace) -> int:
     result = run_pipeline(data_dir=drop, warehouse=warehouse)
     print(result.summary())
     print(f"demo drop:  {drop.resolve()}")
-    engine = "DuckDB" if warehouse.target == "duckdb" else "PostgreSQL"
+    engine = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Apache Spark"}[
+        warehouse.target
+    ]
     print(f"warehouse:  {warehouse}  ({engine}; marts in schema marts, audit in schema audit)")
     if result.success:
         _print_marts(warehouse)
@@ -130,16 +133,17 @@ def _print_marts(warehouse: Warehouse) -> None:
         print("\ncumulative ROI per project at the latest quarter (reporting currency):")
         rows = con.execute(
             """
-            select roi.project_code, roi.period_start,
-                   round(roi.cumulative_investment, 0), round(roi.cumulative_gross_profit, 0),
-                   round(roi.cumulative_roi, 3)
-            from marts.mart_project_roi as roi
-            where roi.period_grain = 'quarter'
-              and roi.period_start = (
+            select latest_roi.project_code, latest_roi.period_start,
+                   round(latest_roi.cumulative_investment, 0),
+                   round(latest_roi.cumulative_gross_profit, 0),
+                   round(latest_roi.cumulative_roi, 3)
+            from marts.mart_project_roi as latest_roi
+            where latest_roi.period_grain = 'quarter'
+              and latest_roi.period_start = (
                   select max(latest.period_start) from marts.mart_project_roi as latest
                   where latest.period_grain = 'quarter'
-                    and latest.project_code = roi.project_code)
-            order by roi.project_code
+                    and latest.project_code = latest_roi.project_code)
+            order by latest_roi.project_code
             """
         ).fetchall()
     header = ("project_code", "quarter_start", "invested", "gross_profit", "cumulative_roi")
@@ -153,8 +157,15 @@ def _print_marts(warehouse: Warehouse) -> None:
             'query it:   .venv/bin/python -c "import duckdb; '
             f"duckdb.connect('{warehouse}', read_only=True).sql('{query}').show()\""
         )
-    else:
+    elif warehouse.target == "postgres":
         print(f'query it:   psql "{warehouse}" -c "{query}"')
+    else:
+        settings = warehouse.settings
+        print(
+            'query it:   .venv/bin/python -c "from pyhive import hive; c = hive.connect('
+            f"host='{settings.host}', port={settings.port}, username='{settings.user}').cursor(); "
+            f"c.execute('{query}'); print(*c.fetchall(), sep=chr(10))\""
+        )
 
 
 def _audit(args: argparse.Namespace) -> int:

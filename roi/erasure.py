@@ -2,7 +2,9 @@
 
 What an erasure removes, everywhere the warehouse keeps it (every base table of every schema:
 raw, dlt's `<dataset>_staging`, the dbt models, the candidate and published marts, the
-quarantine), in one transaction:
+quarantine), in one transaction (on Spark, which has none, table by table: each table
+that loses rows is written anew without them, and an interrupted erasure finishes when run
+again):
 
 - an account: the account, the leads converted into it, its opportunities, its orders, its
   tickets, and the follow-up activities of those leads and opportunities (a lead its
@@ -184,9 +186,13 @@ def forget(
         result.files_cleaned, result.files_left = files
         if result.files_cleaned and result.erasure_id is not None:
             with warehouse.connect() as con:
-                con.execute(
-                    "update audit.erasures set files_cleaned = ? where erasure_id = ?",
-                    [len(result.files_cleaned), result.erasure_id],
+                con.set_column(
+                    "audit",
+                    "erasures",
+                    "files_cleaned",
+                    len(result.files_cleaned),
+                    "erasure_id = ?",
+                    [result.erasure_id],
                 )
     return result
 
@@ -205,10 +211,7 @@ class Table:
     schema: str
     name: str
     columns: dict[str, str]  # column -> upper-case data type
-
-    @property
-    def qualified(self) -> str:
-        return f"{_quote(self.schema)}.{_quote(self.name)}"
+    qualified: str  # schema.name, quoted as the warehouse's engine quotes names
 
     @property
     def label(self) -> str:
@@ -218,34 +221,19 @@ class Table:
         return [n for n in names if n in self.columns and self.columns[n] in TEXT_TYPES]
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _tables(con) -> list[Table]:
     """Every base table (views read them) outside the system schemas and dlt's bookkeeping."""
-    rows = con.execute(
-        """
-        select c.table_schema, c.table_name, c.column_name, upper(c.data_type)
-        from information_schema.columns as c
-        join information_schema.tables as t
-          on t.table_schema = c.table_schema and t.table_name = c.table_name
-        where t.table_type = 'BASE TABLE'
-        order by c.table_schema, c.table_name, c.ordinal_position
-        """
-    ).fetchall()
-    tables: dict[tuple[str, str], dict[str, str]] = {}
-    for schema, table, column, data_type in rows:
-        if schema in SYSTEM_SCHEMAS or schema.startswith("pg_") or table.startswith("_dlt"):
-            continue
-        tables.setdefault((schema, table), {})[column] = data_type
-    return [Table(s, t, columns) for (s, t), columns in tables.items()]
+    return [
+        Table(schema, table, columns, f"{con.quote(schema)}.{con.quote(table)}")
+        for (schema, table), columns in con.base_tables().items()
+        if schema not in SYSTEM_SCHEMAS and not table.startswith("_dlt")
+    ]
 
 
 def _values_in(con, table: Table, column: str, where: str, params: list) -> set[str]:
     rows = con.execute(
-        f"select distinct {_quote(column)} from {table.qualified} "
-        f"where {where} and {_quote(column)} is not null",
+        f"select distinct {con.quote(column)} from {table.qualified} "
+        f"where {where} and {con.quote(column)} is not null",
         params,
     ).fetchall()
     return {str(value) for (value,) in rows}
@@ -276,7 +264,7 @@ def _erased_keys(con, tables: list[Table], kind: str, key: str) -> dict[str, set
                     if is_reference(table.name, target_column):
                         continue
                     keys[target] |= _values_in(
-                        con, table, target_column, f"{_quote(column)} in ({marks})", found
+                        con, table, target_column, f"{con.quote(column)} in ({marks})", found
                     )
 
     if kind == "account":
@@ -301,23 +289,21 @@ def _erase_rows(con, tables: list[Table], keys: dict[str, set[str]], result) -> 
             tests = []
             for column in owners:
                 found = sorted(keys[columns[column]])
-                tests.append(f"{_quote(column)} in ({', '.join('?' * len(found))})")
+                tests.append(f"{con.quote(column)} in ({', '.join('?' * len(found))})")
                 params += found
             where = " or ".join(tests)
             count = con.execute(f"select count(*) from {table.qualified} where {where}", params)
             count = count.fetchone()[0]
             if count:
-                con.execute(f"delete from {table.qualified} where {where}", params)
+                con.delete_rows(table.schema, table.name, where, params)
                 result.rows_removed[table.label] = count
         for column in references:
             found = sorted(keys[columns[column]])
-            where = f"{_quote(column)} in ({', '.join('?' * len(found))})"
+            where = f"{con.quote(column)} in ({', '.join('?' * len(found))})"
             count = con.execute(f"select count(*) from {table.qualified} where {where}", found)
             count = count.fetchone()[0]
             if count:
-                con.execute(
-                    f"update {table.qualified} set {_quote(column)} = null where {where}", found
-                )
+                con.set_column(table.schema, table.name, column, None, where, found)
                 result.rows_anonymised[f"{table.label}.{column}"] = count
 
 
@@ -342,21 +328,29 @@ def _erase_key_text(con, tables: list[Table], keys: dict[str, set[str]], result)
         text_columns = table.text_columns(KEY_TEXT_COLUMNS)
         if "record_key" not in text_columns:
             continue
-        selected = ", ".join(_quote(c) for c in text_columns)
+        selected = ", ".join(con.quote(c) for c in text_columns)
         rows = con.execute(f"select distinct {selected} from {table.qualified}").fetchall()
         doomed = [row for row in rows if any(v and pattern.search(str(v)) for v in row)]
-        removed = 0
+        if not doomed:
+            continue
+        # one statement for all of them: on Spark each delete writes the table anew
+        tests, params = [], []
         for row in doomed:
-            where = " and ".join(
-                f"{_quote(c)} is null" if v is None else f"{_quote(c)} = ?"
-                for c, v in zip(text_columns, row, strict=True)
+            tests.append(
+                "("
+                + " and ".join(
+                    f"{con.quote(c)} is null" if v is None else f"{con.quote(c)} = ?"
+                    for c, v in zip(text_columns, row, strict=True)
+                )
+                + ")"
             )
-            params = [v for v in row if v is not None]
-            removed += con.execute(
-                f"select count(*) from {table.qualified} where {where}", params
-            ).fetchone()[0]
-            con.execute(f"delete from {table.qualified} where {where}", params)
+            params += [v for v in row if v is not None]
+        where = " or ".join(tests)
+        removed = con.execute(
+            f"select count(*) from {table.qualified} where {where}", params
+        ).fetchone()[0]
         if removed:
+            con.delete_rows(table.schema, table.name, where, params)
             result.rows_removed[table.label] = result.rows_removed.get(table.label, 0) + removed
     if con.has_table("audit", "check_results"):
         rows = con.execute(
@@ -366,14 +360,17 @@ def _erase_key_text(con, tables: list[Table], keys: dict[str, set[str]], result)
         masked = 0
         for (observed,) in rows:
             if pattern.search(observed):
-                params = [pattern.sub(ERASED_TEXT, observed), observed]
                 masked += con.execute(
                     "select count(*) from audit.check_results where observed_value = ?",
                     [observed],
                 ).fetchone()[0]
-                con.execute(
-                    "update audit.check_results set observed_value = ? where observed_value = ?",
-                    params,
+                con.set_column(
+                    "audit",
+                    "check_results",
+                    "observed_value",
+                    pattern.sub(ERASED_TEXT, observed),
+                    "observed_value = ?",
+                    [observed],
                 )
         if masked:
             result.rows_anonymised["audit.check_results.observed_value"] = masked
@@ -416,7 +413,9 @@ def _rebase_row_counts(con, result: ErasureResult, erasure_id: str, now) -> None
     }
     for table in sorted(set(result.rows_removed) & measured):
         schema, name = table.split(".", 1)
-        count = con.execute(f"select count(*) from {_quote(schema)}.{_quote(name)}").fetchone()[0]
+        count = con.execute(
+            f"select count(*) from {con.quote(schema)}.{con.quote(name)}"
+        ).fetchone()[0]
         con.execute(
             "insert into audit.table_rows (run_id, table_name, row_count, measured_at) "
             "values (?, ?, ?, ?)",

@@ -28,7 +28,14 @@ import duckdb
 
 from foundation.errors import RoiError
 from foundation.private import create_private, make_file_private, make_private
-from foundation.warehouse import Connection, DuckDBWarehouse, Warehouse, as_warehouse
+from foundation.warehouse import (
+    Connection,
+    DuckDBWarehouse,
+    Warehouse,
+    as_warehouse,
+    has_table,
+    table_names,
+)
 
 PUBLISHED_SCHEMA = "marts"
 FORMATS = ("parquet", "csv")
@@ -164,12 +171,7 @@ def _label_zh(entry: dict) -> str | None:
 
 
 def _last_runs(con: Connection) -> dict[str, Any]:
-    has_runs = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_catalog = current_database() and table_schema = 'audit' "
-        "and table_name = 'runs'"
-    ).fetchone()[0]
-    if not has_runs:
+    if not has_table(con, "audit", "runs"):
         return {"last_run_id": None, "last_run_status": None, "last_successful_run_id": None}
     last = con.execute(
         "select run_id, status from audit.runs order by started_at desc nulls last limit 1"
@@ -219,6 +221,81 @@ def _duckdb_type_of(data_type: str, precision: int | None, scale: int | None) ->
     return _PG_TYPES.get(data_type, "VARCHAR")
 
 
+# Spark column types (DESCRIBE TABLE) as DuckDB types. Spark's TIMESTAMP is an instant (it
+# shows in the session's zone, UTC here), DuckDB's TIMESTAMP WITH TIME ZONE; TIMESTAMP_NTZ
+# is a wall-clock time, DuckDB's TIMESTAMP.
+_SPARK_TYPES = {
+    "tinyint": "SMALLINT",
+    "smallint": "SMALLINT",
+    "int": "INTEGER",
+    "bigint": "BIGINT",
+    "double": "DOUBLE",
+    "float": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP WITH TIME ZONE",
+    "timestamp_ntz": "TIMESTAMP",
+    "string": "VARCHAR",
+}
+_SPARK_DECIMAL = re.compile(r"decimal\((\d+),\s*(\d+)\)")
+
+
+def _duckdb_type_of_spark(data_type: str) -> str:
+    if match := _SPARK_DECIMAL.fullmatch(data_type.strip().lower()):
+        return f"DECIMAL({match[1]},{match[2]})"
+    return _SPARK_TYPES.get(data_type.strip().lower(), "VARCHAR")
+
+
+def _server_columns(source: Connection, dialect: str, name: str) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of the published mart `name` on a server warehouse."""
+    if dialect == "spark":
+        described = source.execute(f"describe table {PUBLISHED_SCHEMA}.{name}").fetchall()
+        return [
+            (column, _duckdb_type_of_spark(kind))
+            for column, kind, *_ in described
+            if column and not column.startswith("#")
+        ]
+    columns = source.execute(
+        "select column_name, data_type, numeric_precision, numeric_scale "
+        "from information_schema.columns where table_catalog = current_database() "
+        "and table_schema = ? and table_name = ? order by ordinal_position",
+        [PUBLISHED_SCHEMA, name],
+    ).fetchall()
+    return [(column, _duckdb_type_of(t, p, sc)) for column, t, p, sc in columns]
+
+
+@contextmanager
+def _consistent_read(source: Connection, dialect: str) -> Iterator[Any]:
+    """What to select each published mart from so that all come from one state: PostgreSQL,
+    one repeatable-read transaction; Spark, which has none, the versions of the last publish
+    (orchestration.publish keeps them unchanged while `marts` views switch to a newer one)."""
+    if dialect == "spark":
+        from orchestration.publish import version_table
+
+        last = (
+            source.execute(
+                "select run_id from audit.published_inputs order by published_at desc limit 1"
+            ).fetchone()
+            if has_table(source, "audit", "published_inputs")
+            else None
+        )
+
+        def spark_relation(name: str) -> str:
+            if last is not None:
+                version = version_table(name, last[0])
+                if has_table(source, *version.split(".", 1)):
+                    return version
+            return f"{PUBLISHED_SCHEMA}.{_quote(name)}"
+
+        yield spark_relation
+        return
+    source.execute("begin isolation level repeatable read read only")
+    try:
+        yield lambda name: f"{PUBLISHED_SCHEMA}.{_quote(name)}"
+    finally:
+        source.execute("rollback")
+
+
 def _arrow_column(values: list, duckdb_type: str):
     import pyarrow as pa
 
@@ -246,8 +323,8 @@ def _arrow_column(values: list, duckdb_type: str):
 def _snapshot(warehouse: Warehouse) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]:
     """A DuckDB connection holding one consistent snapshot of the published marts, and the
     last runs of audit.runs. DuckDB: the file itself, read-only, in one transaction.
-    PostgreSQL: the marts copied, with their types, in one repeatable-read transaction into
-    an in-memory DuckDB, so both engines write byte-for-byte the same files."""
+    PostgreSQL and Spark: the marts copied, with their types, into an in-memory DuckDB (from
+    one consistent read: _consistent_read), so every engine writes the same files."""
     if isinstance(warehouse, DuckDBWarehouse):
         with _open(warehouse.file) as con:
             con.execute("begin transaction")
@@ -257,30 +334,20 @@ def _snapshot(warehouse: Warehouse) -> Iterator[tuple[duckdb.DuckDBPyConnection,
     import pyarrow as pa
 
     with warehouse.connect(read_only=True) as source, duckdb.connect() as con:
-        source.execute("begin isolation level repeatable read read only")
-        try:
+        with _consistent_read(source, warehouse.dialect) as relation:
             runs = _last_runs(source)
             con.execute(f"create schema {PUBLISHED_SCHEMA}")
             for name in _published_tables(source, warehouse):
-                columns = source.execute(
-                    "select column_name, data_type, numeric_precision, numeric_scale "
-                    "from information_schema.columns where table_catalog = current_database() "
-                    "and table_schema = ? and table_name = ? order by ordinal_position",
-                    [PUBLISHED_SCHEMA, name],
-                ).fetchall()
-                types = [_duckdb_type_of(t, p, sc) for _, t, p, sc in columns]
-                rows = source.execute(f"select * from {PUBLISHED_SCHEMA}.{_quote(name)}").fetchall()
+                columns = _server_columns(source, warehouse.dialect, name)
+                rows = source.execute(f"select * from {relation(name)}").fetchall()
                 table = pa.table(
                     {
                         column: _arrow_column([row[i] for row in rows], duckdb_type)
-                        for i, ((column, *_), duckdb_type) in enumerate(
-                            zip(columns, types, strict=True)
-                        )
+                        for i, (column, duckdb_type) in enumerate(columns)
                     }
                 )
                 definitions = ", ".join(
-                    f"{_quote(column)} {duckdb_type}"
-                    for (column, *_), duckdb_type in zip(columns, types, strict=True)
+                    f"{_quote(column)} {duckdb_type}" for column, duckdb_type in columns
                 )
                 con.execute(f"create table {PUBLISHED_SCHEMA}.{_quote(name)} ({definitions})")
                 con.register("snapshot_rows", table)
@@ -288,20 +355,11 @@ def _snapshot(warehouse: Warehouse) -> Iterator[tuple[duckdb.DuckDBPyConnection,
                     f"insert into {PUBLISHED_SCHEMA}.{_quote(name)} select * from snapshot_rows"
                 )
                 con.unregister("snapshot_rows")
-        finally:
-            source.execute("rollback")
         yield con, runs
 
 
 def _published_tables(con: Connection, warehouse: Warehouse) -> list[str]:
-    tables = [
-        name
-        for (name,) in con.execute(
-            "select table_name from information_schema.tables "
-            "where table_catalog = current_database() and table_schema = ? order by 1",
-            [PUBLISHED_SCHEMA],
-        ).fetchall()
-    ]
+    tables = table_names(con, PUBLISHED_SCHEMA)
     if not tables:
         raise RoiError(
             f"{warehouse} has no published marts (schema {PUBLISHED_SCHEMA} is missing or "

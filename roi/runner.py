@@ -103,10 +103,10 @@ def run_pipeline(
     """Run ingest → transform → checks → publish. Raises DropRejected (after recording the
     run in audit.runs with status `rejected` and alerting it).
 
-    The warehouse: a foundation.warehouse.Warehouse, or chosen by `target` (duckdb or postgres;
-    default $ROI_TARGET, else duckdb) and `warehouse` (the DuckDB file). With `period`, the
-    run is that period's partition of the period's review job (what a schedule or a backfill
-    runs); live connectors then re-extract exactly that period.
+    The warehouse: a foundation.warehouse.Warehouse, or chosen by `target` (duckdb, postgres
+    or spark; default $ROI_TARGET, else duckdb) and `warehouse` (the DuckDB file). With
+    `period`, the run is that period's partition of the period's review job (what a schedule
+    or a backfill runs); live connectors then re-extract exactly that period.
 
     The arguments given (not None) win over `settings` (default: Settings.from_environment(),
     so the reporting currency defaults to $ROI_REPORTING_CURRENCY, else USD), which give

@@ -29,6 +29,22 @@
 {%- endmacro %}
 
 {#
+    add_money / subtract_money: a + b and a - b of two amounts (type_money()), exact on every
+    engine. DuckDB and PostgreSQL add DECIMALs exactly.
+#}
+{% macro add_money(a, b) -%}
+    {{ return(adapter.dispatch('add_money')(a, b, '+')) }}
+{%- endmacro %}
+
+{% macro subtract_money(a, b) -%}
+    {{ return(adapter.dispatch('add_money')(a, b, '-')) }}
+{%- endmacro %}
+
+{% macro default__add_money(a, b, operator) -%}
+    ({{ a }}) {{ operator }} ({{ b }})
+{%- endmacro %}
+
+{#
     multiply_money: a * b of two amounts (type_money()); the caller casts the product to
     type_money(), which rounds it half away from zero on DuckDB and PostgreSQL.
 #}

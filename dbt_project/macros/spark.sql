@@ -136,3 +136,13 @@
 {% macro spark__multiply_money(a, b) -%}
     {{ multiply_divide(a, b, 1) }}
 {%- endmacro %}
+
+{#
+    The sum or difference of two DECIMAL(38, 9) has 39 digits on Spark, which cuts its scale
+    to 8 to fit 38 (spark.sql.decimalOperations.allowPrecisionLoss): 0.000000005 was lost.
+    Added as DECIMAL(37, 9) (28 whole digits, far beyond any amount), the result is a
+    DECIMAL(38, 9), exact.
+#}
+{% macro spark__add_money(a, b, operator) -%}
+    (cast({{ a }} as decimal(37, 9)) {{ operator }} cast({{ b }} as decimal(37, 9)))
+{%- endmacro %}

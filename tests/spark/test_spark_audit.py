@@ -308,3 +308,33 @@ def test_great_expectations_runs_in_spark_as_in_duckdb(spark_warehouse, tmp_path
         ("rows", 4),
     ]
     assert on_spark == on_duckdb
+
+
+def test_great_expectations_reads_a_table_replaced_since_its_last_suite(spark_warehouse):
+    from expectations.suites import Rule
+    from expectations.validate import Checked, validate_in_warehouse
+
+    rules = [Rule("ExpectColumnValuesToNotBeNull", {"column": "code"})]
+    outcomes = []
+    with spark_warehouse.connect() as con:
+        con.execute("create schema if not exists staging")
+        for rows in (2, 3):
+            # GIVEN a table written anew (new files) since the last suite of this process,
+            # as dbt does between one run's checks and the next's
+            con.replace_table(
+                "staging.ge_replaced",
+                " union all ".join(f"select 'A{n}' as code" for n in range(rows)),
+            )
+            # WHEN Great Expectations validates it again
+            outcome = validate_in_warehouse(
+                spark_warehouse,
+                con,
+                f"replaced_{rows}",
+                Checked(table="staging.ge_replaced"),
+                rules,
+            )
+            outcomes.append(
+                (outcome.outcomes[0].success, outcome.outcomes[0].observed, outcome.rows)
+            )
+    # THEN it reads the new files, not the ones its pooled session had listed
+    assert outcomes == [(True, "0 unexpected, e.g. []", 2), (True, "0 unexpected, e.g. []", 3)]

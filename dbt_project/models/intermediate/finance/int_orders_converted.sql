@@ -89,8 +89,10 @@ final as (
         {{ multiply_divide('order_amount', 'fx_numerator_rate', 'fx_denominator_rate') }} as revenue,
         {{ multiply_divide('cost_of_goods', 'fx_numerator_rate', 'fx_denominator_rate') }} as cogs,
         cast(
-            {{ multiply_divide('order_amount', 'fx_numerator_rate', 'fx_denominator_rate') }}
-            - {{ multiply_divide('cost_of_goods', 'fx_numerator_rate', 'fx_denominator_rate') }}
+            {{ subtract_money(
+                multiply_divide('order_amount', 'fx_numerator_rate', 'fx_denominator_rate'),
+                multiply_divide('cost_of_goods', 'fx_numerator_rate', 'fx_denominator_rate')
+            ) }}
             as {{ type_money() }}
         ) as gross_profit,
         is_account_unknown,

@@ -122,6 +122,16 @@ predicted as (
 
 ),
 
+predicted_future as (
+
+    select
+        *,
+        cast({{ multiply_money('avg_monthly_gross_profit', 'expected_remaining_months') }} as {{ type_money() }})
+            as predicted_future_gross_profit
+    from predicted
+
+),
+
 final as (
 
     select
@@ -142,13 +152,9 @@ final as (
         cast(avg_monthly_gross_profit as {{ type_money() }}) as avg_monthly_gross_profit,
         cast(monthly_churn_rate as {{ type_money() }}) as project_monthly_churn_rate,
         cast(expected_remaining_months as {{ type_money() }}) as expected_remaining_lifetime_months,
-        cast({{ multiply_money('avg_monthly_gross_profit', 'expected_remaining_months') }} as {{ type_money() }}) as predicted_future_gross_profit,
-        cast(
-            gross_profit
-            + cast({{ multiply_money('avg_monthly_gross_profit', 'expected_remaining_months') }} as {{ type_money() }})
-            as {{ type_money() }}
-        ) as predicted_ltv
-    from predicted
+        cast(predicted_future_gross_profit as {{ type_money() }}) as predicted_future_gross_profit,
+        cast({{ add_money('gross_profit', 'predicted_future_gross_profit') }} as {{ type_money() }}) as predicted_ltv
+    from predicted_future
 
 )
 

@@ -84,14 +84,14 @@ derived as (
 
     select
         *,
-        ad_spend + erp_acquisition_cost as acquisition_cost,
-        ad_spend + erp_cost as total_investment,
-        revenue - cogs as gross_profit
+        {{ add_money('ad_spend', 'erp_acquisition_cost') }} as acquisition_cost,
+        {{ add_money('ad_spend', 'erp_cost') }} as total_investment,
+        {{ subtract_money('revenue', 'cogs') }} as gross_profit
     from spined
 
 ),
 
-cumulated as (
+running as (
 
     select
         *,
@@ -106,6 +106,16 @@ cumulated as (
             rows between unbounded preceding and current row
         ) as cumulative_gross_profit
     from derived
+
+),
+
+cumulated as (
+
+    select
+        *,
+        {{ subtract_money('gross_profit', 'total_investment') }} as net_gain,
+        {{ subtract_money('cumulative_gross_profit', 'cumulative_investment') }} as cumulative_net_gain
+    from running
 
 ),
 
@@ -129,13 +139,13 @@ final as (
         cast(cumulated.new_customers as bigint) as new_customers,
         cast({{ safe_divide('cumulated.acquisition_cost', 'cumulated.new_customers') }} as {{ type_money() }}) as cac,
         cast(
-            {{ safe_divide('cumulated.gross_profit - cumulated.total_investment', 'cumulated.total_investment') }}
+            {{ safe_divide('cumulated.net_gain', 'cumulated.total_investment') }}
             as {{ type_money() }}
         ) as roi,
         cast(cumulated.cumulative_investment as {{ type_money() }}) as cumulative_investment,
         cast(cumulated.cumulative_gross_profit as {{ type_money() }}) as cumulative_gross_profit,
         cast(
-            {{ safe_divide('cumulated.cumulative_gross_profit - cumulated.cumulative_investment', 'cumulated.cumulative_investment') }}
+            {{ safe_divide('cumulated.cumulative_net_gain', 'cumulated.cumulative_investment') }}
             as {{ type_money() }}
         ) as cumulative_roi,
         cast(cumulated.leads as bigint) as leads,
