@@ -63,3 +63,13 @@ def spark(tmp_path_factory) -> Iterator[ClusterSettings]:
         yield settings
     finally:
         spark_cluster.stop(settings)
+
+
+def empty_metastore(warehouse) -> None:
+    """Drop every database but `default` from the cluster's metastore: the test files of a
+    worker share its cluster, and a raw table defined over another test's lake would keep
+    reading that lake."""
+    with warehouse.connect() as con:
+        for (database,) in con.execute("show databases").fetchall():
+            if database != "default":
+                con.execute(f"drop database {database} cascade")

@@ -26,7 +26,7 @@ from roi.cli import main
 
 from ..conftest import copy_warehouse
 from ..drops import FIXTURES
-from .conftest import cluster_env
+from .conftest import cluster_env, empty_metastore
 from .parity import assert_same_relation
 
 # The Spark runs are slow (about a second for each of the ~400 test queries): start first.
@@ -102,10 +102,7 @@ def spark_runs(spark, small_drop_published, tmp_path_factory) -> SparkRuns:
         patch.setenv("ROI_SPARK_LAKE", str(folder / "lake"))
         patch.setenv("ROI_STATE_DIR", str(folder / "state"))
         warehouse = resolve_warehouse("spark")
-        with warehouse.connect() as con:
-            for (database,) in con.execute("show databases").fetchall():
-                if database != "default":
-                    con.execute(f"drop database {database} cascade")
+        empty_metastore(warehouse)
         drop = shutil.copytree(FIXTURES / "small_drop", folder / "small_drop")
         update = shutil.copytree(FIXTURES / "small_drop_update", folder / "small_drop_update")
         run_ids = []
@@ -123,6 +120,7 @@ def spark_runs(spark, small_drop_published, tmp_path_factory) -> SparkRuns:
         printed = _run(["--target", "spark", "--data-dir", str(update)])
         run_ids.append(re.match(r"run (\S+) succeeded: marts published in spark://", printed)[1])
         yield SparkRuns(warehouse, duck_file, run_ids, first_rows, mismatch)
+        empty_metastore(warehouse)
 
 
 def test_a_run_on_spark_publishes_duckdbs_marts_and_so_does_the_next(spark_runs):

@@ -21,7 +21,7 @@ from foundation.warehouse import (
 from ingestion.files import DATASETS, stage_drop
 
 from ..drops import FIXTURES, land_staged
-from .conftest import free_ports
+from .conftest import empty_metastore, free_ports
 
 SMALL_DROP_ROWS = {
     ("raw_reference", "projects"): 2,
@@ -40,9 +40,11 @@ SMALL_DROP_ROWS = {
 @pytest.fixture(scope="module")
 def warehouse(spark, tmp_path_factory) -> SparkWarehouse:
     folder = tmp_path_factory.mktemp("spark-warehouse")
-    return SparkWarehouse(
+    warehouse = SparkWarehouse(
         SparkSettings(port=spark.thrift_port, lake=str(folder / "lake")), folder / "state"
     )
+    empty_metastore(warehouse)
+    return warehouse
 
 
 def test_a_drop_lands_as_parquet_tables_and_a_second_load_appends(warehouse, tmp_path):
