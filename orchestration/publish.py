@@ -11,11 +11,11 @@ import re
 import dagster as dg
 
 from foundation.progress import say
-from foundation.warehouse import has_table, table_names
+from foundation.warehouse import table_names
 
 from .audit_assets import QUARANTINE_KEY
 from .resources import WarehouseResource
-from .unchanged import record_published, run_input_key
+from .unchanged import last_published_run, record_published, run_input_key
 
 PUBLISHED_SCHEMA = "marts"
 CANDIDATE_SCHEMA = "marts_candidate"
@@ -106,18 +106,12 @@ def _publish_on_spark(
     for stale in table_names(con, PUBLISHED_SCHEMA):
         if stale not in mart_names:
             con.execute(f"drop view if exists {PUBLISHED_SCHEMA}.{stale}")
-    previous = (
-        con.execute(
-            "select run_id from audit.published_inputs order by published_at desc limit 1"
-        ).fetchone()
-        if has_table(con, "audit", "published_inputs")
-        else None
-    )
+    previous = last_published_run(con)
     record_published(con, run_id, input_key)
     keep = {
         version_table(name, run).split(".", 1)[1]
         for name in mart_names
-        for run in [run_id, *(previous or ())]
+        for run in [run_id] + ([previous] if previous else [])
     }
     for table in table_names(con, VERSIONS_SCHEMA):
         if table not in keep:

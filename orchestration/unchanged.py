@@ -136,6 +136,16 @@ def record_published(con, run_id: str, key: str | None) -> None:
     )
 
 
+def last_published_run(con) -> str | None:
+    """The run of the last publish on record in audit.published_inputs (None: none yet)."""
+    if not has_table(con, "audit", "published_inputs"):
+        return None
+    row = con.execute(
+        "select run_id from audit.published_inputs order by published_at desc limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
 def unchanged_since(con, key: str) -> str | None:
     """The run whose published marts a run with `key` would rebuild identically: the last
     publish, when it had this key and nothing was loaded or erased since. Else None.

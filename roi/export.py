@@ -271,18 +271,13 @@ def _consistent_read(source: Connection, dialect: str) -> Iterator[Any]:
     (orchestration.publish keeps them unchanged while `marts` views switch to a newer one)."""
     if dialect == "spark":
         from orchestration.publish import version_table
+        from orchestration.unchanged import last_published_run
 
-        last = (
-            source.execute(
-                "select run_id from audit.published_inputs order by published_at desc limit 1"
-            ).fetchone()
-            if has_table(source, "audit", "published_inputs")
-            else None
-        )
+        last = last_published_run(source)
 
         def spark_relation(name: str) -> str:
             if last is not None:
-                version = version_table(name, last[0])
+                version = version_table(name, last)
                 if has_table(source, *version.split(".", 1)):
                     return version
             return f"{PUBLISHED_SCHEMA}.{_quote(name)}"
