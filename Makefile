@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 # Spark (--target spark, the local cluster of `make spark-up`) runs on Java 17.
 JAVA := $(or $(shell command -v java 2>/dev/null),/usr/bin/java)
 
-.PHONY: demo test install lint format dev lock clean bench spark-up spark-down
+.PHONY: demo test install lint format dev lock clean bench bench-spark spark-up spark-down
 
 demo: $(STAMP)
 	$(BIN)/roi demo
@@ -112,6 +112,12 @@ dev: $(STAMP)
 SCALES ?= 1,50,200,500
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py --scales $(SCALES)
+
+# One scale on a local Spark cluster beside DuckDB (bench/spark.py): the benchmark starts a
+# cluster of its own on free ports and stops it; figures into bench/RESULTS.md.
+SPARK_SCALE ?= 50
+bench-spark: $(STAMP) $(JAVA)
+	$(BIN)/python bench/spark.py --scale $(SPARK_SCALE)
 
 # Re-pin the full dependency tree after changing pyproject.toml.
 lock:

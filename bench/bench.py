@@ -318,10 +318,17 @@ def run_steps(warehouse: Path, run_id: str) -> tuple[float, list[Step]]:
     return records[0].timestamp, sorted(steps, key=lambda step: step.start)
 
 
-def dbt_invocations(warehouse: Path, since: float) -> list[dict]:
+def dbt_target(warehouse) -> Path:
+    """dbt's target folder of a warehouse (a DuckDB file's path or a Warehouse)."""
+    from foundation.warehouse import as_warehouse
+
+    return as_warehouse(warehouse).state_dir / "dbt_target"
+
+
+def dbt_invocations(warehouse, since: float) -> list[dict]:
     """dbt commands started after `since`, from dbt's JSON log in the warehouse's target dir:
     start, parse done, execution seconds, elapsed, whether it parsed from scratch, peak RSS."""
-    target = warehouse.parent / f".{warehouse.name}.state" / "dbt_target"
+    target = dbt_target(warehouse)
     found: dict[str, dict] = {}
     for log in sorted(target.glob("dbt.log*")):
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -363,10 +370,10 @@ def dbt_invocations(warehouse: Path, since: float) -> list[dict]:
     return sorted(chosen, key=lambda entry: entry["start"])
 
 
-def build_node_seconds(warehouse: Path, since: float) -> dict[str, float]:
+def build_node_seconds(warehouse, since: float) -> dict[str, float]:
     """Execution seconds of every node of the `dbt build` written after `since` (its
     run_results.json); none when the run built nothing (a rerun that stopped early)."""
-    path = warehouse.parent / f".{warehouse.name}.state" / "dbt_target" / "run_results.json"
+    path = dbt_target(warehouse) / "run_results.json"
     if not path.exists() or path.stat().st_mtime < since:
         return {}
     results = json.loads(path.read_text())
@@ -465,19 +472,21 @@ class RunFigures:
         }
 
 
-def run_pipeline(label: str, drop: Path, warehouse: Path, rows: int, logs: Path) -> RunFigures:
-    command = roi(
-        "run",
-        "--source",
-        "files",
-        "--data-dir",
-        str(drop),
-        "--warehouse",
-        str(warehouse),
-        "--reporting-currency",
-        REPORTING_CURRENCY,
-    )
-    measured = measure(command, child_env(), logs / f"{label}.log")
+def run_pipeline(
+    label: str,
+    drop: Path,
+    warehouse,
+    rows: int,
+    logs: Path,
+    target: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> RunFigures:
+    """`roi run` of `drop` into `warehouse` (a DuckDB file's path, or a Warehouse with the
+    `target` arguments that name it, such as ["--target", "spark"], and the `env` it needs)."""
+    where = target if target is not None else ["--warehouse", str(warehouse)]
+    command = roi("run", "--source", "files", "--data-dir", str(drop), *where)
+    command += ["--reporting-currency", REPORTING_CURRENCY]
+    measured = measure(command, env or child_env(), logs / f"{label}.log")
     match = RUN_ID.search(measured.stdout)
     if match is None or match.group(2) == "FAILED":
         raise SystemExit(f"{label}: the run did not succeed; see {logs / f'{label}.log'}")
@@ -1117,15 +1126,19 @@ def goals(scales: list[dict]) -> dict:
     return found
 
 
-def write_results(out: Path, body: str) -> None:
-    block = f"{BEGIN_MARK}\n{body}\n{END_MARK}"
+def write_results(out: Path, body: str, begin: str = BEGIN_MARK, end: str = END_MARK) -> None:
+    """Put `body` between the `begin` and `end` markers of `out` (appended with them when
+    they are not there yet); the rest of the file is kept."""
+    block = f"{begin}\n{body}\n{end}"
     if out.exists():
         text = out.read_text(encoding="utf-8")
-        if BEGIN_MARK in text and END_MARK in text:
-            head, rest = text.split(BEGIN_MARK, 1)
-            tail = rest.split(END_MARK, 1)[1]
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            tail = rest.split(end, 1)[1]
             out.write_text(head + block + tail, encoding="utf-8")
             return
+        out.write_text(text.rstrip("\n") + f"\n\n{block}\n", encoding="utf-8")
+        return
     out.write_text(f"# Benchmark results\n\n{block}\n", encoding="utf-8")
 
 

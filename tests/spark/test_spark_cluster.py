@@ -146,6 +146,45 @@ def test_sessions_opened_and_closed_at_once_all_close(spark):
     assert "NoClassDefFoundError" not in log.read_text(errors="replace")
 
 
+def _thrift_server_threads(settings: ClusterSettings) -> dict[str, int]:
+    """Live threads of the Thrift Server's JVM by name, digits dropped
+    ("shuffle-exchange-12" counts as "shuffle-exchange-")."""
+    import re
+    from pathlib import Path
+
+    [pid_file] = settings.pid_dir.glob("*HiveThriftServer2*.pid")
+    tasks = Path(f"/proc/{pid_file.read_text().split()[0]}/task")
+    counts: dict[str, int] = {}
+    for task in tasks.iterdir():
+        try:
+            name = re.sub(r"\d+", "", (task / "comm").read_text().strip())
+        except OSError:  # the thread ended meanwhile
+            continue
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def test_short_statements_of_many_sessions_reuse_the_servers_threads(spark):
+    """dbt opens a session for each node. Spark's pools for shuffles and query stages used to
+    start a new thread for each statement, up to 1,024, and each such thread kept its session
+    alive for a minute; the cluster keeps 16 per pool."""
+    # GIVEN 60 sessions, one after another, each running a statement with a shuffle
+    for number in range(60):
+        query(
+            spark,
+            f"select n % 3 as k, count(*) from range({number + 10}) as t(n) group by n % 3",
+        )
+    # THEN the Thrift Server holds at most 16 threads in each pool (comm names are cut at 15)
+    threads = _thrift_server_threads(spark)
+    assert threads.get("shuffle-exchang", 0) <= 16, threads
+    assert threads.get("ResultQueryStag", 0) <= 16, threads
+    # AND its log has no line per job: warnings and errors only, and that it started
+    [log] = spark.log_dir.glob("*HiveThriftServer2*.out")
+    text = log.read_text(errors="replace")
+    assert " INFO DAGScheduler" not in text
+    assert " INFO HiveThriftServer2" in text
+
+
 def _archive(member: str, content: bytes) -> bytes:
     import io
     import tarfile
