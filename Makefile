@@ -17,7 +17,8 @@ demo: $(STAMP)
 # The pipeline tests are CPU-bound: one worker per core, one test file per worker (module
 # fixtures run once), the files that run the pipeline most often first (tests/conftest.py;
 # --no-loadscope-reorder keeps that order instead of xdist's most-tests-first). The dbt
-# manifest is parsed first so the workers never race to write it.
+# manifest is parsed first so the workers never race to write it. The 15 slowest tests and
+# fixtures are listed at the end (where the suite's time goes).
 # Scratch space is in RAM (/dev/shm) when it has room: every pipeline run writes a
 # warehouse, a Dagster run history and dlt packages, and syncs them to disk event by event
 # (seen here: half the wall time of a run was spent waiting for fsync). Kept after a
@@ -26,7 +27,7 @@ TEST_TMP := $(shell $(PYTHON) -c "import os, shutil; ok = os.path.isdir('/dev/sh
 
 test: $(STAMP) $(CHROMIUM) $(JAVA)
 	$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
-	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder \
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder --durations=15 \
 		$(if $(TEST_TMP),--basetemp=$(TEST_TMP)) \
 		&& $(if $(TEST_TMP),rm -rf $(TEST_TMP),true)
 

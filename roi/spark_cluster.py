@@ -210,8 +210,11 @@ class ClusterSettings:
     def metastore_dir(self) -> Path:
         return self.home / "metastore_db"
 
-    def daemon_env(self) -> dict[str, str]:
-        """The environment of Spark's daemon script (spark-daemon.sh, spark-class, spark-submit)."""
+    def daemon_env(self, heap: str = DAEMON_MEMORY) -> dict[str, str]:
+        """The environment of Spark's daemon script (spark-daemon.sh, spark-class, spark-submit)
+        for a process of `heap` memory. SPARK_DAEMON_MEMORY is the heap of every daemon, the
+        Thrift Server's driver included: Spark's launcher gives it precedence over
+        spark.driver.memory and --driver-memory for the Thrift Server."""
         env = dict(os.environ)
         env.update(
             SPARK_HOME=str(spark_home()),
@@ -219,7 +222,7 @@ class ClusterSettings:
             SPARK_LOG_DIR=str(self.log_dir),
             SPARK_PID_DIR=str(self.pid_dir),
             SPARK_IDENT_STRING="roi",
-            SPARK_DAEMON_MEMORY=DAEMON_MEMORY,
+            SPARK_DAEMON_MEMORY=heap,
             SPARK_LOCAL_IP=HOST,
             # A worker's finished applications' folders are removed after a day.
             SPARK_WORKER_OPTS="-Dspark.worker.cleanup.enabled=true "
@@ -495,6 +498,7 @@ def start(
             "--name",
             THRIFT_APP_NAME,
             "spark-internal",
+            heap=settings.driver_memory,
         )
         wait_until(
             "Thrift Server",
@@ -535,14 +539,20 @@ def spawn(argv: list[str], env: Mapping[str, str]) -> tuple[int, str]:
 
 
 def _daemon(
-    settings: ClusterSettings, action: str, main_class: str, instance: int, *args: str
+    settings: ClusterSettings,
+    action: str,
+    main_class: str,
+    instance: int,
+    *args: str,
+    heap: str = DAEMON_MEMORY,
 ) -> str:
     """Spark's daemon script (`sbin/spark-daemon.sh`, what Spark's own start-master.sh,
     start-worker.sh and start-thriftserver.sh call): it starts the process in the background
-    with its log and pid file, or stops the process of the pid file. Returns what it said."""
+    with its log and pid file and a heap of `heap`, or stops the process of the pid file.
+    Returns what it said."""
     script = str(spark_home() / "sbin" / "spark-daemon.sh")
     code, said = spawn(
-        ["bash", script, action, main_class, str(instance), *args], settings.daemon_env()
+        ["bash", script, action, main_class, str(instance), *args], settings.daemon_env(heap)
     )
     if code != 0 and action != "stop":
         raise SparkClusterError(

@@ -164,6 +164,22 @@ def _thrift_server_threads(settings: ClusterSettings) -> dict[str, int]:
     return counts
 
 
+def test_the_thrift_servers_heap_is_the_driver_memory(spark):
+    """Spark's launcher gives the daemons' heap (512m here) to the Thrift Server's driver
+    unless told otherwise: at scale 50 that driver spent nine minutes in garbage collection."""
+    from pathlib import Path
+
+    [pid_file] = spark.pid_dir.glob("*HiveThriftServer2*.pid")
+    command = Path(f"/proc/{pid_file.read_text().split()[0]}/cmdline").read_bytes().split(b"\0")
+    assert spark.driver_memory == "1g"
+    assert [part for part in command if part.startswith(b"-Xmx")] == [b"-Xmx1g"]
+    # the master and the workers keep the daemons' heap
+    for daemon in ("Master", "Worker"):
+        for pid_file in spark.pid_dir.glob(f"*{daemon}*.pid"):
+            line = Path(f"/proc/{pid_file.read_text().split()[0]}/cmdline").read_bytes()
+            assert [p for p in line.split(b"\0") if p.startswith(b"-Xmx")] == [b"-Xmx512m"]
+
+
 def test_short_statements_of_many_sessions_reuse_the_servers_threads(spark):
     """dbt opens a session for each node. Spark's pools for shuffles and query stages used to
     start a new thread for each statement, up to 1,024, and each such thread kept its session
