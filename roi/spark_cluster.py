@@ -257,9 +257,8 @@ class ClusterSettings:
             "spark.sql.hive.thriftServer.async": "false",
             # Spark's pools for shuffles, broadcasts and adaptive query stages start a thread
             # per task until they hold this many (default 1,024), and each new thread keeps
-            # its statement's session alive for the pool's idle minute: a build of a few
-            # hundred short statements held about 400 sessions and 1,500 threads, and the
-            # driver spent a third of its CPU collecting garbage.
+            # its statement's session in memory for the pool's idle minute: one build of a
+            # few hundred short statements left about 2,000 threads.
             "spark.sql.shuffleExchange.maxThreadThreshold": "16",
             "spark.sql.broadcastExchange.maxThreadThreshold": "16",
             "spark.sql.resultQueryStage.maxThreadThreshold": "16",
@@ -272,9 +271,9 @@ class ClusterSettings:
             "spark.sql.thriftServer.ui.retainedStatements": "100",
             "spark.sql.thriftServer.ui.retainedSessions": "100",
             # The driver plans many short statements and moves little data: the quick JIT
-            # compiler only (a fresh Thrift Server ran its first build's tests in 62 s instead
-            # of 84 s; the same once warm) and the throughput collector (G1's concurrent
-            # marking took a core's fifth on two cores).
+            # compiler only and the throughput collector (a fresh Thrift Server ran the test
+            # drop's dbt tests in 64 s and 60 s of CPU, against 72 s and 81 s with Java's
+            # defaults; the same once warm).
             "spark.driver.extraJavaOptions": (
                 f"-Dderby.system.home={self.home} -XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
             ),
