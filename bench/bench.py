@@ -263,6 +263,15 @@ def child_env() -> dict[str, str]:
     return env
 
 
+def parse_manifest() -> None:
+    """Parse the dbt manifest here, once, not inside the first measured run."""
+    subprocess.run(
+        [sys.executable, "-c", "from orchestration.dbt_project import ensure_manifest; "
+         "ensure_manifest()"],
+        cwd=REPO, env=child_env(), check=True,
+    )  # fmt: skip
+
+
 def roi(*args: str) -> list[str]:
     return [sys.executable, "-m", "roi.cli", *args]
 
@@ -1285,12 +1294,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.mkdir(exist_ok=True)
     out = Path(args.out).resolve()
     say(f"work folder {work}; results to {out}")
-    # the manifest is parsed once here, not inside the first measured run
-    subprocess.run(
-        [sys.executable, "-c", "from orchestration.dbt_project import ensure_manifest; "
-         "ensure_manifest()"],
-        cwd=REPO, env=child_env(), check=True,
-    )  # fmt: skip
+    parse_manifest()
     try:
         results: dict = {
             "machine": machine(),

@@ -21,7 +21,6 @@ import json
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from bench.bench import (  # noqa: E402
     csv_rows,
     machine,
     measure,
+    parse_manifest,
     roi,
     run_pipeline,
     say,
@@ -53,30 +53,13 @@ CLUSTER_SAMPLE_SECONDS = 0.5
 PARTS = ("start-up", "load", "transform", "checks", "publish", "audit", "report", "finish")
 
 
-def free_ports(count: int) -> list[int]:
-    """`count` ports nothing listens on now."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def cluster_settings(home: Path):
     """A cluster of `roi spark up`'s sizes, its files under `home`, on free ports."""
-    from roi.spark_cluster import VARIABLES, ClusterSettings
+    from roi.spark_cluster import VARIABLES, ClusterSettings, free_port_env
 
-    master, master_ui, worker_ui, _, thrift = free_ports(5)  # worker 2's UI: worker_ui + 1
     return ClusterSettings.from_env(
         {
-            "ROI_SPARK_HOME": str(home),
-            "ROI_SPARK_MASTER_PORT": str(master),
-            "ROI_SPARK_MASTER_UI_PORT": str(master_ui),
-            "ROI_SPARK_WORKER_UI_PORT": str(worker_ui),
-            "ROI_SPARK_PORT": str(thrift),
+            **free_port_env(home),
             # the sizes of `roi spark up` unless this environment says otherwise
             **{
                 variable: os.environ.get(variable, default)
@@ -310,11 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     out = Path(args.out).resolve()
     say(f"work folder {work}; results to {out}")
-    subprocess.run(
-        [sys.executable, "-c", "from orchestration.dbt_project import ensure_manifest; "
-         "ensure_manifest()"],
-        cwd=REPO, env=child_env(), check=True,
-    )  # fmt: skip
+    parse_manifest()
     drop = work / f"drop-{args.scale}"
     say(f"scale {args.scale}: generating")
     measure(roi("generate", "--out", str(drop), "--scale", str(args.scale)), child_env(),
@@ -358,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
             capture_output=True,
             text=True,
         ).stdout.strip(),  # fmt: skip
-        "command": "python bench/spark.py " + " ".join(argv or sys.argv[1:]),
+        # what sets the figures (--work, --out and --keep do not)
+        "command": f"python bench/spark.py --scale {args.scale}",
         "scale": args.scale,
         "csv_rows": rows,
         "duckdb": _figures(duck),

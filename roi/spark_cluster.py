@@ -358,6 +358,33 @@ def port_open(port: int, host: str = HOST) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` ports of 127.0.0.1 that nothing listens on now."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind((HOST, 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def free_port_env(home: Path) -> dict[str, str]:
+    """The ROI_SPARK_* variables of a second cluster under `home`, on ports nothing listens
+    on now, beside a developer's own cluster on the default ones (the test sessions, the
+    benchmark). The second worker's UI takes the first free port after the first's: Spark
+    tries the next ports when one is taken."""
+    master, master_ui, worker_ui, thrift = free_ports(4)
+    return {
+        SPARK_HOME_VARIABLE: str(home),
+        VARIABLES["master_port"][0]: str(master),
+        VARIABLES["master_ui_port"][0]: str(master_ui),
+        VARIABLES["worker_ui_port"][0]: str(worker_ui),
+        VARIABLES["thrift_port"][0]: str(thrift),
+    }
+
+
 def _daemon_log(settings: ClusterSettings, part: str) -> Path | None:
     """The newest log spark-daemon.sh wrote for `part` (a class name's tail)."""
     logs = sorted(settings.log_dir.glob(f"*{part}*.out"), key=lambda p: p.stat().st_mtime)

@@ -6,25 +6,12 @@ this folder on two workers start two clusters (each well under the machine's mem
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 
 from roi import spark_cluster
-from roi.spark_cluster import ClusterSettings
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` ports nothing listens on now (a developer's own cluster keeps its ports)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
+from roi.spark_cluster import ClusterSettings, free_port_env
 
 
 def cluster_env(settings: ClusterSettings) -> dict[str, str]:
@@ -44,15 +31,9 @@ def cluster_env(settings: ClusterSettings) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory) -> Iterator[ClusterSettings]:
     """A running cluster: master, two workers, Thrift Server; its files in a temporary folder."""
-    master, master_ui, worker_ui, _, thrift = free_ports(5)
     settings = ClusterSettings.from_env(
         {
-            "ROI_SPARK_HOME": str(tmp_path_factory.mktemp("spark")),
-            "ROI_SPARK_MASTER_PORT": str(master),
-            "ROI_SPARK_MASTER_UI_PORT": str(master_ui),
-            # the second worker's UI takes the next port, left free above
-            "ROI_SPARK_WORKER_UI_PORT": str(worker_ui),
-            "ROI_SPARK_PORT": str(thrift),
+            **free_port_env(tmp_path_factory.mktemp("spark")),
             "ROI_SPARK_WORKER_MEMORY": "1g",
             "ROI_SPARK_EXECUTOR_MEMORY": "768m",
             "ROI_SPARK_DRIVER_MEMORY": "1g",

@@ -11,9 +11,9 @@ import pytest
 
 from foundation.errors import RoiError
 from roi import spark_cluster
-from roi.spark_cluster import ClusterSettings, SparkClusterError
+from roi.spark_cluster import ClusterSettings, SparkClusterError, free_ports
 
-from .conftest import cluster_env, free_ports
+from .conftest import cluster_env
 
 
 def query(settings: ClusterSettings, sql: str) -> list[tuple]:

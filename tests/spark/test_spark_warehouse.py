@@ -19,9 +19,10 @@ from foundation.warehouse import (
     WarehouseUnavailable,
 )
 from ingestion.files import DATASETS, stage_drop
+from roi.spark_cluster import free_ports
 
 from ..drops import FIXTURES, land_staged
-from .conftest import empty_metastore, free_ports
+from .conftest import empty_metastore
 
 SMALL_DROP_ROWS = {
     ("raw_reference", "projects"): 2,
