@@ -199,8 +199,8 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse: Warehouse |
         "data_dir": tags.get("roi/data_dir"),
         "period_grain": tags.get("roi/period_grain"),
         "period": tags.get("roi/period"),
-        "period_start": tags.get("roi/period_start"),
-        "period_end": tags.get("roi/period_end"),
+        "period_start": _day(tags.get("roi/period_start")),
+        "period_end": _day(tags.get("roi/period_end")),
         "reporting_currency": tags.get("roi/reporting_currency"),
         "started_at": _when(stats.start_time),
         "finished_at": None if running else _when(stats.end_time) or dt.datetime.now(dt.UTC),
@@ -263,3 +263,9 @@ def run_trigger(tags: dict[str, str]) -> str:
 
 def _when(timestamp: float | None) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC) if timestamp else None
+
+
+def _day(tag: str | None) -> dt.date | None:
+    """A period bound tag (ISO date) as the date audit.runs holds: Spark refuses to store
+    a string in a DATE column where DuckDB and PostgreSQL would cast it."""
+    return dt.date.fromisoformat(tag) if tag else None

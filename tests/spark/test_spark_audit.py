@@ -150,6 +150,43 @@ def test_writing_a_runs_rows_again_replaces_only_them(spark_warehouse, tmp_path)
     assert sorted(partitions) == [("run_id=r1",), ("run_id=r2",)]
 
 
+def test_a_period_runs_record_keeps_its_dates_on_spark(spark_warehouse):
+    """A scheduled or backfilled run names its period in Dagster tags, as ISO dates. Spark
+    refuses a string in audit.runs' DATE columns where DuckDB and PostgreSQL cast it: the
+    first backfill on Spark failed to record its run."""
+    import dagster as dg
+
+    from orchestration.audit_trail import record_run
+
+    @dg.op
+    def nothing() -> None:
+        pass
+
+    @dg.job
+    def review() -> None:
+        nothing()
+
+    # GIVEN a finished run of the month 2026-02, as a backfill or a schedule tags it
+    tags = {
+        "roi/period_grain": "month",
+        "roi/period": "2026-02",
+        "roi/period_start": "2026-02-01",
+        "roi/period_end": "2026-02-28",
+    }
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = review.execute_in_process(instance=instance, tags=tags)
+        # WHEN it is recorded in Spark's audit trail
+        row = record_run(instance, result.run_id, spark_warehouse)
+    # THEN audit.runs holds its period as dates
+    assert (row["period_start"], row["period_end"]) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    with spark_warehouse.connect() as con:
+        assert con.execute(
+            "select status, period_grain, period, period_start, period_end from audit.runs "
+            "where run_id = ?",
+            [result.run_id],
+        ).fetchall() == [("success", "month", "2026-02", dt.date(2026, 2, 1), dt.date(2026, 2, 28))]
+
+
 def test_columns_a_later_release_added_are_added_on_spark(spark_warehouse):
     # GIVEN audit.loads as its first release made it (no HTTP columns)
     with spark_warehouse.connect() as con:
