@@ -54,20 +54,11 @@ PARTS = ("start-up", "load", "transform", "checks", "publish", "audit", "report"
 
 
 def cluster_settings(home: Path):
-    """A cluster of `roi spark up`'s sizes, its files under `home`, on free ports."""
-    from roi.spark_cluster import VARIABLES, ClusterSettings, free_port_env
+    """A cluster of `roi spark up`'s sizes (or this environment's ROI_SPARK_*_MEMORY), its
+    files under `home`, on free ports."""
+    from roi.spark_cluster import ClusterSettings, free_port_env
 
-    return ClusterSettings.from_env(
-        {
-            **free_port_env(home),
-            # the sizes of `roi spark up` unless this environment says otherwise
-            **{
-                variable: os.environ.get(variable, default)
-                for key, (variable, default) in VARIABLES.items()
-                if key.endswith("memory")
-            },
-        }
-    )
+    return ClusterSettings.from_env({**os.environ, **free_port_env(home)})
 
 
 def spark_env(settings, work: Path) -> dict[str, str]:
@@ -86,20 +77,15 @@ class ClusterSampler:
     everything it started: the executors are the workers' children) while a run goes on."""
 
     def __init__(self, settings) -> None:
-        self.pids = self._daemon_pids(settings)
+        from roi.spark_cluster import running_pids
+
+        self.pids = list(running_pids(settings).values())
+        if not self.pids:
+            raise SystemExit(f"no process of the Spark cluster in {settings.home} runs")
         self.peak = 0
         self.samples: list[tuple[float, float, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    @staticmethod
-    def _daemon_pids(settings) -> list[int]:
-        pids = []
-        for path in sorted(settings.pid_dir.glob("*.pid")):
-            pids.append(int(path.read_text().split()[0]))
-        if not pids:
-            raise SystemExit(f"no pid file of a Spark daemon in {settings.pid_dir}")
-        return pids
 
     def usage(self) -> tuple[int, float]:
         rss, cpu = 0, 0.0
@@ -116,7 +102,7 @@ class ClusterSampler:
             self._stop.wait(CLUSTER_SAMPLE_SECONDS)
 
     def __enter__(self) -> ClusterSampler:
-        self.started_rss, self.started_cpu = self.usage()
+        _, self.started_cpu = self.usage()
         self._thread.start()
         return self
 

@@ -588,6 +588,25 @@ def _daemon(
     return said
 
 
+# (main class, instance, name) of each process, in the order `stop` stops them
+PARTS = (
+    (THRIFT_SERVER_CLASS, 1, "Thrift Server"),
+    *((WORKER_CLASS, n, f"worker {n}") for n in range(1, WORKERS + 1)),
+    (MASTER_CLASS, 1, "master"),
+)
+
+
+def running_pids(settings: ClusterSettings) -> dict[str, int]:
+    """{part name: process id} of the cluster's processes that run now (by their pid files);
+    a worker's executors are its children."""
+    found = {}
+    for main_class, instance, part in PARTS:
+        pid = _running_pid(settings, main_class, instance)
+        if pid is not None:
+            found[part] = pid
+    return found
+
+
 def _running_pid(settings: ClusterSettings, main_class: str, instance: int) -> int | None:
     """The process of spark-daemon.sh's pid file for this part, if it still runs."""
     pid_file = settings.pid_dir / f"spark-roi-{main_class}-{instance}.pid"
@@ -607,10 +626,7 @@ def stop(
     file), and wait until each process has exited: a part still running after `timeout`
     seconds (its shutdown hooks stuck) is killed, and said so. A port still answering
     afterwards is said, not an error: it belongs to another process."""
-    parts = [(THRIFT_SERVER_CLASS, 1, "Thrift Server")]
-    parts += [(WORKER_CLASS, n, f"worker {n}") for n in range(1, WORKERS + 1)]
-    parts += [(MASTER_CLASS, 1, "master")]
-    for main_class, instance, part in parts:
+    for main_class, instance, part in PARTS:
         pid = _running_pid(settings, main_class, instance)
         said = _daemon(settings, "stop", main_class, instance)
         say(f"{part}: {said.replace(chr(10), '; ') or 'stopped'}")

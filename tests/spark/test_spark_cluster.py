@@ -152,8 +152,7 @@ def _thrift_server_threads(settings: ClusterSettings) -> dict[str, int]:
     import re
     from pathlib import Path
 
-    [pid_file] = settings.pid_dir.glob("*HiveThriftServer2*.pid")
-    tasks = Path(f"/proc/{pid_file.read_text().split()[0]}/task")
+    tasks = Path(f"/proc/{spark_cluster.running_pids(settings)['Thrift Server']}/task")
     counts: dict[str, int] = {}
     for task in tasks.iterdir():
         try:
@@ -169,15 +168,17 @@ def test_the_thrift_servers_heap_is_the_driver_memory(spark):
     unless told otherwise: at scale 50 that driver spent nine minutes in garbage collection."""
     from pathlib import Path
 
-    [pid_file] = spark.pid_dir.glob("*HiveThriftServer2*.pid")
-    command = Path(f"/proc/{pid_file.read_text().split()[0]}/cmdline").read_bytes().split(b"\0")
+    def heaps(pid: int) -> list[bytes]:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        return [part for part in command if part.startswith(b"-Xmx")]
+
+    pids = spark_cluster.running_pids(spark)
     assert spark.driver_memory == "1g"
-    assert [part for part in command if part.startswith(b"-Xmx")] == [b"-Xmx1g"]
+    assert heaps(pids.pop("Thrift Server")) == [b"-Xmx1g"]
     # the master and the workers keep the daemons' heap
-    for daemon in ("Master", "Worker"):
-        for pid_file in spark.pid_dir.glob(f"*{daemon}*.pid"):
-            line = Path(f"/proc/{pid_file.read_text().split()[0]}/cmdline").read_bytes()
-            assert [p for p in line.split(b"\0") if p.startswith(b"-Xmx")] == [b"-Xmx512m"]
+    assert sorted(pids) == ["master", "worker 1", "worker 2"]
+    for pid in pids.values():
+        assert heaps(pid) == [b"-Xmx512m"]
 
 
 def test_short_statements_of_many_sessions_reuse_the_servers_threads(spark):
