@@ -297,6 +297,82 @@ MART_RULES: dict[str, Callable[[History], list[Rule]]] = {
         ),
         *_not_negative("tickets_opened", "tickets_resolved", "median_resolution_hours"),
     ],
+    "mart_ad_performance": lambda history: [
+        _key("project_code", "platform", "campaign_id", "period_grain", "period_start"),
+        Rule(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "platform", "value_set": ["google_ads", "meta_ads", "linkedin_ads"]},
+        ),
+        # ctr is clicks per impression, not a share: an ad platform may report more clicks
+        # than impressions, so it is only checked for >= 0
+        *_not_negative(
+            "spend",
+            "impressions",
+            "clicks",
+            "leads",
+            "leads_with_opportunity",
+            "customers",
+            "ctr",
+            "cpc",
+            "cpm",
+            "cost_per_lead",
+            "cost_per_opportunity",
+            "cost_per_customer",
+        ),
+        _at_most("leads_with_opportunity", "leads"),
+        _at_most("customers", "leads"),
+    ],
+    "mart_lead_response": lambda history: [
+        _key("project_code", "channel", "period_grain", "period_start"),
+        *_rates("followed_up_within_24h_rate"),
+        Rule("ExpectColumnValuesToBeBetween", {"column": "leads", "min_value": 1}),
+        *_not_negative(
+            "leads_followed_up", "followed_up_within_24h", "median_hours_to_first_followup"
+        ),
+        _at_most("leads_followed_up", "leads"),
+        _at_most("followed_up_within_24h", "leads_followed_up"),
+    ],
+    # won_deals + lost_deals may exceed opportunities (deals closed in a period were created
+    # earlier), so there is no part-whole rule between them
+    "mart_sales_rep_performance": lambda history: [
+        _key("project_code", "owner_id", "period_grain", "period_start"),
+        Rule(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "period_grain", "value_set": list(GRAINS)},
+        ),
+        *_rates("win_rate"),
+        *_not_negative(
+            "opportunities",
+            "won_deals",
+            "lost_deals",
+            "avg_sales_cycle_days",
+            "revenue",
+            "activities",
+        ),
+    ],
+    "mart_churn_drivers": lambda history: [
+        _key("project_code", "month", "customer_group"),
+        Rule(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "customer_group", "value_set": ["churned", "retained"]},
+        ),
+        *_rates("customers_with_ticket_rate"),
+        Rule(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "avg_satisfaction", "min_value": 1, "max_value": 5},
+        ),
+        Rule("ExpectColumnValuesToBeBetween", {"column": "customers", "min_value": 1}),
+        # every customer of either group was active at the end of the previous month, so it
+        # has at least one order in the window
+        Rule("ExpectColumnValuesToBeBetween", {"column": "orders_per_customer", "min_value": 1}),
+        *_not_negative(
+            "tickets_per_customer", "median_resolution_hours", "avg_order_value", "order_revenue"
+        ),
+        _at_most("customers_with_ticket", "customers"),
+        _at_most("customers_with_ticket", "tickets_opened"),
+        _at_most("rated_tickets", "tickets_resolved"),
+        _at_most("customers", "orders"),
+    ],
 }
 
 

@@ -1,4 +1,5 @@
-"""Reporting periods: ISO weeks (Monday to Sunday), calendar months and calendar quarters.
+"""Reporting periods: ISO weeks (Monday to Sunday), calendar months, quarters, half-years
+(January to June, July to December) and years.
 
 A period is what a scheduled review covers and what a backfill re-runs. Its label is what
 people write (`2026-W05`, `2026-01`, `2026-Q1`); its key is its first day, which is also the
@@ -87,6 +88,22 @@ GRAINS: dict[str, Grain] = {
             label_mark="Q",
             label_digits=1,
             words={"en": ("Quarter", "quarters"), "zh": ("季度", "个季度")},
+        ),
+        Grain(
+            "half_year",
+            "semiannual",
+            months=6,
+            label_mark="H",
+            label_digits=1,
+            words={"en": ("Half-year", "half-years"), "zh": ("半年", "个半年")},
+        ),
+        Grain(
+            "year",
+            "annual",
+            months=12,
+            label_mark="",
+            label_digits=0,
+            words={"en": ("Year", "years"), "zh": ("年", "年")},
         ),
     )
 }

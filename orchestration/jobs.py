@@ -1,9 +1,10 @@
 """The pipeline jobs: `roi_pipeline` for ad-hoc runs, and one review job per period grain.
 
 All run the same asset graph (ingest → transform → checks → publish). The review jobs are
-partitioned by period (ISO week, month, quarter), so each run is for one named period: the
-schedules pick the period that just closed, and a backfill (`roi backfill` or the Dagster UI)
-re-runs past ones. The period is on the run as its partition and `roi/period*` tags.
+partitioned by period (ISO week, month, quarter, half-year, year), so each run is for one
+named period: the schedules pick the period that just closed, and a backfill (`roi backfill`
+or the Dagster UI) re-runs past ones. The period is on the run as its partition and
+`roi/period*` tags.
 """
 
 import datetime as dt

@@ -1,8 +1,10 @@
-"""Weekly, monthly and quarterly reviews, each for the period that just closed.
+"""Weekly, monthly, quarterly, semiannual and annual reviews, each for the period that just
+closed.
 
 Early morning in ROI_SCHEDULE_TIMEZONE (default UTC), so overnight CRM/ERP exports have
-landed: Monday for the ISO week before, the 1st for the month before, the 1st of a quarter
-for the quarter before. Each tick asks for that period's partition of the review job.
+landed: Monday for the ISO week before, the 1st for the month before, the 1st of a quarter,
+half-year (1 January, 1 July) or year for the one before. Each tick asks for that period's
+partition of the review job.
 """
 
 from zoneinfo import ZoneInfo

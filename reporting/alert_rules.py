@@ -13,10 +13,25 @@ from dataclasses import dataclass, field
 from statistics import fmean
 
 from .data import ALL_CHANNELS, ReportData
-from .metrics import change, complete_months, funnel_rows, project_headlines
+from .metrics import (
+    ad_project_platforms,
+    change,
+    complete_months,
+    funnel_rows,
+    lead_response_totals,
+    project_headlines,
+)
 from .settings import ReportSettings
 
-KINDS = ("roi_below_target", "cac_increase", "churn_spike", "conversion_drop", "data_quality")
+KINDS = (
+    "roi_below_target",
+    "cac_increase",
+    "cpl_increase",
+    "churn_spike",
+    "conversion_drop",
+    "slow_lead_response",
+    "data_quality",
+)
 SEVERITIES = ("error", "warning")
 
 
@@ -163,6 +178,68 @@ def conversion_drop(data: ReportData, settings: ReportSettings) -> list[ReportAl
     return alerts
 
 
+def cpl_increase(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
+    """A project's cost per lead on an ad platform rose more than `cpl_increase` vs the
+    previous period, both periods with at least `cpl_min_leads` leads from that platform's
+    campaigns (mart_ad_performance)."""
+    now, before = ad_project_platforms(data), ad_project_platforms(data, data.previous)
+    alerts = []
+    for key in sorted(now.keys() & before.keys()):
+        current, previous = now[key], before[key]
+        if min(current.leads, previous.leads) < settings.cpl_min_leads:
+            continue
+        rise = change(current.cost_per_lead, previous.cost_per_lead)
+        if rise is not None and rise > settings.cpl_increase:
+            project, platform = key
+            alerts.append(
+                ReportAlert(
+                    "cpl_increase",
+                    "cpl_increase",
+                    "warning",
+                    f"{project} {platform}",
+                    {
+                        "cost_per_lead": current.cost_per_lead,
+                        "previous_cost_per_lead": previous.cost_per_lead,
+                        "change": rise,
+                        "threshold": settings.cpl_increase,
+                        "leads": current.leads,
+                        "previous_leads": previous.leads,
+                        "spend": current.spend,
+                        "previous_period": data.previous.label,
+                    },
+                )
+            )
+    return alerts
+
+
+def slow_lead_response(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
+    """A project's median hours from lead to first follow-up in the period (over all its
+    channels) is above `lead_response_hours`, over at least `lead_response_min_leads`
+    followed-up leads (mart_lead_response)."""
+    alerts = []
+    for code, row in lead_response_totals(data).items():
+        median = row.median_hours_to_first_followup
+        if median is None or row.leads_followed_up < settings.lead_response_min_leads:
+            continue
+        if median > settings.lead_response_hours:
+            alerts.append(
+                ReportAlert(
+                    "slow_lead_response",
+                    "slow_lead_response",
+                    "warning",
+                    code,
+                    {
+                        "median_hours": median,
+                        "threshold_hours": settings.lead_response_hours,
+                        "within_24h_rate": row.followed_up_within_24h_rate,
+                        "leads": row.leads,
+                        "leads_followed_up": row.leads_followed_up,
+                    },
+                )
+            )
+    return alerts
+
+
 def data_quality(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:
     """Problems of the run: no run recorded, the run failed, rows quarantined, checks
     failed, sources not fresh."""
@@ -240,7 +317,15 @@ def data_quality(data: ReportData, settings: ReportSettings) -> list[ReportAlert
     return alerts
 
 
-RULES = (roi_below_target, cac_increase, churn_spike, conversion_drop, data_quality)
+RULES = (
+    roi_below_target,
+    cac_increase,
+    cpl_increase,
+    churn_spike,
+    conversion_drop,
+    slow_lead_response,
+    data_quality,
+)
 
 
 def evaluate(data: ReportData, settings: ReportSettings) -> list[ReportAlert]:

@@ -366,6 +366,81 @@ def channel_funnel(model: ReportModel, lang: str) -> go.Figure | None:
     return figure
 
 
+def ad_platforms(model: ReportModel, lang: str) -> go.Figure | None:
+    rows = [p for p in model.ad_platforms if p.cost_per_lead is not None or p.cost_per_customer]
+    if not rows:
+        return None
+    figure = go.Figure()
+    figure.add_bar(
+        x=[p.platform for p in rows],
+        y=[p.cost_per_lead for p in rows],
+        name=column_label(lang, "cost_per_lead"),
+        marker_color="#4c78a8",
+    )
+    figure.add_bar(
+        x=[p.platform for p in rows],
+        y=[p.cost_per_customer for p in rows],
+        name=column_label(lang, "cost_per_customer"),
+        marker_color="#f58518",
+    )
+    _layout(figure, y_title=text(lang, "axis.amount", currency=model.data.reporting_currency))
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(tickformat=",.2f")
+    return figure
+
+
+def lead_response(model: ReportModel, lang: str) -> go.Figure | None:
+    data = model.data
+    rows = [row for row in data.lead_response if row.channel == ALL_CHANNELS]
+    if not any(row.median_hours_to_first_followup is not None for row in rows):
+        return None
+    by_project: dict[str, dict[dt.date, float | None]] = defaultdict(dict)
+    for row in rows:
+        by_project[row.project_code][row.period_start] = row.median_hours_to_first_followup
+    x = [p.label for p in data.trend]
+    colours = _colours(model)
+    figure = go.Figure()
+    for code, values in sorted(by_project.items()):
+        figure.add_scatter(
+            x=x,
+            y=[values.get(p.start) for p in data.trend],
+            name=code,
+            mode="lines+markers",
+            line={"color": colours.get(code)},
+        )
+    figure.add_scatter(
+        x=x,
+        y=[model.settings.lead_response_hours] * len(x),
+        name=text(lang, "series.threshold"),
+        mode="lines",
+        line={"color": "#d62728", "dash": "dot"},
+    )
+    _layout(figure, y_title=text(lang, "axis.hours"))
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def revenue_per_rep(model: ReportModel, lang: str) -> go.Figure | None:
+    rows = [r for r in model.reps if r.revenue_per_rep is not None]
+    if not rows:
+        return None
+    colours = _colours(model)
+    figure = go.Figure()
+    figure.add_bar(
+        x=[r.project_code for r in rows],
+        y=[r.revenue_per_rep for r in rows],
+        name=text(lang, "col.revenue_per_rep"),
+        marker_color=[colours.get(r.project_code) for r in rows],
+        text=[f"{r.revenue_per_rep:,.0f} ({r.active_reps})" for r in rows],
+        textposition="outside",
+    )
+    _layout(figure, y_title=text(lang, "axis.amount", currency=model.data.reporting_currency))
+    figure.update_layout(showlegend=False, hovermode="closest")
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(tickformat=",.0f")
+    return figure
+
+
 # (chart id, title key, builder), grouped by the section they appear in.
 SECTIONS = {
     "compare": (
@@ -389,6 +464,9 @@ SECTIONS = {
         ("chart-followups", "chart.followups", followups),
         ("chart-sales-cycle", "chart.sales_cycle", sales_cycle),
     ),
+    "ads": (("chart-ad-platforms", "chart.ad_platforms", ad_platforms),),
+    "lead_response": (("chart-lead-response", "chart.lead_response", lead_response),),
+    "reps": (("chart-revenue-per-rep", "chart.revenue_per_rep", revenue_per_rep),),
 }
 
 

@@ -25,6 +25,10 @@ MART_TABLES = (
     "mart_retention_cohorts",
     "mart_churn_monthly",
     "mart_followup_conversion",
+    "mart_ad_performance",
+    "mart_lead_response",
+    "mart_sales_rep_performance",
+    "mart_churn_drivers",
 )
 PAID_CHANNELS = ("google_ads", "meta_ads", "linkedin_ads")
 ALL_CHANNELS = "all"  # mart_funnel's total over every channel
@@ -47,6 +51,7 @@ class RoiRow:
     period_start: dt.date
     total_investment: float
     acquisition_cost: float
+    revenue: float
     gross_profit: float
     new_customers: int
     cac: float | None
@@ -127,6 +132,68 @@ class FollowupRow:
 
 
 @dataclass(frozen=True)
+class AdRow:
+    """One row of marts.mart_ad_performance: a campaign of a platform in a project and period."""
+
+    project_code: str
+    platform: str
+    campaign_id: str
+    period_start: dt.date
+    spend: float
+    impressions: int
+    clicks: int
+    leads: int
+    leads_with_opportunity: int
+    customers: int
+
+
+@dataclass(frozen=True)
+class LeadResponseRow:
+    """One row of marts.mart_lead_response (channel `all` is the project's total)."""
+
+    project_code: str
+    channel: str
+    period_start: dt.date
+    leads: int
+    leads_followed_up: int
+    median_hours_to_first_followup: float | None
+    followed_up_within_24h: int
+    followed_up_within_24h_rate: float | None
+
+
+@dataclass(frozen=True)
+class RepRow:
+    """One row of marts.mart_sales_rep_performance: an owner's period in a project."""
+
+    project_code: str
+    owner_id: str
+    opportunities: int
+    won_deals: int
+    lost_deals: int
+    win_rate: float | None
+    avg_sales_cycle_days: float | None
+    revenue: float
+    gross_profit: float
+    activities: int
+
+
+@dataclass(frozen=True)
+class ChurnDriverRow:
+    """One row of marts.mart_churn_drivers: churned or retained customers of a month."""
+
+    project_code: str
+    month: dt.date
+    customer_group: str  # churned | retained
+    customers: int
+    tickets_per_customer: float | None
+    customers_with_ticket_rate: float | None
+    avg_satisfaction: float | None
+    median_resolution_hours: float | None
+    orders_per_customer: float | None
+    avg_order_value: float | None
+
+
+@dataclass(frozen=True)
 class RunInfo:
     run_id: str
     job_name: str
@@ -190,6 +257,10 @@ class ReportData:
     retention: tuple[RetentionRow, ...]
     churn: tuple[ChurnRow, ...]  # every month through the period's end
     followups: tuple[FollowupRow, ...]
+    ads: tuple[AdRow, ...]  # the trend periods
+    lead_response: tuple[LeadResponseRow, ...]  # the trend periods
+    reps: tuple[RepRow, ...]  # the period
+    churn_drivers: tuple[ChurnDriverRow, ...]  # the months overlapping the period
     audit: AuditData
 
     @property
@@ -361,6 +432,36 @@ def load_report_data(
         "order by project_code, followup_bucket",
         [],
     )
+    ads = _rows(
+        con,
+        AdRow,
+        f"select {_columns(AdRow)} from marts.mart_ad_performance "
+        "where period_grain = ? and period_start between ? and ? "
+        "order by project_code, platform, campaign_id, period_start",
+        [period.grain, trend[0].start, period.start],
+    )
+    lead_response = _rows(
+        con,
+        LeadResponseRow,
+        f"select {_columns(LeadResponseRow)} from marts.mart_lead_response "
+        "where period_grain = ? and period_start between ? and ? "
+        "order by project_code, channel, period_start",
+        [period.grain, trend[0].start, period.start],
+    )
+    reps = _rows(
+        con,
+        RepRow,
+        f"select {_columns(RepRow)} from marts.mart_sales_rep_performance "
+        "where period_grain = ? and period_start = ? order by project_code, owner_id",
+        [period.grain, period.start],
+    )
+    churn_drivers = _rows(
+        con,
+        ChurnDriverRow,
+        f"select {_columns(ChurnDriverRow)} from marts.mart_churn_drivers "
+        "where month between ? and ? order by project_code, month, customer_group",
+        [period.start.replace(day=1), period.end],
+    )
     return ReportData(
         period=period,
         trend=trend,
@@ -374,6 +475,10 @@ def load_report_data(
         retention=retention,
         churn=churn,
         followups=followups,
+        ads=ads,
+        lead_response=lead_response,
+        reps=reps,
+        churn_drivers=churn_drivers,
         audit=load_audit(con, run_id),
     )
 

@@ -13,6 +13,14 @@ def money(value: float | None, lang: str) -> str:
     return f"{rounded + 0:,}"  # + 0 turns -0 into 0
 
 
+def unit_money(value: float | None, lang: str) -> str:
+    """A cost per click, lead or customer: two decimals, 1,234.57 (whole units would round a
+    cost per click of 0.40 to 0)."""
+    if value is None:
+        return text(lang, "na")
+    return f"{value + 0:,.2f}"
+
+
 def percent(value: float | None, lang: str, digits: int = 1) -> str:
     """A fraction as a percentage: 0.1234 -> 12.3%."""
     if value is None:
@@ -76,6 +84,13 @@ ALERT_NUMBER_FORMATS = {
     "failed_checks": count,
     "more": count,
     "hours": lambda value, lang: decimal(value, lang, 1),
+    "cost_per_lead": unit_money,
+    "previous_cost_per_lead": unit_money,
+    "spend": money,
+    "median_hours": lambda value, lang: decimal(value, lang, 1),
+    "threshold_hours": lambda value, lang: decimal(value, lang, 1),
+    "within_24h_rate": percent,
+    "leads_followed_up": count,
 }
 
 

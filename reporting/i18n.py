@@ -61,6 +61,31 @@ COLUMN_LABELS_EN = {
     "retention_rate": "Retention rate",
     "month_offset": "Months since first order",
     "cohort_month": "Cohort month",
+    "platform": "Platform",
+    "campaign_id": "Campaign",
+    "spend": "Spend",
+    "impressions": "Impressions",
+    "clicks": "Clicks",
+    "ctr": "CTR",
+    "cpc": "CPC",
+    "cost_per_lead": "Cost per lead",
+    "cost_per_opportunity": "Cost per opportunity",
+    "cost_per_customer": "Cost per customer",
+    "leads_followed_up": "Leads followed up",
+    "median_hours_to_first_followup": "Median hours to first follow-up",
+    "followed_up_within_24h": "Followed up within 24 h",
+    "followed_up_within_24h_rate": "Followed up within 24 h (share of leads)",
+    "owner_id": "Sales rep",
+    "opportunities": "Opportunities",
+    "revenue": "Revenue",
+    "activities": "Activities",
+    "customer_group": "Customers",
+    "tickets_per_customer": "Tickets per customer",
+    "customers_with_ticket_rate": "Customers with a ticket",
+    "avg_satisfaction": "Avg satisfaction (1-5)",
+    "median_resolution_hours": "Median resolution (hours)",
+    "orders_per_customer": "Orders per customer",
+    "avg_order_value": "Avg order value",
 }
 
 # Labels that are the report's own (derived measures), in both languages.
@@ -263,6 +288,93 @@ MESSAGES: dict[str, dict[str, str]] = {
             "churn rate = customers active at the previous month's end and not at this one / "
             "customers active at the previous month's end. Retention: share of a cohort "
             "(month of first order) ordering again k months later."
+        ),
+        "section.ads": "Ad performance",
+        "section.lead_response": "Lead response",
+        "section.reps": "Sales reps",
+        "kind.cpl_increase": "Cost per lead increase",
+        "kind.slow_lead_response": "Slow lead response",
+        "cpl_increase": (
+            "{subject}: cost per lead rose {change} to {cost_per_lead} {currency} from "
+            "{previous_cost_per_lead} {currency} in {previous_period} ({leads} leads vs "
+            "{previous_leads}; spend {spend} {currency}). Threshold: +{threshold}."
+        ),
+        "slow_lead_response": (
+            "{subject}: the median lead waited {median_hours} h for a first follow-up "
+            "(threshold {threshold_hours} h); {within_24h_rate} of its {leads} leads were "
+            "followed up within 24 h ({leads_followed_up} followed up at all)."
+        ),
+        "churn_drivers.caption": (
+            "{subject}, {month}: customers who churned that month against those retained, "
+            "each over the 12 months before the month."
+        ),
+        "group.churned": "Churned",
+        "channel.all": "All channels",
+        "group.retained": "Retained",
+        "ads.platforms": "Ad platforms, all projects",
+        "ads.best": "Campaigns with the lowest cost per customer",
+        "ads.worst": "Campaigns with the highest cost per customer (spend without customers first)",
+        "ads.none": "No ad spend and no leads from ad campaigns in this period.",
+        "ads.note": (
+            "Spend, impressions and clicks of the period's ad rows; leads created in the period "
+            "from each campaign, and of those the ones with an opportunity and the ones that "
+            "became customers (whenever). Ratios are of the period's sums. Campaigns without "
+            "spend in the period are not ranked."
+        ),
+        "lead_response.none": "No leads in this period.",
+        "lead_response.note": (
+            "Hours from the lead's creation to its first follow-up (activity), 0 when the "
+            "activity came first. The median is over followed-up leads; the 24-hour share is "
+            "over all leads of the row. Each project's channels, then its total."
+        ),
+        "reps.none": "No opportunity, order or activity of a sales rep in this period.",
+        "reps.project": (
+            "{project}: {reps} active rep(s), revenue {revenue} {currency}, revenue per active "
+            "rep {per_rep} {currency}."
+        ),
+        "reps.note": (
+            "An opportunity belongs to its owner (an empty owner: unassigned, counted as an "
+            "owner). Revenue: confirmed orders of the rep's opportunities by order date; orders "
+            "without a known opportunity count in the project's revenue only. Active reps: "
+            "owners with any opportunity, deal, order or activity in the period."
+        ),
+        "col.revenue_per_rep": "Revenue per active rep",
+        "col.active_reps": "Active reps",
+        "chart.ad_platforms": "Cost per lead and per customer by ad platform, this period",
+        "chart.lead_response": "Median hours to first follow-up per project",
+        "chart.revenue_per_rep": "Revenue per active rep by project, this period",
+        "axis.hours": "Hours",
+        "series.threshold": "Threshold",
+        "def.ads": (
+            "Ad performance: CTR = clicks / impressions; CPC = spend / clicks; cost per lead, "
+            "opportunity and customer = spend / leads (with opportunity, that became customers) "
+            "of the campaign's leads created in the period (mart_ad_performance)."
+        ),
+        "def.lead_response": (
+            "Lead response: hours from a lead's creation to its first follow-up; the median "
+            "over followed-up leads and the share of all leads followed up within 24 h "
+            "(mart_lead_response)."
+        ),
+        "def.reps": (
+            "Sales reps: each owner's opportunities created, deals won and lost, revenue and "
+            "gross profit of orders of their opportunities and activities on them in the "
+            "period (mart_sales_rep_performance). Revenue per rep = the project's revenue of "
+            "the period / its active reps."
+        ),
+        "def.churn_drivers": (
+            "Churn drivers (beside a churn spike): churned vs retained customers of the month, "
+            "over the 12 months before it: tickets per customer, share with a ticket, "
+            "satisfaction, median resolution time, orders per customer and average order "
+            "value (mart_churn_drivers)."
+        ),
+        "rule.cpl_increase": (
+            "Cost per lead increase: a project's cost per lead on an ad platform up more than "
+            "{cpl_increase} vs the previous period, when both periods had at least "
+            "{cpl_min_leads} leads from it."
+        ),
+        "rule.slow_lead_response": (
+            "Slow lead response: a project's median hours to first follow-up above "
+            "{lead_response_hours} h, over at least {lead_response_min_leads} followed-up leads."
         ),
         "def.alerts": "Alert rules (thresholds: --threshold name=value or ROI_REPORT_<NAME>):",
         "rule.roi_below_target": "ROI below target: the period's ROI < the project's target_roi.",
@@ -474,6 +586,87 @@ MESSAGES: dict[str, dict[str, str]] = {
             "流失：客户在过去 12 个月内有订单即为活跃；"
             "月流失率 = 上月末活跃而本月末不再活跃的客户数 / "
             "上月末活跃客户数。留存率：同期群（首单月份）中 k 个月后再次下单的客户比例。"
+        ),
+        "section.ads": "广告效果",
+        "section.lead_response": "线索响应速度",
+        "section.reps": "销售人员",
+        "kind.cpl_increase": "单条线索成本上升",
+        "kind.slow_lead_response": "线索响应过慢",
+        "cpl_increase": (
+            "{subject}：单条线索成本由 {previous_period} 的 {previous_cost_per_lead} {currency} "
+            "上升 {change} 至 {cost_per_lead} {currency}（线索 {leads} 条，上期 {previous_leads} "
+            "条；花费 {spend} {currency}）。阈值：+{threshold}。"
+        ),
+        "slow_lead_response": (
+            "{subject}：线索首次跟进的中位等待时间为 {median_hours} 小时（阈值 {threshold_hours} "
+            "小时）；{leads} 条线索中 {within_24h_rate} 在 24 小时内得到跟进（共 "
+            "{leads_followed_up} 条得到跟进）。"
+        ),
+        "churn_drivers.caption": (
+            "{subject}，{month}：当月流失的客户与留存的客户对比，均按该月之前 12 个月统计。"
+        ),
+        "group.churned": "流失客户",
+        "channel.all": "全部渠道",
+        "group.retained": "留存客户",
+        "ads.platforms": "各广告平台（全部项目）",
+        "ads.best": "单客成本最低的广告系列",
+        "ads.worst": "单客成本最高的广告系列（有花费无客户者排在最前）",
+        "ads.none": "本期没有广告花费，也没有来自广告系列的线索。",
+        "ads.note": (
+            "花费、展示与点击为本期广告数据之和；线索为本期创建、来自该广告系列的线索，其中产生商机的"
+            "与成为客户的（不论何时）分别计数。比率按本期合计计算。本期无花费的广告系列不参与排名。"
+        ),
+        "lead_response.none": "本期没有线索。",
+        "lead_response.note": (
+            "从线索创建到首次跟进（活动）的小时数，活动早于线索时记为 0。中位数按得到跟进的"
+            "线索计算；"
+            "24 小时跟进率的分母为该行全部线索。先列各项目的渠道，再列项目合计。"
+        ),
+        "reps.none": "本期没有销售人员的商机、订单或活动。",
+        "reps.project": (
+            "{project}：活跃销售 {reps} 人，收入 {revenue} {currency}，人均收入 {per_rep} "
+            "{currency}。"
+        ),
+        "reps.note": (
+            "商机归属其负责人（负责人为空者记为 unassigned，并作为一名负责人计数）。收入："
+            "按订单日期"
+            "统计该销售商机下的已确认订单；没有可识别商机的订单只计入项目收入。活跃销售：本期有任何"
+            "商机、成交、订单或活动的负责人。"
+        ),
+        "col.revenue_per_rep": "人均收入",
+        "col.active_reps": "活跃销售人数",
+        "chart.ad_platforms": "各广告平台单条线索成本与单客成本（本期）",
+        "chart.lead_response": "各项目首次跟进时长中位数",
+        "chart.revenue_per_rep": "各项目人均收入（本期）",
+        "axis.hours": "小时",
+        "series.threshold": "阈值",
+        "def.ads": (
+            "广告效果：点击率 = 点击 / 展示；单次点击成本 = 花费 / 点击；单条线索、单个商机、"
+            "单个客户"
+            "成本 = 花费 / 本期创建的该广告系列线索数（其中产生商机的、成为客户的）"
+            "（mart_ad_performance）。"
+        ),
+        "def.lead_response": (
+            "线索响应：从线索创建到首次跟进的小时数；按得到跟进的线索取中位数，并统计 24 小时内得到"
+            "跟进的线索占全部线索的比例（mart_lead_response）。"
+        ),
+        "def.reps": (
+            "销售人员：每位负责人本期新建的商机、赢单与输单、其商机下订单的收入与毛利以及在其商机上的"
+            "活动（mart_sales_rep_performance）。人均收入 = 项目本期收入 / 活跃销售人数。"
+        ),
+        "def.churn_drivers": (
+            "流失原因（与流失率激增预警并列）：当月流失客户与留存客户在此前 12 个月的每客户工单数、"
+            "有工单客户占比、满意度、解决时长中位数、每客户订单数与平均订单金额"
+            "（mart_churn_drivers）。"
+        ),
+        "rule.cpl_increase": (
+            "单条线索成本上升：某项目在某广告平台的单条线索成本较上期上升超过 {cpl_increase}，"
+            "且两期来自该平台的线索均不少于 {cpl_min_leads} 条。"
+        ),
+        "rule.slow_lead_response": (
+            "线索响应过慢：某项目首次跟进时长中位数超过 {lead_response_hours} 小时，且得到"
+            "跟进的线索"
+            "不少于 {lead_response_min_leads} 条。"
         ),
         "def.alerts": "预警规则（阈值可通过 --threshold 名称=值 或 ROI_REPORT_<名称> 设置）：",
         "rule.roi_below_target": "投资回报率低于目标：本期投资回报率 < 项目的 target_roi。",

@@ -1,5 +1,6 @@
 """What the report shows, computed from `ReportData`: headlines per project, region and in
-total, the funnel and its weakest stage, channel, follow-up and sales-cycle comparisons.
+total, the funnel and its weakest stage, channel, follow-up and sales-cycle comparisons, ad
+performance by platform and campaign, lead response, sales reps and churn drivers.
 
 Pure functions. Ratios follow docs/metrics.md: a zero denominator gives None, never 0 or an error.
 Regions and the total are sums of their projects' additive measures with the ratios
@@ -15,7 +16,16 @@ from dataclasses import dataclass
 
 from foundation.periods import Period
 
-from .data import ALL_CHANNELS, PAID_CHANNELS, ReportData, RoiRow
+from .data import (
+    ALL_CHANNELS,
+    PAID_CHANNELS,
+    AdRow,
+    ChurnDriverRow,
+    LeadResponseRow,
+    ReportData,
+    RepRow,
+    RoiRow,
+)
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -392,3 +402,180 @@ def complete_months(data: ReportData, first: dt.date, last: dt.date) -> list[dt.
             months.append(month)
         month = _add_months(month, 1)
     return months
+
+
+# --- ad performance -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdTotals:
+    """Ad rows summed (a platform over all projects, a project's platform, or one campaign);
+    the ratios are those of the sums (mart_ad_performance's definitions)."""
+
+    project_code: str | None  # None: over all projects
+    platform: str
+    campaign_id: str | None  # None: over all campaigns
+    spend: float
+    impressions: int
+    clicks: int
+    leads: int
+    leads_with_opportunity: int
+    customers: int
+
+    @property
+    def ctr(self) -> float | None:
+        return ratio(self.clicks, self.impressions)
+
+    @property
+    def cpc(self) -> float | None:
+        return ratio(self.spend, self.clicks)
+
+    @property
+    def cost_per_lead(self) -> float | None:
+        return ratio(self.spend, self.leads)
+
+    @property
+    def cost_per_opportunity(self) -> float | None:
+        return ratio(self.spend, self.leads_with_opportunity)
+
+    @property
+    def cost_per_customer(self) -> float | None:
+        return ratio(self.spend, self.customers)
+
+
+def _ad_totals(project_code, platform, campaign_id, rows: list[AdRow]) -> AdTotals:
+    return AdTotals(
+        project_code=project_code,
+        platform=platform,
+        campaign_id=campaign_id,
+        spend=sum(row.spend for row in rows),
+        impressions=sum(row.impressions for row in rows),
+        clicks=sum(row.clicks for row in rows),
+        leads=sum(row.leads for row in rows),
+        leads_with_opportunity=sum(row.leads_with_opportunity for row in rows),
+        customers=sum(row.customers for row in rows),
+    )
+
+
+def ad_platforms(data: ReportData, period: Period | None = None) -> list[AdTotals]:
+    """Each ad platform over every project and campaign in the period."""
+    start = (period or data.period).start
+    rows: dict[str, list[AdRow]] = defaultdict(list)
+    for row in data.ads:
+        if row.period_start == start:
+            rows[row.platform].append(row)
+    return [_ad_totals(None, platform, None, rows[platform]) for platform in sorted(rows)]
+
+
+def ad_project_platforms(
+    data: ReportData, period: Period | None = None
+) -> dict[tuple[str, str], AdTotals]:
+    """(project, platform) -> the platform's campaigns of that project in the period."""
+    start = (period or data.period).start
+    rows: dict[tuple[str, str], list[AdRow]] = defaultdict(list)
+    for row in data.ads:
+        if row.period_start == start:
+            rows[(row.project_code, row.platform)].append(row)
+    return {key: _ad_totals(*key, None, rows[key]) for key in sorted(rows)}
+
+
+@dataclass(frozen=True)
+class CampaignRanking:
+    best: tuple[AdTotals, ...]  # lowest cost per customer first
+    worst: tuple[AdTotals, ...]  # spend without customers first (most spend first), then
+    # highest cost per customer first
+
+
+def _name(campaign: AdTotals) -> tuple:
+    return (campaign.project_code, campaign.platform, campaign.campaign_id)
+
+
+def campaign_ranking(data: ReportData, count: int) -> CampaignRanking:
+    """The period's campaigns with spend, ranked by cost per customer. The best are those
+    with customers, cheapest first; the worst are the rest of the campaigns with spend: those
+    that won no customer at all (most spend first), then the dearest per customer. A campaign
+    without spend in the period (leads only) is not ranked: its cost per customer of 0 says
+    nothing about the campaign."""
+    campaigns = [
+        _ad_totals(row.project_code, row.platform, row.campaign_id, [row])
+        for row in data.ads
+        if row.period_start == data.period.start and row.spend > 0
+    ]
+    with_customers = sorted(
+        (c for c in campaigns if c.customers), key=lambda c: (c.cost_per_customer, _name(c))
+    )
+    best = tuple(with_customers[:count])
+    worst = sorted(
+        (c for c in campaigns if c not in best),
+        key=lambda c: (
+            bool(c.customers),
+            -(c.cost_per_customer if c.customers else c.spend),
+            _name(c),
+        ),
+    )
+    return CampaignRanking(best, tuple(worst[:count]))
+
+
+# --- lead response --------------------------------------------------------------------------
+
+
+def lead_response_rows(data: ReportData, period: Period | None = None) -> list[LeadResponseRow]:
+    """The period's rows by project, each project's channels first and its total (`all`)
+    last."""
+    start = (period or data.period).start
+    rows = [row for row in data.lead_response if row.period_start == start]
+    return sorted(rows, key=lambda r: (r.project_code, r.channel == ALL_CHANNELS, r.channel))
+
+
+def lead_response_totals(
+    data: ReportData, period: Period | None = None
+) -> dict[str, LeadResponseRow]:
+    """project -> its row over all channels in the period."""
+    return {
+        row.project_code: row
+        for row in lead_response_rows(data, period)
+        if row.channel == ALL_CHANNELS
+    }
+
+
+# --- sales reps -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepSummary:
+    project_code: str
+    reps: tuple[RepRow, ...]  # most revenue first
+    active_reps: int  # owners with a row in the period
+    revenue: float  # the project's revenue in the period (mart_project_roi)
+    revenue_per_rep: float | None
+
+
+def rep_summaries(data: ReportData) -> list[RepSummary]:
+    """Per project: its owners' rows of the period, and the project's revenue of the period
+    over its active reps (owners with a row in the period, `unassigned` included: the
+    definition counts owners, and unassigned work is work the team did)."""
+    revenue = {
+        row.project_code: row.revenue for row in data.roi if row.period_start == data.period.start
+    }
+    reps: dict[str, list[RepRow]] = defaultdict(list)
+    for row in data.reps:
+        reps[row.project_code].append(row)
+    return [
+        RepSummary(
+            project_code=code,
+            reps=tuple(sorted(rows, key=lambda r: (-r.revenue, r.owner_id))),
+            active_reps=len(rows),
+            revenue=revenue.get(code, 0.0),
+            revenue_per_rep=ratio(revenue.get(code, 0.0), len(rows)),
+        )
+        for code, rows in sorted(reps.items())
+    ]
+
+
+# --- churn drivers --------------------------------------------------------------------------
+
+
+def churn_drivers(data: ReportData, project_code: str, month: dt.date) -> list[ChurnDriverRow]:
+    """mart_churn_drivers' rows of a project's month: churned first, then retained."""
+    rows = [r for r in data.churn_drivers if r.project_code == project_code and r.month == month]
+    return sorted(rows, key=lambda r: r.customer_group != "churned")

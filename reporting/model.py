@@ -6,20 +6,27 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .alert_rules import ReportAlert, evaluate
-from .data import ReportData
+from .data import LeadResponseRow, ReportData
 from .metrics import (
+    AdTotals,
+    CampaignRanking,
     ChannelComparison,
     FollowupBucket,
     FunnelSummary,
     Headline,
+    RepSummary,
     SalesCycle,
+    ad_platforms,
+    campaign_ranking,
     channel_comparison,
     followup_effect,
     funnel_summary,
+    lead_response_rows,
     project_funnels,
     project_headlines,
     projects_without_data,
     region_headlines,
+    rep_summaries,
     sales_cycle_by_region,
     total_headline,
 )
@@ -42,6 +49,10 @@ class ReportModel:
     channels: list[ChannelComparison]
     followups: list[FollowupBucket]
     sales_cycle: list[SalesCycle]
+    ad_platforms: list[AdTotals]
+    campaigns: CampaignRanking
+    lead_response: list[LeadResponseRow]
+    reps: list[RepSummary]
 
     @property
     def run_id(self) -> str | None:
@@ -66,4 +77,8 @@ def build_model(
         channels=channel_comparison(data),
         followups=followup_effect(data),
         sales_cycle=sales_cycle_by_region(data),
+        ad_platforms=ad_platforms(data),
+        campaigns=campaign_ranking(data, settings.ranked_campaigns),
+        lead_response=lead_response_rows(data),
+        reps=rep_summaries(data),
     )

@@ -8,6 +8,7 @@ Markup, each one's script hashed into the page's Content-Security-Policy."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -20,9 +21,18 @@ from foundation.safe_html import html_templates, policy, source_hash
 
 from .alert_rules import ReportAlert
 from .charts import HEIGHT, Chart, build_charts
-from .formatting import alert_numbers, count, decimal, money, multiple, percent, points
+from .formatting import (
+    alert_numbers,
+    count,
+    decimal,
+    money,
+    multiple,
+    percent,
+    points,
+    unit_money,
+)
 from .i18n import column_label, text
-from .metrics import Headline
+from .metrics import AdTotals, Headline, churn_drivers
 from .model import ReportModel
 
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -113,9 +123,48 @@ class Renderer:
                 "kind": alert.kind,
                 "badge": self.t("kind." + alert.kind),
                 "message": self.alert_message(alert),
+                "detail": self.churn_driver_table(alert) if alert.kind == "churn_spike" else None,
             }
             for alert in alerts
         ]
+
+    def churn_driver_table(self, alert: ReportAlert) -> dict | None:
+        """Beside a churn spike: the month's churned against its retained customers."""
+        month = dt.date.fromisoformat(f"{alert.numbers['month']}-01")
+        rows = churn_drivers(self.model.data, alert.subject, month)
+        if not rows:
+            return None
+        lang = self.lang
+        body = [
+            Row(
+                row.customer_group,
+                _plain(
+                    self.t("group." + row.customer_group),
+                    count(row.customers, lang),
+                    decimal(row.tickets_per_customer, lang, 2),
+                    percent(row.customers_with_ticket_rate, lang),
+                    decimal(row.avg_satisfaction, lang, 2),
+                    decimal(row.median_resolution_hours, lang),
+                    decimal(row.orders_per_customer, lang, 2),
+                    money(row.avg_order_value, lang),
+                ),
+            )
+            for row in rows
+        ]
+        headers = [
+            self.col("customer_group"),
+            self.col("customers"),
+            self.col("tickets_per_customer"),
+            self.col("customers_with_ticket_rate"),
+            self.col("avg_satisfaction"),
+            self.col("median_resolution_hours"),
+            self.col("orders_per_customer"),
+            self.col("avg_order_value", True),
+        ]
+        caption = self.t(
+            "churn_drivers.caption", subject=alert.subject, month=alert.numbers["month"]
+        )
+        return {"caption": caption, "table": Table(headers, body)}
 
     def chart(self, chart: Chart) -> dict:
         """The chart's id, title and markup: plotly's <div> and <script>, or None when there
@@ -190,6 +239,9 @@ class Renderer:
             "channels",
             "trends",
             "funnel",
+            "ads",
+            "lead_response",
+            "reps",
             "quality",
             "definitions",
         )
@@ -462,6 +514,139 @@ class Renderer:
         headers = [self.col("region"), self.col("won_deals"), self.col("avg_sales_cycle_days")]
         return Table(headers, rows)
 
+    def _ad_cells(self, totals: AdTotals) -> list[Cell]:
+        lang = self.lang
+        return _plain(
+            money(totals.spend, lang),
+            count(totals.impressions, lang),
+            count(totals.clicks, lang),
+            percent(totals.ctr, lang, 2),
+            unit_money(totals.cpc, lang),
+            count(totals.leads, lang),
+            unit_money(totals.cost_per_lead, lang),
+            count(totals.leads_with_opportunity, lang),
+            unit_money(totals.cost_per_opportunity, lang),
+            count(totals.customers, lang),
+            unit_money(totals.cost_per_customer, lang),
+        )
+
+    def _ad_headers(self) -> list[str]:
+        return [
+            self.col("spend", True),
+            self.col("impressions"),
+            self.col("clicks"),
+            self.col("ctr"),
+            self.col("cpc", True),
+            self.col("leads"),
+            self.col("cost_per_lead", True),
+            self.col("leads_with_opportunity"),
+            self.col("cost_per_opportunity", True),
+            self.col("customers"),
+            self.col("cost_per_customer", True),
+        ]
+
+    def ad_platform_table(self) -> Table | None:
+        platforms = self.model.ad_platforms
+        if not platforms:
+            return None
+        rows = [Row("", [Cell(p.platform), *self._ad_cells(p)]) for p in platforms]
+        return Table([self.col("platform"), *self._ad_headers()], rows)
+
+    def campaign_table(self, campaigns: tuple[AdTotals, ...]) -> Table | None:
+        if not campaigns:
+            return None
+        rows = [
+            Row(
+                "",
+                [
+                    Cell(c.campaign_id or "-"),
+                    Cell(c.project_code or "-"),
+                    Cell(c.platform),
+                    *self._ad_cells(c),
+                ],
+            )
+            for c in campaigns
+        ]
+        headers = [self.col("campaign_id"), self.col("project_code"), self.col("platform")]
+        return Table([*headers, *self._ad_headers()], rows, text_columns=3)
+
+    def lead_response_table(self) -> Table | None:
+        rows = self.model.lead_response
+        if not rows:
+            return None
+        lang = self.lang
+        body = [
+            Row(
+                "total" if row.channel == "all" else "",
+                _plain(
+                    row.project_code,
+                    self.t("channel.all") if row.channel == "all" else row.channel,
+                    count(row.leads, lang),
+                    count(row.leads_followed_up, lang),
+                    decimal(row.median_hours_to_first_followup, lang),
+                    count(row.followed_up_within_24h, lang),
+                    percent(row.followed_up_within_24h_rate, lang),
+                ),
+            )
+            for row in rows
+        ]
+        headers = [
+            self.col("project_code"),
+            self.col("channel"),
+            self.col("leads"),
+            self.col("leads_followed_up"),
+            self.col("median_hours_to_first_followup"),
+            self.col("followed_up_within_24h"),
+            self.col("followed_up_within_24h_rate"),
+        ]
+        return Table(headers, body, text_columns=2)
+
+    def rep_tables(self) -> list[dict]:
+        """Per project: a line with its revenue per active rep, and a table of its reps."""
+        lang = self.lang
+        headers = [
+            self.col("owner_id"),
+            self.col("opportunities"),
+            self.col("won_deals"),
+            self.col("lost_deals"),
+            self.col("win_rate"),
+            self.col("avg_sales_cycle_days"),
+            self.col("revenue", True),
+            self.col("gross_profit", True),
+            self.col("activities"),
+        ]
+        result = []
+        for summary in self.model.reps:
+            rows = [
+                Row(
+                    "",
+                    [
+                        Cell(rep.owner_id),
+                        *_plain(
+                            count(rep.opportunities, lang),
+                            count(rep.won_deals, lang),
+                            count(rep.lost_deals, lang),
+                            percent(rep.win_rate, lang),
+                            decimal(rep.avg_sales_cycle_days, lang),
+                            money(rep.revenue, lang),
+                        ),
+                        Cell(money(rep.gross_profit, lang), _negative(rep.gross_profit)),
+                        Cell(count(rep.activities, lang)),
+                    ],
+                )
+                for rep in summary.reps
+            ]
+            caption = self.t(
+                "reps.project",
+                project=summary.project_code,
+                reps=count(summary.active_reps, lang),
+                revenue=money(summary.revenue, lang),
+                per_rep=money(summary.revenue_per_rep, lang),
+                currency=self.currency,
+            )
+            result.append({"caption": caption, "table": Table(headers, rows)})
+        return result
+
     def quality_problems(self) -> list[ReportAlert]:
         return [a for a in self.model.alerts if a.kind == "data_quality"]
 
@@ -492,6 +677,10 @@ class Renderer:
                 "def.ltv_to_cac",
                 "def.funnel",
                 "def.churn",
+                "def.ads",
+                "def.lead_response",
+                "def.reps",
+                "def.churn_drivers",
             )
         ]
 
@@ -506,14 +695,20 @@ class Renderer:
             "churn_min_customers": s.churn_min_customers,
             "conversion_drop": percent(s.conversion_drop, lang),
             "conversion_min_leads": s.conversion_min_leads,
+            "cpl_increase": percent(s.cpl_increase, lang),
+            "cpl_min_leads": s.cpl_min_leads,
+            "lead_response_hours": decimal(s.lead_response_hours, lang),
+            "lead_response_min_leads": s.lead_response_min_leads,
         }
         return [
             self.t("rule." + kind, **thresholds)
             for kind in (
                 "roi_below_target",
                 "cac_increase",
+                "cpl_increase",
                 "churn_spike",
                 "conversion_drop",
+                "slow_lead_response",
                 "data_quality",
             )
         ]
@@ -559,6 +754,11 @@ class Renderer:
             project_funnel_table=self.project_funnel_table(),
             followup_table=self.followup_table(),
             sales_cycle_table=self.sales_cycle_table(),
+            ad_platform_table=self.ad_platform_table(),
+            best_campaigns=self.campaign_table(self.model.campaigns.best),
+            worst_campaigns=self.campaign_table(self.model.campaigns.worst),
+            lead_response_table=self.lead_response_table(),
+            rep_tables=self.rep_tables(),
             quality_summary=self.quality_summary(problems),
             quality_problems=self.alert_items(problems),
             definitions=self.definitions(),

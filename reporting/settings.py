@@ -40,6 +40,17 @@ class ReportSettings:
     churn_min_customers: int = 20
     # Retention chart: this many most recent cohorts (months) up to the period's end.
     retention_cohorts: int = 6
+    # slow_lead_response: a project's median hours from lead to first follow-up in the period
+    # (all channels) above lead_response_hours, over at least lead_response_min_leads
+    # followed-up leads.
+    lead_response_hours: float = 24.0
+    lead_response_min_leads: int = 10
+    # cpl_increase: a project's cost per lead on an ad platform up more than cpl_increase vs
+    # the previous period (0.2 = +20%), when both periods brought at least cpl_min_leads leads.
+    cpl_increase: float = 0.20
+    cpl_min_leads: int = 10
+    # Ad performance: this many campaigns at the top and at the bottom by cost per customer.
+    ranked_campaigns: int = 3
 
     @classmethod
     def names(cls) -> list[str]:

@@ -221,7 +221,14 @@ def _report(args: argparse.Namespace) -> int:
         try:
             period = Period.parse(grain, args.period)
         except ValueError as error:
-            raise RoiError(f"--period: {error}") from None
+            if args.grain:
+                raise RoiError(f"--period: {error}") from None
+            # neither a label of any grain nor a day: say every form a period may take
+            raise RoiError(
+                f"--period: {args.period!r} is not a period: write a label ("
+                + ", ".join(f"{GRAINS[name].example()} ({name})" for name in GRAINS)
+                + ") or a day in the period (YYYY-MM-DD)"
+            ) from None
     settings = ReportSettings.from_env().with_overrides(args.threshold)
     warehouse = _warehouse(args)
     path = build_report(

@@ -29,6 +29,10 @@
 -- depends_on: {{ ref('mart_retention_cohorts') }}
 -- depends_on: {{ ref('mart_churn_monthly') }}
 -- depends_on: {{ ref('mart_service') }}
+-- depends_on: {{ ref('mart_ad_performance') }}
+-- depends_on: {{ ref('mart_lead_response') }}
+-- depends_on: {{ ref('mart_sales_rep_performance') }}
+-- depends_on: {{ ref('mart_churn_drivers') }}
 
 
 {%- set gaps = [] %}

@@ -37,7 +37,7 @@ def test_every_mart_and_only_the_marts_have_an_enforced_contract():
     models = _models()
     marts = {name for name, node in models.items() if node["fqn"][1] == "marts"}
     enforced = {name for name, node in models.items() if node["config"]["contract"]["enforced"]}
-    assert len(marts) == 21
+    assert len(marts) == 25
     assert enforced == marts
 
 
@@ -62,8 +62,11 @@ def test_the_grain_list_is_declared_once_in_the_period_grains_macro():
     bucketed = {name for name, node in models.items() if "in_every_grain" in _macros_called(node)}
     assert bucketed == {
         "int_project_periods_spined",
+        "mart_ad_performance",
         "mart_funnel",
+        "mart_lead_response",
         "mart_project_roi",
+        "mart_sales_rep_performance",
         "mart_service",
     }
     # no model or singular test spells the list out again
@@ -119,7 +122,7 @@ def test_a_mart_keys_not_null_is_only_its_contract_constraint():
         (mart, column) for mart, node in marts.items() for column in _not_null_constrained(node)
     }
     assert ("mart_project_roi", "project_code") in constrained
-    assert len(constrained) == 21
+    assert len(constrained) == 37
     # no dbt not_null test repeats a constraint
     tested = {
         (node["attached_node"].rsplit(".", 1)[1], node["column_name"])

@@ -217,6 +217,9 @@ SPINE = {
         ("P-DE", D("2026-01-01")), ("P-DE", D("2026-04-01")),
         ("P-JP", D("2026-01-01")), ("P-JP", D("2026-04-01")),
     },
+    # every business date lies in January to June 2026
+    "half_year": {("P-DE", D("2026-01-01")), ("P-JP", D("2026-01-01"))},
+    "year": {("P-DE", D("2026-01-01")), ("P-JP", D("2026-01-01"))},
 }
 
 # --------------------------------------------------------------------------------------------
@@ -365,6 +368,37 @@ EXPECTED_DROP_1 = {
         leads=1, opportunities=1, won_deals=1, lost_deals=1, win_rate=0.5,
         avg_sales_cycle_days=2.125,
     ),
+    # ================================ P-DE, half-year and year =================================
+    # 2026-H1 and 2026 = Q1 + Q2 (every record lies in February to April).
+    **{
+        ("P-DE", grain, D("2026-01-01")): values(
+            ad_spend=1000, erp_cost=6550, acquisition_cost=2750, total_investment=7550,
+            revenue=2250 + 750, cogs=875 + 300, gross_profit=1375 + 450,  # 1825
+            new_customers=2, cac=2750 / 2,
+            roi=(1825 - 7550) / 7550,
+            cumulative_investment=7550, cumulative_gross_profit=1825,
+            cumulative_roi=(1825 - 7550) / 7550,
+            leads=3, opportunities=3 + 1, won_deals=2, lost_deals=1, win_rate=2 / 3,
+            avg_sales_cycle_days=(5.5 + 12.25) / 2,
+        )
+        for grain in ("half_year", "year")
+    },
+    # ================================ P-JP, half-year and year =================================
+    # 2026-H1 and 2026 = Q1 + Q2 (every record lies in March and April).
+    **{
+        ("P-JP", grain, D("2026-01-01")): values(
+            ad_spend=375 + 62.5, erp_cost=1365, acquisition_cost=875 + 62.5,
+            total_investment=1740 + 62.5,  # 1802.5
+            revenue=1250 + 1000, cogs=500 + 437.5, gross_profit=750 + 562.5,  # 1312.5
+            new_customers=2, cac=937.5 / 2,
+            roi=(1312.5 - 1802.5) / 1802.5,
+            cumulative_investment=1802.5, cumulative_gross_profit=1312.5,
+            cumulative_roi=(1312.5 - 1802.5) / 1802.5,
+            leads=3, opportunities=3, won_deals=2, lost_deals=1, win_rate=2 / 3,
+            avg_sales_cycle_days=(6.5 + 2.125) / 2,  # OP-JP-1 and OP-JP-3
+        )
+        for grain in ("half_year", "year")
+    },
     # ======================================= P-DE, weeks =======================================
     # 02-16: only L-DE-1 (02-17) and its call ACT-1: the spine starts here with zero money, so
     # roi and cumulative_roi are NULL (investment 0, cumulative investment 0).
@@ -648,6 +682,30 @@ EXPECTED_DROP_2_CHANGES = {
         cumulative_roi=(1062.5 - 1833.75) / 1833.75,
         leads=2,
     ),
+    # the half-year and the year hold Q1 + Q2 of each project
+    **{
+        ("P-DE", grain, D("2026-01-01")): changed(
+            ("P-DE", grain, D("2026-01-01")),
+            revenue=2350 + 750, gross_profit=1475 + 450,  # 1925
+            roi=(1925 - 7550) / 7550,
+            cumulative_gross_profit=1925, cumulative_roi=(1925 - 7550) / 7550,
+        )
+        for grain in ("half_year", "year")
+    },
+    **{
+        ("P-JP", grain, D("2026-01-01")): changed(
+            ("P-JP", grain, D("2026-01-01")),
+            ad_spend=375 + 93.75, acquisition_cost=875 + 93.75,  # 968.75
+            total_investment=1740 + 93.75,  # 1833.75
+            revenue=1250 + 625, cogs=500 + 312.5, gross_profit=750 + 312.5,  # 1062.5
+            cac=968.75 / 2,
+            roi=(1062.5 - 1833.75) / 1833.75,
+            cumulative_investment=1833.75, cumulative_gross_profit=1062.5,
+            cumulative_roi=(1062.5 - 1833.75) / 1833.75,
+            leads=2 + 2,
+        )
+        for grain in ("half_year", "year")
+    },
 }
 
 
@@ -814,7 +872,7 @@ def test_period_start_is_a_date(drop_1_rows):
     assert not wrong, f"period_start must be DATE, got {wrong}"
 
 
-@pytest.mark.parametrize("grain", ["week", "month", "quarter"])
+@pytest.mark.parametrize("grain", ["week", "month", "quarter", "half_year", "year"])
 def test_spine_per_grain(drop_1_rows, grain):
     # GIVEN P-DE's first business date 2026-02-17, P-JP's 2026-03-06 (not the launch dates) and
     #       the data's end date 2026-04-14 (ACT-4), ignoring updated_at/posted_at, FX dates and
@@ -830,7 +888,13 @@ def test_spine_per_grain(drop_1_rows, grain):
 
 
 def test_no_other_grains(drop_1_rows):
-    assert {r["period_grain"] for r in drop_1_rows} == {"week", "month", "quarter"}
+    assert {r["period_grain"] for r in drop_1_rows} == {
+        "week",
+        "month",
+        "quarter",
+        "half_year",
+        "year",
+    }
 
 
 def test_reporting_currency_is_usd_on_every_row(drop_1_rows):

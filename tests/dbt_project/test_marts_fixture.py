@@ -128,8 +128,8 @@ ad spend (all time, converted): P-US google_ads 400 + 400 + 200 = 1000; meta_ads
 1.25 = 100.
 
 Reading choices where docs/metrics.md leaves room:
-    * mart_funnel and mart_service have the grains of mart_project_roi (week, month, quarter);
-      the all-channel funnel rows carry channel = 'all'.
+    * mart_funnel and mart_service have the grains of mart_project_roi (week, month, quarter,
+      half_year, year); the all-channel funnel rows carry channel = 'all'.
     * "Rows where at least one count is non-zero" means the contract counts (funnel: leads,
       leads_with_opportunity, won_deals, lost_deals; service: tickets_opened, tickets_resolved).
     * An opportunity of a deleted account counts nowhere, so a lead referenced only by it has no
@@ -276,6 +276,10 @@ def followups(*, leads, converted_leads, conversion_rate):
 
 def service(*, tickets_opened, tickets_resolved, median_resolution_hours, avg_satisfaction):
     return dict(locals())
+
+
+def _ratio(numerator, denominator):
+    return None if denominator == 0 else numerator / denominator
 
 
 # The hand tables keep one row's numbers together, as worked out on paper.
@@ -527,6 +531,36 @@ CUSTOMERS_FUNNEL = {
         won_deals=1, lost_deals=1, win_rate=1 / 2),
 }
 
+
+def _first_half_of_2026(table: dict) -> dict:
+    """The half-year 2026-H1 and year 2026 rows of a funnel table: every record of the drop lies
+    in January to June 2026, so each is the sum of the channel's two quarters, ratios of those
+    sums (a half-year or year holds exactly its quarters)."""
+    sums: dict[tuple, dict] = {}
+    for (project, channel, grain, _start), row in table.items():
+        if grain != "quarter":
+            continue
+        total = sums.setdefault((project, channel), dict.fromkeys(row, 0))
+        for column in ("leads", "leads_with_opportunity", "won_deals", "lost_deals"):
+            total[column] += row[column]
+    rows = {}
+    for (project, channel), total in sums.items():
+        row = funnel(
+            leads=total["leads"],
+            leads_with_opportunity=total["leads_with_opportunity"],
+            lead_to_opportunity_rate=_ratio(total["leads_with_opportunity"], total["leads"]),
+            won_deals=total["won_deals"],
+            lost_deals=total["lost_deals"],
+            win_rate=_ratio(total["won_deals"], total["won_deals"] + total["lost_deals"]),
+        )
+        for grain in ("half_year", "year"):
+            rows[(project, channel, grain, D("2026-01-01"))] = row
+    return rows
+
+
+CUSTOMERS_FUNNEL |= _first_half_of_2026(CUSTOMERS_FUNNEL)
+# fmt: off
+
 # ============================================================================================
 # customers_drop: mart_customer_ltv (one row per customer; A-U6 is not one, A-U8 is deleted)
 # ============================================================================================
@@ -741,6 +775,14 @@ CUSTOMERS_SERVICE = {
         avg_satisfaction=(5 + 3 + 2 + 4) / 4),  # 3.5
     ("P-US", "quarter", D("2026-04-01")): service(  # T-U7; T-U6 (deleted account) nowhere
         tickets_opened=1, tickets_resolved=0, median_resolution_hours=None, avg_satisfaction=None),
+    # 2026-H1 and 2026 hold the six tickets of Q1 and T-U7 of Q2; Q2 resolved nothing.
+    ("P-US", "half_year", D("2026-01-01")): service(
+        tickets_opened=6 + 1, tickets_resolved=5,
+        median_resolution_hours=24,  # middle of 6, 8, 24, 48, 72
+        avg_satisfaction=(5 + 3 + 2 + 4) / 4),  # 3.5
+    ("P-US", "year", D("2026-01-01")): service(
+        tickets_opened=6 + 1, tickets_resolved=5, median_resolution_hours=24,
+        avg_satisfaction=3.5),
     # ------------------------------------------- P-FR -------------------------------------------
     ("P-FR", "week", D("2026-04-06")): service(  # T-F1 12 h (2), T-F2 30 h (none)
         tickets_opened=2, tickets_resolved=2,
@@ -758,6 +800,11 @@ CUSTOMERS_SERVICE = {
         tickets_opened=3, tickets_resolved=3,
         median_resolution_hours=30,  # middle of 12, 30, 96
         avg_satisfaction=(2 + 5) / 2),  # 3.5
+    # every P-FR ticket is in Q2: 2026-H1 and 2026 are Q2
+    ("P-FR", "half_year", D("2026-01-01")): service(
+        tickets_opened=3, tickets_resolved=3, median_resolution_hours=30, avg_satisfaction=3.5),
+    ("P-FR", "year", D("2026-01-01")): service(
+        tickets_opened=3, tickets_resolved=3, median_resolution_hours=30, avg_satisfaction=3.5),
 }
 
 # ============================================================================================
@@ -860,12 +907,20 @@ SMALL_SERVICE = {
         tickets_opened=1, tickets_resolved=1, median_resolution_hours=24, avg_satisfaction=4),
     ("P-DE", "quarter", D("2026-01-01")): service(
         tickets_opened=1, tickets_resolved=1, median_resolution_hours=24, avg_satisfaction=4),
+    ("P-DE", "half_year", D("2026-01-01")): service(
+        tickets_opened=1, tickets_resolved=1, median_resolution_hours=24, avg_satisfaction=4),
+    ("P-DE", "year", D("2026-01-01")): service(
+        tickets_opened=1, tickets_resolved=1, median_resolution_hours=24, avg_satisfaction=4),
     # T-JP-1 2026-04-06T01:00+09:00 = Sunday 2026-04-05T16:00Z: week 03-30, April, Q2; open.
     ("P-JP", "week", D("2026-03-30")): service(
         tickets_opened=1, tickets_resolved=0, median_resolution_hours=None, avg_satisfaction=None),
     ("P-JP", "month", D("2026-04-01")): service(
         tickets_opened=1, tickets_resolved=0, median_resolution_hours=None, avg_satisfaction=None),
     ("P-JP", "quarter", D("2026-04-01")): service(
+        tickets_opened=1, tickets_resolved=0, median_resolution_hours=None, avg_satisfaction=None),
+    ("P-JP", "half_year", D("2026-01-01")): service(
+        tickets_opened=1, tickets_resolved=0, median_resolution_hours=None, avg_satisfaction=None),
+    ("P-JP", "year", D("2026-01-01")): service(
         tickets_opened=1, tickets_resolved=0, median_resolution_hours=None, avg_satisfaction=None),
     # T-DE-2 belongs to the deleted account A-DE-3: nowhere.
 }
@@ -1010,10 +1065,6 @@ def marts_of(request):
 # --------------------------------------------------------------------------------------------
 
 
-def _ratio(numerator, denominator):
-    return None if denominator == 0 else numerator / denominator
-
-
 def _same(a, b) -> bool:
     return a is None if b is None else a is not None and a == pytest.approx(b, abs=1e-9)
 
@@ -1143,9 +1194,9 @@ def test_date_columns_are_dates(customers_drop_marts, mart, column):
 
 
 @pytest.mark.parametrize("mart", ["mart_funnel", "mart_service"])
-def test_grains_are_week_month_quarter(customers_drop_marts, mart):
+def test_every_mart_with_a_grain_has_all_five(customers_drop_marts, mart):
     grains = {r["period_grain"] for r in _rows(customers_drop_marts, mart)}
-    assert grains == {"week", "month", "quarter"}
+    assert grains == {"week", "month", "quarter", "half_year", "year"}
 
 
 @pytest.mark.parametrize("drop", list(EXPECTED))

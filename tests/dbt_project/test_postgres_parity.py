@@ -49,6 +49,10 @@ CONTRACT_MARTS = (
     "mart_retention_cohorts",
     "mart_followup_conversion",
     "mart_service",
+    "mart_ad_performance",
+    "mart_lead_response",
+    "mart_sales_rep_performance",
+    "mart_churn_drivers",
 )
 DOUBLE_TOLERANCE = 1e-9
 # The environment run_pipeline sets for the Dagster resources and dbt: restored afterwards.

@@ -10,7 +10,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_definitions_hold_the_graph_and_three_schedules():
+def test_definitions_hold_the_graph_and_five_schedules():
     from dagster import AssetKey
 
     from foundation.config import Settings
@@ -18,15 +18,12 @@ def test_definitions_hold_the_graph_and_three_schedules():
 
     defs = build_definitions(Settings.from_environment())
 
-    assert sorted(s.name for s in defs.schedules) == [
-        "monthly_review",
-        "quarterly_review",
-        "weekly_review",
-    ]
-    assert {s.cron_schedule for s in defs.schedules} == {
-        "0 6 * * 1",
-        "0 6 1 * *",
-        "0 6 1 1,4,7,10 *",
+    assert {s.name: s.cron_schedule for s in defs.schedules} == {
+        "weekly_review": "0 6 * * 1",
+        "monthly_review": "0 6 1 * *",
+        "quarterly_review": "0 6 1 1,4,7,10 *",
+        "semiannual_review": "0 6 1 1,7 *",
+        "annual_review": "0 6 1 1 *",
     }
     graph = defs.resolve_asset_graph()
     keys = set(graph.get_all_asset_keys())

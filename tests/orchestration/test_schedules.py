@@ -30,6 +30,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
         ("quarter", D(2026, 1, 1), D(2025, 10, 1), D(2025, 12, 31), "2025-Q4"),
         ("quarter", D(2026, 7, 1), D(2026, 4, 1), D(2026, 6, 30), "2026-Q2"),
         ("quarter", D(2024, 4, 1), D(2024, 1, 1), D(2024, 3, 31), "2024-Q1"),  # leap year
+        ("half_year", D(2026, 7, 1), D(2026, 1, 1), D(2026, 6, 30), "2026-H1"),
+        ("half_year", D(2027, 1, 1), D(2026, 7, 1), D(2026, 12, 31), "2026-H2"),
+        ("half_year", D(2024, 7, 1), D(2024, 1, 1), D(2024, 6, 30), "2024-H1"),  # leap year
+        ("year", D(2027, 1, 1), D(2026, 1, 1), D(2026, 12, 31), "2026"),
+        ("year", D(2025, 1, 1), D(2024, 1, 1), D(2024, 12, 31), "2024"),  # leap year
     ],
     ids=[
         "week",
@@ -42,6 +47,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
         "quarter-year-end",
         "quarter-mid-year",
         "quarter-leap-year",
+        "half-year-first",
+        "half-year-second",
+        "half-year-leap-year",
+        "year",
+        "year-leap",
     ],
 )
 def test_period_closed_before_a_run_date(grain, run_date, start, end, label):
@@ -81,6 +91,9 @@ TICKS = [
     ("quarterly_review", dt.datetime(2026, 1, 1, 6), "2025-10-01", "2025-Q4", "2025-12-31"),
     ("quarterly_review", dt.datetime(2026, 4, 1, 6), "2026-01-01", "2026-Q1", "2026-03-31"),
     ("quarterly_review", dt.datetime(2024, 4, 1, 6), "2024-01-01", "2024-Q1", "2024-03-31"),
+    ("semiannual_review", dt.datetime(2026, 7, 1, 6), "2026-01-01", "2026-H1", "2026-06-30"),
+    ("semiannual_review", dt.datetime(2026, 1, 1, 6), "2025-07-01", "2025-H2", "2025-12-31"),
+    ("annual_review", dt.datetime(2026, 1, 1, 6), "2025-01-01", "2025", "2025-12-31"),
 ]
 
 
@@ -172,82 +185,67 @@ def test_roi_backfill_rejects_a_bad_period_before_running_anything(tmp_path, cap
     assert not (tmp_path / "roi.duckdb").exists()
 
 
-def test_a_new_grain_is_one_entry_in_the_grain_list():
-    """Half-years and years declared in foundation.periods.GRAINS alone (before anything imports the
-    list) get their periods, labels, review job, partitions, schedule, CLI choice, report
-    words and quality rule: nothing else spells the grains."""
-    script = """
-import datetime as dt, json
-from foundation.periods import GRAINS, Grain, Period, label_grain
-GRAINS["half_year"] = Grain("half_year", "half_yearly", months=6, label_mark="H",
-    label_digits=1,
-    words={"en": ("Half-year", "half-years"), "zh": ("半年", "个半年")})
-GRAINS["year"] = Grain("year", "yearly", months=12, label_mark="", label_digits=0,
-    words={"en": ("Year", "years"), "zh": ("年", "年")})
-from dagster import build_schedule_context
-from expectations.suites import SUITES, History
-from orchestration.code_location import defs
-from reporting.i18n import text
-from roi.cli import build_parser
-out = {}
-for name, tick in (("half_yearly_review", dt.datetime(2026, 7, 1, 6, tzinfo=dt.UTC)),
-                   ("yearly_review", dt.datetime(2026, 1, 1, 6, tzinfo=dt.UTC))):
-    schedule = defs.resolve_schedule_def(name)
-    context = build_schedule_context(
-        scheduled_execution_time=tick, repository_def=defs.get_repository_def())
-    [request] = schedule.evaluate_tick(context).run_requests
-    partitions = defs.resolve_job_def(schedule.job_name).partitions_def
-    out[name] = [schedule.cron_schedule, schedule.job_name, request.partition_key,
-                 request.tags["roi/period"], request.tags["roi/period_end"],
-                 partitions.get_partition_keys(current_time=tick)]
-out["periods"] = [label_grain("2026-h2"), label_grain("2026"),
-                  str(Period.parse("half_year", "2026-H2").end),
-                  Period.parse("year", "2025-03-04").label,
-                  Period.containing("half_year", dt.date(2025, 3, 31)).label]
-try:
-    Period.parse("half_year", "2026-H3")
-except ValueError as error:
-    out["bad label"] = str(error)
-out["words"] = [text("en", "grain.half_year"), text("zh", "grains.half_year"),
-                text("en", "grains.year")]
-args = build_parser().parse_args(["backfill", "--grain", "year", "--from", "2024", "--to", "2025"])
-out["cli"] = [args.grain, args.start]
-[suite] = [suite for suite in SUITES if suite.name == "great_expectations_suite"
-           and suite.table == "marts_candidate.mart_project_roi"]
-[in_set] = [rule for rule in suite.rules(History(None))
-            if rule.expectation == "ExpectColumnValuesToBeInSet"]
-out["rule"] = in_set.kwargs["value_set"]
-print(json.dumps(out))
-"""
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
-        "half_yearly_review": [
+def test_half_year_and_year_reviews_have_their_jobs_schedules_cli_words_and_rule():
+    """Half-years and years, declared once in foundation.periods.GRAINS, get their periods,
+    labels, review job, partitions, schedule (06:00 on 1 January and 1 July; on 1 January),
+    CLI choice, report words and quality rule: nothing else spells the grains."""
+
+    from expectations.suites import SUITES, History
+    from foundation.config import Settings
+    from foundation.periods import label_grain
+    from orchestration.definitions import build_definitions
+    from reporting.i18n import text
+    from roi.cli import build_parser
+
+    defs = build_definitions(Settings.from_environment())
+    reviews = {}
+    for name, tick in (
+        ("semiannual_review", dt.datetime(2026, 7, 1, 6, tzinfo=dt.UTC)),
+        ("annual_review", dt.datetime(2026, 1, 1, 6, tzinfo=dt.UTC)),
+    ):
+        schedule = defs.resolve_schedule_def(name)
+        partitions = defs.resolve_job_def(schedule.job_name).partitions_def
+        reviews[name] = (
+            schedule.cron_schedule,
+            schedule.job_name,
+            partitions.get_partition_keys(current_time=tick),
+        )
+    assert reviews == {
+        "semiannual_review": (
             "0 6 1 1,7 *",
-            "roi_half_yearly",
-            "2026-01-01",
-            "2026-H1",
-            "2026-06-30",
+            "roi_semiannual",
             ["2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01", "2026-01-01"],
-        ],
-        "yearly_review": [
-            "0 6 1 1 *",
-            "roi_yearly",
-            "2025-01-01",
-            "2025",
-            "2025-12-31",
-            ["2024-01-01", "2025-01-01"],
-        ],
-        "periods": ["half_year", "year", "2026-12-31", "2025", "2025-H1"],
-        "bad label": "'2026-H3' is not a half_year: write it like 2026-H1 or as a day in it "
-        "(YYYY-MM-DD)",
-        "words": ["Half-year", "个半年", "years"],
-        "cli": ["year", "2024"],
-        "rule": ["week", "month", "quarter", "half_year", "year"],
+        ),
+        "annual_review": ("0 6 1 1 *", "roi_annual", ["2024-01-01", "2025-01-01"]),
     }
+    assert [label_grain("2026-h2"), label_grain("2026"), label_grain("2026-Q2")] == [
+        "half_year",
+        "year",
+        "quarter",
+    ]
+    assert Period.parse("half_year", "2026-H2").end == D(2026, 12, 31)
+    assert Period.parse("year", "2025-03-04").label == "2025"
+    assert Period.containing("half_year", D(2025, 3, 31)).label == "2025-H1"
+    with pytest.raises(ValueError, match=r"'2026-H3' is not a half_year: write it like 2026-H1"):
+        Period.parse("half_year", "2026-H3")
+    assert [text("en", "grain.half_year"), text("zh", "grains.half_year")] == [
+        "Half-year",
+        "个半年",
+    ]
+    assert [text("en", "grain.year"), text("zh", "grain.year")] == ["Year", "年"]
+    args = build_parser().parse_args(
+        ["backfill", "--grain", "year", "--from", "2024", "--to", "2025"]
+    )
+    assert [args.grain, args.start] == ["year", "2024"]
+    [suite] = [
+        suite
+        for suite in SUITES
+        if suite.name == "great_expectations_suite"
+        and suite.table == "marts_candidate.mart_project_roi"
+    ]
+    [in_set] = [
+        rule
+        for rule in suite.rules(History(None))
+        if rule.expectation == "ExpectColumnValuesToBeInSet"
+    ]
+    assert in_set.kwargs["value_set"] == ["week", "month", "quarter", "half_year", "year"]

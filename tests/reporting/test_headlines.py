@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pytest
@@ -12,10 +13,14 @@ from foundation.periods import Period
 from reporting import build_report
 from reporting.data import load_report_data
 from reporting.metrics import (
+    ad_platforms,
+    campaign_ranking,
     channel_comparison,
     funnel_summary,
+    lead_response_rows,
     project_headlines,
     region_headlines,
+    rep_summaries,
     retention_curves,
     sales_cycle_by_region,
     total_headline,
@@ -189,3 +194,83 @@ def test_a_period_before_the_latest_reports_its_own_numbers(warehouse, tmp_path)
     assert p1.paid_back_in is None and p1.customers_to_date == 7
     path = build_report(warehouse, tmp_path, Period.parse("quarter", "2026-Q1"))
     assert path.name == "roi-report-2026-Q1-en.html"
+
+
+def test_ad_platforms_and_campaign_ranking(data):
+    """
+    2026-Q2 by platform over all projects:
+    google_ads: G1 + G2 + G9: spend 300 + 100 + 0 = 400K, impressions 1,200,000, clicks
+        22,000 (CTR 22,000 / 1,200,000, CPC 400K / 22,000), leads 40 + 20 + 2 = 62 (cost
+        per lead 400K / 62), with an opportunity 10 + 2 + 1 = 13, customers 3 + 0 + 1 = 4
+        (cost per customer 100K).
+    meta_ads: M1 120K / 30 leads = 4K per lead, 4 customers: 30K each.
+    linkedin_ads: L1 80K, 4 leads, 1 customer: 80K.
+    Campaigns ranked by cost per customer (G9 has no spend: not ranked): M1 30K, L1 80K,
+    G1 100K with customers; G2 spent 100K on none, so it is the worst.
+    """
+    by_platform = {p.platform: p for p in ad_platforms(data)}
+    assert list(by_platform) == ["google_ads", "linkedin_ads", "meta_ads"]
+    google = by_platform["google_ads"]
+    assert (google.spend, google.impressions, google.clicks) == (400 * K, 1_200_000, 22_000)
+    assert (google.leads, google.leads_with_opportunity, google.customers) == (62, 13, 4)
+    assert google.ctr == pytest.approx(22_000 / 1_200_000)
+    assert google.cpc == pytest.approx(400 * K / 22_000)
+    assert google.cost_per_lead == pytest.approx(400 * K / 62)
+    assert google.cost_per_opportunity == pytest.approx(400 * K / 13)
+    assert google.cost_per_customer == pytest.approx(100 * K)
+    assert by_platform["meta_ads"].cost_per_lead == pytest.approx(4 * K)
+    assert by_platform["linkedin_ads"].cost_per_customer == pytest.approx(80 * K)
+
+    ranking = campaign_ranking(data, 3)
+    assert [c.campaign_id for c in ranking.best] == ["M1", "L1", "G1"]
+    assert [c.campaign_id for c in ranking.worst] == ["G2"]
+    # with two places each, G1 moves to the worst, after the campaign without customers
+    ranking = campaign_ranking(data, 2)
+    assert [c.campaign_id for c in ranking.best] == ["M1", "L1"]
+    assert [c.campaign_id for c in ranking.worst] == ["G2", "G1"]
+
+
+def test_lead_response_and_sales_reps(data):
+    """
+    Lead response 2026-Q2: P1's channels (google_ads, organic) then its total; P2's; P3's.
+    Sales reps 2026-Q2: P1's revenue 2 x 3,000K = 6,000K over its 3 active reps (U-1, U-2
+    and unassigned) = 2,000K per rep, reps by revenue (U-1 4,000K, U-2 1,500K, unassigned
+    0); P2's 2 x 1,200K = 2,400K over U-3 alone. P3 has no rep row.
+    """
+    rows = [(r.project_code, r.channel) for r in lead_response_rows(data)]
+    assert rows == [
+        ("P1", "google_ads"), ("P1", "organic"), ("P1", "all"),
+        ("P2", "google_ads"), ("P2", "all"),
+        ("P3", "organic"), ("P3", "all"),
+    ]  # fmt: skip
+    p1 = lead_response_rows(data)[2]
+    assert p1.median_hours_to_first_followup == pytest.approx(12.0)
+    assert p1.followed_up_within_24h_rate == pytest.approx(0.55)
+
+    reps = rep_summaries(data)
+    assert [(r.project_code, r.active_reps) for r in reps] == [("P1", 3), ("P2", 1)]
+    assert reps[0].revenue == pytest.approx(6000 * K)
+    assert reps[0].revenue_per_rep == pytest.approx(2000 * K)
+    assert [rep.owner_id for rep in reps[0].reps] == ["U-1", "U-2", "unassigned"]
+    assert reps[1].revenue_per_rep == pytest.approx(2400 * K)
+
+
+def test_the_html_shows_ads_lead_response_and_reps(page):
+    for heading in ("Ad performance", "Lead response", "Sales reps"):
+        assert f">{heading}</h2>" in page, heading
+    assert "Campaigns with the lowest cost per customer" in page
+    # google_ads: cost per lead 400,000 / 62, CTR 1.83%, cost per customer 100,000.00
+    for shown in ("6,451.61", "1.83%", "100,000.00", "30,000.00"):
+        assert shown in page, shown
+    assert (
+        "P1: 3 active rep(s), revenue 6,000,000 USD, revenue per active rep 2,000,000 USD." in page
+    )
+    assert (
+        "P2: 1 active rep(s), revenue 2,400,000 USD, revenue per active rep 2,400,000 USD." in page
+    )
+    # P1's total: 100 leads, 80 followed up, median 12.0 h, 55 within 24 h = 55.0%
+    assert re.search(
+        r"<td class=\"text\">P1</td><td class=\"text\">All channels</td><td>100</td><td>80</td>"
+        r"<td>12.0</td><td>55</td><td>55.0%</td>",
+        page,
+    )

@@ -70,6 +70,20 @@ def conversion_drop(t):
     r["leads_with_opportunity"], r["lead_to_opportunity_rate"] = 10, 0.10
 
 
+def cpl_increase(t):
+    """P2's meta_ads campaign M1 spends 165K in 2026-Q2 on its 30 leads: 5.5K per lead,
+    +50% on 2026-Q1's 110K / 30 = 3.667K."""
+    wh.row(t, "marts.mart_ad_performance", campaign_id="M1",
+           period_start=wh.QUARTERS["2026-Q2"])["spend"] = 165 * K  # fmt: skip
+
+
+def slow_lead_response(t):
+    """P3's median lead waits 24.5 h for a first follow-up, over its 10 followed-up leads."""
+    row = wh.row(t, "marts.mart_lead_response", project_code="P3", channel="all",
+                 period_start=wh.QUARTERS["2026-Q2"])  # fmt: skip
+    row["median_hours_to_first_followup"] = 24.5
+
+
 def quarantined_rows(t):
     """The run quarantined two orders of an unknown account."""
     t["audit.quarantine"] += [
@@ -138,6 +152,22 @@ FIRING = [
         id="conversion_drop",
     ),
     pytest.param(
+        cpl_increase, "cpl_increase", "P2 meta_ads",
+        {"cost_per_lead": 5.5 * K, "previous_cost_per_lead": 110 * K / 30, "change": 0.5,
+         "leads": 30, "previous_leads": 30, "spend": 165 * K, "threshold": 0.2},
+        "P2 meta_ads: cost per lead rose +50.0% to 5,500.00 USD from 3,666.67 USD in 2026-Q1 "
+        "(30 leads vs 30; spend 165,000 USD). Threshold: +20.0%.",
+        id="cpl_increase",
+    ),
+    pytest.param(
+        slow_lead_response, "slow_lead_response", "P3",
+        {"median_hours": 24.5, "threshold_hours": 24.0, "within_24h_rate": 0.6, "leads": 10,
+         "leads_followed_up": 10},
+        "P3: the median lead waited 24.5 h for a first follow-up (threshold 24.0 h); 60.0% of "
+        "its 10 leads were followed up within 24 h (10 followed up at all).",
+        id="slow_lead_response",
+    ),
+    pytest.param(
         quarantined_rows, "dq_quarantine", "raw_crm.orders",
         {"rows": 2, "table": "raw_crm.orders", "reason": "unknown_account"},
         "2 row(s) of raw_crm.orders quarantined (unknown_account): they count nowhere until "
@@ -200,6 +230,27 @@ def test_the_baseline_fires_nothing(tmp_path):
 
 
 QUIET = [
+    pytest.param(
+        lambda t: [
+            cpl_increase(t),
+            *(r.update(leads=9) for r in t["marts.mart_ad_performance"]
+              if r["campaign_id"] == "M1" and r["period_start"] == wh.QUARTERS["2026-Q1"]),
+        ],
+        id="cpl_increase-too_few_previous_leads",
+    ),
+    pytest.param(
+        lambda t: wh.row(t, "marts.mart_lead_response", project_code="P2", channel="all",
+                         period_start=wh.QUARTERS["2026-Q2"]).update(median_hours_to_first_followup=480.0),
+        id="slow_lead_response-too_few_followed_up",
+    ),
+    pytest.param(
+        lambda t: [
+            slow_lead_response(t),
+            wh.row(t, "marts.mart_lead_response", project_code="P3", channel="all",
+                   period_start=wh.QUARTERS["2026-Q2"]).update(median_hours_to_first_followup=None),
+        ],
+        id="slow_lead_response-no_median",
+    ),
     pytest.param(
         lambda t: (
             cac_increase(t),
@@ -281,3 +332,29 @@ def test_a_warehouse_without_runs_says_so(tmp_path):
     alerts, model = evaluate_on(tmp_path, tables)
     assert [a.rule for a in alerts] == ["dq_no_run"]
     assert model.run_id is None
+
+
+def test_churn_drivers_stand_beside_the_churn_spike(tmp_path):
+    """P1's churn spike in 2026-05: its churned customers (4) against its retained ones (26),
+    each group's 12 months before May, in a table inside the alert."""
+    tables = wh.tables()
+    churn_spike(tables)
+    evaluate_on(tmp_path, tables)
+    page = build_report(tmp_path / "roi.duckdb", tmp_path / "out", generated_at=NOW).read_text()
+    [alert] = re.findall(r'<li class="warning" data-kind="churn_spike">.*?</li>', page, re.DOTALL)
+    assert "P1, 2026-05: customers who churned that month against those retained" in alert
+    rows = re.findall(r'<tr class="(churned|retained)">(.*?)</tr>', alert)
+    cells = {group: re.findall(r"<td[^>]*>(.*?)</td>", row) for group, row in rows}
+    assert cells == {
+        # customers, tickets per customer, with a ticket, satisfaction, median hours,
+        # orders per customer, avg order value (USD)
+        "churned": ["Churned", "4", "2.50", "75.0%", "2.40", "50.0", "1.25", "10,000"],
+        "retained": ["Retained", "26", "0.50", "30.0%", "4.50", "8.0", "3.00", "12,000"],
+    }
+
+
+def test_no_churn_spike_no_churn_drivers(tmp_path):
+    page = build_report(
+        wh.write(tmp_path / "roi.duckdb", wh.tables()), tmp_path / "out", generated_at=NOW
+    ).read_text()
+    assert "churn-drivers" not in page

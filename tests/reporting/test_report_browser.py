@@ -3,6 +3,7 @@ opens the file offline, logs no error, draws every chart, and sizes charts for A
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 from pathlib import Path
 
@@ -14,6 +15,17 @@ from reporting import build_report
 from . import warehouse as wh
 
 CHROMIUM = Path("/usr/bin/chromium")
+MAY = dt.date(2026, 5, 1)
+# The sections of the article's remaining metrics: heading, and the tables each shows.
+NEW_SECTIONS = {
+    "en": {"ads": ("Ad performance", 3), "lead_response": ("Lead response", 1),
+           "reps": ("Sales reps", 2)},
+    "zh": {"ads": ("广告效果", 3), "lead_response": ("线索响应速度", 1), "reps": ("销售人员", 2)},
+}  # fmt: skip
+CHURN_DRIVERS = {
+    "en": ("Churned", "Retained", "Tickets per customer"),
+    "zh": ("流失客户", "留存客户"),
+}
 EVERY_CHART_DRAWN = """() => {
   const charts = [...document.querySelectorAll('.chart')];
   return charts.length > 0 && charts.every(c => c.querySelector('svg.main-svg'));
@@ -29,7 +41,11 @@ def png_size(path: Path) -> tuple[int, int]:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    warehouse = wh.write(folder / "roi.duckdb", wh.tables())
+    tables = wh.tables()
+    # a churn spike of P1 in 2026-05 (5 of 30 customers), so that its churn drivers show
+    may = wh.row(tables, "marts.mart_churn_monthly", project_code="P1", month_start=MAY)
+    may.update(churned_customers=5, churn_rate=5 / 30)
+    warehouse = wh.write(folder / "roi.duckdb", tables)
     return {lang: build_report(warehouse, folder, lang=lang) for lang in ("en", "zh")}
 
 
@@ -59,7 +75,18 @@ def test_every_chart_renders_without_errors(browser, reports, tmp_path, lang):
     page.wait_for_function(EVERY_CHART_DRAWN, timeout=20_000)
 
     charts = page.locator(".chart")
-    assert charts.count() == 13  # every chart of the report has data in the fixture
+    assert charts.count() == 16  # every chart of the report has data in the fixture
+    # the ad performance, lead response and sales rep sections, with their tables, shown
+    for anchor, (heading, tables) in NEW_SECTIONS[lang].items():
+        section = page.locator(f"section#{anchor}")
+        assert section.locator("h2").inner_text() == heading
+        assert section.locator("table").count() == tables, anchor
+        assert section.locator("table").first.is_visible()
+    # beside the churn spike alert, its churn drivers: churned against retained customers
+    drivers = page.locator('li[data-kind="churn_spike"] .churn-drivers table')
+    assert drivers.is_visible()
+    assert all(word in drivers.inner_text() for word in CHURN_DRIVERS[lang])
+    assert drivers.locator("tbody tr").count() == 2
     assert page.locator(".chart svg.main-svg").count() >= charts.count()
     assert page.locator(".no-data").count() == 0
     assert errors == []

@@ -157,7 +157,8 @@ def test_no_period_means_the_latest_complete_one(warehouse, tmp_path, monkeypatc
     [
         (["--period", "2026-05"], "no data for month 2026-05"),
         (["--period", "2026-01", "--grain", "quarter"], "--period 2026-01 is a month"),
-        (["--period", "2026-Q5"], "is not a quarter"),
+        (["--period", "2026-Q5"], "is not a period: write a label (2026-W05 (week)"),
+        (["--period", "2026-Q5", "--grain", "quarter"], "is not a quarter"),
         (["--threshold", "cac_increase"], "is not name=value"),
         (["--threshold", "speed=3"], "names: trend_periods, cac_increase"),
         (["--threshold", "cac_increase=lots"], "cac_increase='lots' is not a number"),
@@ -167,6 +168,7 @@ def test_no_period_means_the_latest_complete_one(warehouse, tmp_path, monkeypatc
         "no-data",
         "grain-mismatch",
         "bad-label",
+        "bad-label-of-the-grain",
         "no-value",
         "unknown-name",
         "bad-number",

@@ -51,6 +51,7 @@ SCHEMAS = {
         "reporting_currency": "varchar",
         "total_investment": "decimal(38,9)",
         "acquisition_cost": "decimal(38,9)",
+        "revenue": "decimal(38,9)",
         "gross_profit": "decimal(38,9)",
         "new_customers": "bigint",
         "cac": "decimal(38,9)",
@@ -113,6 +114,56 @@ SCHEMAS = {
         "converted_leads": "bigint",
         "conversion_rate": "decimal(38,9)",
     },
+    "marts.mart_ad_performance": {
+        "project_code": "varchar",
+        "platform": "varchar",
+        "campaign_id": "varchar",
+        "period_grain": "varchar",
+        "period_start": "date",
+        "spend": "decimal(38,9)",
+        "impressions": "bigint",
+        "clicks": "bigint",
+        "leads": "bigint",
+        "leads_with_opportunity": "bigint",
+        "customers": "bigint",
+    },
+    "marts.mart_lead_response": {
+        "project_code": "varchar",
+        "channel": "varchar",
+        "period_grain": "varchar",
+        "period_start": "date",
+        "leads": "bigint",
+        "leads_followed_up": "bigint",
+        "median_hours_to_first_followup": "decimal(38,9)",
+        "followed_up_within_24h": "bigint",
+        "followed_up_within_24h_rate": "decimal(38,9)",
+    },
+    "marts.mart_sales_rep_performance": {
+        "project_code": "varchar",
+        "owner_id": "varchar",
+        "period_grain": "varchar",
+        "period_start": "date",
+        "opportunities": "bigint",
+        "won_deals": "bigint",
+        "lost_deals": "bigint",
+        "win_rate": "decimal(38,9)",
+        "avg_sales_cycle_days": "decimal(38,9)",
+        "revenue": "decimal(38,9)",
+        "gross_profit": "decimal(38,9)",
+        "activities": "bigint",
+    },
+    "marts.mart_churn_drivers": {
+        "project_code": "varchar",
+        "month": "date",
+        "customer_group": "varchar",
+        "customers": "bigint",
+        "tickets_per_customer": "decimal(38,9)",
+        "customers_with_ticket_rate": "decimal(38,9)",
+        "avg_satisfaction": "decimal(38,9)",
+        "median_resolution_hours": "decimal(38,9)",
+        "orders_per_customer": "decimal(38,9)",
+        "avg_order_value": "decimal(38,9)",
+    },
     "audit.runs": {
         "run_id": "varchar",
         "job_name": "varchar",
@@ -167,6 +218,7 @@ def roi_row(code, quarter, invest, acq, gp, new, cum_inv, cum_gp, leads=0, won=0
         "reporting_currency": "USD",
         "total_investment": invest * K,
         "acquisition_cost": acq * K,
+        "revenue": 2 * gp * K,  # a gross margin of 50%
         "gross_profit": gp * K,
         "new_customers": new,
         "cac": _ratio(acq * K, new),
@@ -195,6 +247,73 @@ def funnel_row(code, channel, quarter, leads, with_opportunity, won=0, lost=0):
         "won_deals": won,
         "lost_deals": lost,
         "win_rate": _ratio(won, won + lost),
+    }
+
+
+def ad_row(code, platform, campaign, quarter, spend, impressions, clicks, leads, lwo, customers):
+    """A mart_ad_performance row (spend in K)."""
+    return {
+        "project_code": code,
+        "platform": platform,
+        "campaign_id": campaign,
+        "period_grain": "quarter",
+        "period_start": QUARTERS[quarter],
+        "spend": spend * K,
+        "impressions": impressions,
+        "clicks": clicks,
+        "leads": leads,
+        "leads_with_opportunity": lwo,
+        "customers": customers,
+    }
+
+
+def response_row(code, channel, quarter, leads, followed, median, within):
+    """A mart_lead_response row."""
+    return {
+        "project_code": code,
+        "channel": channel,
+        "period_grain": "quarter",
+        "period_start": QUARTERS[quarter],
+        "leads": leads,
+        "leads_followed_up": followed,
+        "median_hours_to_first_followup": median,
+        "followed_up_within_24h": within,
+        "followed_up_within_24h_rate": _ratio(within, leads),
+    }
+
+
+def rep_row(code, owner, opportunities, won, lost, cycle, revenue, gp, activities):
+    """A mart_sales_rep_performance row of 2026-Q2 (money in K)."""
+    return {
+        "project_code": code,
+        "owner_id": owner,
+        "period_grain": "quarter",
+        "period_start": QUARTERS["2026-Q2"],
+        "opportunities": opportunities,
+        "won_deals": won,
+        "lost_deals": lost,
+        "win_rate": _ratio(won, won + lost),
+        "avg_sales_cycle_days": cycle,
+        "revenue": revenue * K,
+        "gross_profit": gp * K,
+        "activities": activities,
+    }
+
+
+def driver_row(code, month, group, customers, tickets, with_ticket, satisfaction, hours, orders,
+               order_value):  # fmt: skip
+    """A mart_churn_drivers row (order value in K)."""
+    return {
+        "project_code": code,
+        "month": month,
+        "customer_group": group,
+        "customers": customers,
+        "tickets_per_customer": tickets,
+        "customers_with_ticket_rate": with_ticket,
+        "avg_satisfaction": satisfaction,
+        "median_resolution_hours": hours,
+        "orders_per_customer": orders,
+        "avg_order_value": order_value * K,
     }
 
 
@@ -321,6 +440,43 @@ def baseline() -> dict[str, list[dict]]:
                 ("3+", 20, 6),
             ]
         ],  # fmt: skip
+        # 2026-Q2 campaigns: M1 30K per customer, L1 80K, G1 100K, G2 spend without customers;
+        # G9 leads without spend (not ranked). P1's google_ads cost per lead is 400K / 60 leads
+        # in both quarters; P2's meta_ads 110K / 30 -> 120K / 30 (+9.1%): no alert.
+        "marts.mart_ad_performance": [
+            ad_row("P1", "google_ads", "G1", "2026-Q1", 250, 900_000, 18_000, 40, 8, 2),
+            ad_row("P1", "google_ads", "G2", "2026-Q1", 150, 300_000, 3_000, 20, 3, 1),
+            ad_row("P2", "meta_ads", "M1", "2026-Q1", 110, 400_000, 4_000, 30, 5, 3),
+            ad_row("P1", "google_ads", "G1", "2026-Q2", 300, 1_000_000, 20_000, 40, 10, 3),
+            ad_row("P1", "google_ads", "G2", "2026-Q2", 100, 200_000, 2_000, 20, 2, 0),
+            ad_row("P2", "meta_ads", "M1", "2026-Q2", 120, 500_000, 5_000, 30, 6, 4),
+            ad_row("P2", "linkedin_ads", "L1", "2026-Q2", 80, 100_000, 500, 4, 2, 1),
+            ad_row("P3", "google_ads", "G9", "2026-Q2", 0, 0, 0, 2, 1, 1),
+        ],
+        # P2's median of 48 h is over 9 followed-up leads (< 10: no alert); P3's is exactly 24 h
+        # (not above the threshold).
+        "marts.mart_lead_response": [
+            response_row("P1", "all", "2026-Q1", 100, 70, 20.0, 50),
+            response_row("P1", "google_ads", "2026-Q2", 60, 50, 6.0, 45),
+            response_row("P1", "organic", "2026-Q2", 40, 30, 30.0, 10),
+            response_row("P1", "all", "2026-Q2", 100, 80, 12.0, 55),
+            response_row("P2", "google_ads", "2026-Q2", 50, 9, 48.0, 3),
+            response_row("P2", "all", "2026-Q2", 50, 9, 48.0, 3),
+            response_row("P3", "organic", "2026-Q2", 10, 10, 24.0, 6),
+            response_row("P3", "all", "2026-Q2", 10, 10, 24.0, 6),
+        ],
+        # P1's revenue in 2026-Q2 is 6,000K over 3 active reps (unassigned included); P2's
+        # 2,400K over 1; P3 has no rep row.
+        "marts.mart_sales_rep_performance": [
+            rep_row("P1", "U-1", 10, 4, 2, 30.0, 4000, 2000, 25),
+            rep_row("P1", "U-2", 8, 2, 2, 40.0, 1500, 700, 12),
+            rep_row("P1", "unassigned", 2, 0, 0, None, 0, 0, 0),
+            rep_row("P2", "U-3", 10, 3, 3, 20.0, 2400, 1200, 30),
+        ],
+        "marts.mart_churn_drivers": [
+            driver_row("P1", D(2026, 5, 1), "churned", 4, 2.5, 0.75, 2.4, 50.0, 1.25, 10),
+            driver_row("P1", D(2026, 5, 1), "retained", 26, 0.5, 0.3, 4.5, 8.0, 3.0, 12),
+        ],
         "audit.runs": [
             {
                 "run_id": "run-2026-04-01",

@@ -213,17 +213,18 @@ def test_unusable_rows_are_quarantined_and_marts_keep_last_good_state(
         # the unknown account is an orphan key: a warning on the raw table
         ("raw_crm.orders", suite, "fail", "warn", "failed=1"),
     ]
-    marts = ("mart_channel_ltv_cac", "mart_churn_monthly", "mart_customer_ltv",
-             "mart_followup_conversion", "mart_funnel", "mart_project_roi",
-             "mart_retention_cohorts", "mart_service")  # fmt: skip
+    marts = ("mart_ad_performance", "mart_channel_ltv_cac", "mart_churn_drivers",
+             "mart_churn_monthly", "mart_customer_ltv", "mart_followup_conversion", "mart_funnel",
+             "mart_lead_response", "mart_project_roi", "mart_retention_cohorts",
+             "mart_sales_rep_performance", "mart_service")  # fmt: skip
     raw = ("raw_ads.ad_spend", "raw_crm.accounts", "raw_crm.activities", "raw_crm.leads",
            "raw_crm.opportunities", "raw_crm.tickets", "raw_erp.costs", "raw_fx.rates",
            "raw_reference.projects")  # fmt: skip
     assert [(table, name) for table, name, status, *_ in results if status == "pass"] == [
-        *((f"marts_candidate.{mart}", suite) for mart in marts[:5]),
+        *((f"marts_candidate.{mart}", suite) for mart in marts[:8]),
         ("marts_candidate.mart_project_roi", suite),
         ("marts_candidate.mart_project_roi", "reconciliation"),
-        *((f"marts_candidate.{mart}", suite) for mart in marts[6:]),
+        *((f"marts_candidate.{mart}", suite) for mart in marts[9:]),
         *((table, suite) for table in raw),
     ]
     assert dbt_errors == (0,)

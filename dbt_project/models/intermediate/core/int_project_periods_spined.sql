@@ -1,6 +1,6 @@
 {#-
     The calendar spine of mart_project_roi: for each project and grain (ISO week starting
-    Monday, month, quarter) every period from the one holding the project's earliest business
+    Monday, month, quarter, half-year, year) every period from the one holding the project's earliest business
     date through the one holding the data's end date (the latest business date over the whole
     warehouse). A project without any business date has no rows.
     Days come from int_calendar_days. The singular test

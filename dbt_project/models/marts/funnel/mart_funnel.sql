@@ -1,5 +1,5 @@
 {#-
-    The sales funnel per project, channel and period (ISO week, month, quarter), and per
+    The sales funnel per project, channel and period (ISO week, month, quarter, half-year, year), and per
     project and period over all channels (channel = 'all'), as docs/metrics.md#funnel defines it.
     A lead is in its own channel; an opportunity in its lead's channel, else its account's
     acquisition channel (fct_opportunities.channel). Leads and opportunities fall in the period

@@ -1,6 +1,6 @@
 -- One row per project and day on which at least one input of mart_project_roi is non-zero:
 -- the additive daily building blocks (money in the reporting currency, counts), summed
--- into weeks, months and quarters by mart_project_roi.
+-- into weeks, months, quarters, half-years and years by mart_project_roi.
 
 with
 

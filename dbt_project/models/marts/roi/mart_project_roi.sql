@@ -1,5 +1,5 @@
 {#-
-    ROI per project and period (ISO week, month, quarter), every formula as docs/metrics.md defines
+    ROI per project and period (ISO week, month, quarter, half-year, year), every formula as docs/metrics.md defines
     it. One row per period of the calendar spine (int_project_periods_spined), zeros where
     nothing happened, NULL for a ratio whose denominator is 0. Money in the reporting currency.
 -#}

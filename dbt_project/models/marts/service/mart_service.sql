@@ -1,5 +1,5 @@
 {#-
-    Customer service per project and period (ISO week, month, quarter), docs/metrics.md#service:
+    Customer service per project and period (ISO week, month, quarter, half-year, year), docs/metrics.md#service:
     tickets_opened by opened_at, tickets_resolved by resolved_at (UTC dates);
     median_resolution_hours (opened_at to resolved_at, exact instants, an exact median of the
     hours rounded to 9 decimals) and avg_satisfaction
