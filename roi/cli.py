@@ -209,6 +209,12 @@ def _report_setting_names() -> list[str]:
     return ReportSettings.names()
 
 
+def _simulation_setting_names() -> list[str]:
+    from simulation import SimulationSettings
+
+    return SimulationSettings.names()
+
+
 def _report(args: argparse.Namespace) -> int:
     from reporting import ReportSettings, build_report, default_report_dir
 
@@ -241,6 +247,53 @@ def _report(args: argparse.Namespace) -> int:
         settings=settings,
     )
     print(f"ROI report: {path.resolve()} (one HTML file; opens offline, prints on A4)")
+    return 0
+
+
+# The flags of one scenario (`roi simulate` without --scenarios), by their argparse names.
+SCENARIO_FLAGS = {
+    "project": "--project",
+    "shift": "--shift",
+    "amount": "--amount",
+    "share": "--share",
+    "to_project": "--to-project",
+    "window": "--window",
+    "churn_change": "--churn-change",
+    "horizon": "--horizon",
+    "name": "--name",
+}
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from simulation import SimulationSettings, run_simulation, text
+    from simulation.output import render_json, render_table
+    from simulation.schema import load_scenario_file, scenario_from_flags
+
+    settings = SimulationSettings.from_env()
+    flags = {name: getattr(args, name) for name in SCENARIO_FLAGS}
+    if args.scenarios:
+        given = [SCENARIO_FLAGS[name] for name, value in flags.items() if value is not None]
+        if given:
+            raise RoiError(
+                f"--scenarios {args.scenarios} holds the scenarios: leave out "
+                f"{', '.join(given)}, or give one scenario by its flags without --scenarios"
+            )
+        scenario_file = load_scenario_file(Path(args.scenarios))
+        settings = scenario_file.apply_settings(settings)
+        scenarios = list(scenario_file.scenarios)
+    else:
+        scenarios = [scenario_from_flags(**flags)]
+    settings = settings.with_overrides(args.setting)
+    warehouse = _warehouse(args)
+    data, results = run_simulation(warehouse, scenarios, settings)
+    if args.format == "json":
+        print(render_json(results, data, settings, warehouse.label), end="")
+    else:
+        print(render_table(results), end="")
+    refused = sum(result.refused for result in results)
+    if refused:
+        print(text("table.refused_count", refused=refused, count=len(results)), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -417,6 +470,69 @@ def build_parser() -> argparse.ArgumentParser:
         "ROI_REPORT_<NAME>); names: " + ", ".join(_report_setting_names()),
     )
     report.set_defaults(handler=_report)
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="what-if scenarios: a budget shift between channels or projects, or a churn "
+        "change, projected from the marts",
+        parents=[warehouse_options],
+        description="Project the effect of a strategy change from what the published marts "
+        'observed (README "What-if scenarios"). A budget shift moves --amount or --share of '
+        "a project's media spend from one ad platform to another (--shift FROM:TO), or to "
+        "another project (--to-project), over --window (default: the last two complete "
+        "quarters). A churn change lowers or raises the project's monthly churn "
+        "(--churn-change=-1pp; write a decrease with '=') over --horizon months (default 12). "
+        "Or --scenarios FILE (YAML; see scenarios.example.yml). Every projection is shown "
+        "beside its observed baseline and its assumptions; a scenario the data cannot "
+        "support is refused with the reason. Exit 0: all projected; 1: a scenario was "
+        "refused; 2: bad input.",
+    )
+    simulate.add_argument("--scenarios", metavar="FILE", help="YAML file of scenarios")
+    simulate.add_argument("--project", metavar="CODE", help="the project, e.g. P-DE")
+    simulate.add_argument(
+        "--shift",
+        metavar="FROM:TO",
+        help="move spend between ad platforms, e.g. google_ads:meta_ads (one name with "
+        "--to-project: the same platform in another project)",
+    )
+    shift_size = simulate.add_mutually_exclusive_group()
+    shift_size.add_argument(
+        "--amount", metavar="MONEY", help="amount moved, in the reporting currency (10000)"
+    )
+    shift_size.add_argument(
+        "--share", metavar="SHARE", help="share of FROM's spend in the window moved (20%%, 0.2)"
+    )
+    simulate.add_argument(
+        "--to-project", metavar="CODE", help="the project receiving the money (default: --project)"
+    )
+    simulate.add_argument(
+        "--window",
+        metavar="FIRST:LAST",
+        help="baseline window of whole months, e.g. 2025-Q3:2026-Q1, 2026-Q1, 2025-07:2025-12 "
+        "(default: the last window_quarters complete quarters)",
+    )
+    simulate.add_argument(
+        "--churn-change",
+        metavar="NPP",
+        help="change of the monthly churn in percentage points: --churn-change=-1pp, "
+        "--churn-change 2pp",
+    )
+    simulate.add_argument(
+        "--horizon", metavar="MONTHS", help="months ahead for a churn change (default 12)"
+    )
+    simulate.add_argument("--name", help="a name for the scenario in the output")
+    simulate.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a setting (repeatable; also ROI_SIMULATE_<NAME>), e.g. min_customers=3 "
+        "or bands=0,25%%,50%%; names: " + ", ".join(_simulation_setting_names()),
+    )
+    simulate.add_argument(
+        "--format", choices=["table", "json"], default="table", help="table (default) or json"
+    )
+    simulate.set_defaults(handler=_simulate)
 
     spark = commands.add_parser(
         "spark",

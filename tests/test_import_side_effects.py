@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("foundation", "ingestion", "expectations", "reporting", "orchestration", "roi")
+PACKAGES = (
+    "foundation",
+    "ingestion",
+    "expectations",
+    "reporting",
+    "simulation",
+    "orchestration",
+    "roi",
+)
 BUILDS_ON_IMPORT = {"orchestration.code_location"}
 
 SCRIPT = r"""
@@ -92,9 +100,12 @@ def test_importing_every_module_changes_nothing_in_the_process(tmp_path):
     seen = json.loads(result.stdout.strip().splitlines()[-1])
 
     # THEN every module was imported ...
-    assert {"orchestration.definitions", "orchestration.dbt_assets", "roi.runner"} <= set(
-        seen["imported"]
-    )
+    assert {
+        "orchestration.definitions",
+        "orchestration.dbt_assets",
+        "roi.runner",
+        "simulation.engine",
+    } <= set(seen["imported"])
     assert "orchestration.ingestion_assets" in seen["imported"]
     # ... and none of them changed the process or left anything behind
     assert seen["environ_added"] == []

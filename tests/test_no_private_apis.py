@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SCANNED = ("orchestration/", "roi/", "ingestion/", "expectations/", "reporting/", "dagster.yaml")
+SCANNED = (
+    "orchestration/",
+    "roi/",
+    "ingestion/",
+    "expectations/",
+    "reporting/",
+    "simulation/",
+    "dagster.yaml",
+)
 # the tests and the benchmark too: they would break on an upgrade as the product would
 ALSO_SCANNED = ("tests/", "bench/")
 SUFFIXES = (".py", ".yaml", ".yml")

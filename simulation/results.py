@@ -1,0 +1,83 @@
+"""What `simulate` returns: one `ScenarioResult` per scenario, plain frozen dataclasses that
+the terminal table, the JSON output and the report all render without knowing the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .messages import Message
+from .scenarios import Scenario, Window
+
+# How a figure's baseline was obtained: read from the marts (observed), or computed by the
+# marts' own model at the observed churn (model), as the predicted LTV is.
+OBSERVED = "observed"
+MODEL = "model"
+# What a figure's numbers are: money (reporting currency), count (customers; projected counts
+# are expected values and may be fractional), ratio (ROI, a fraction), rate (monthly churn,
+# a fraction), months.
+UNITS = ("money", "count", "ratio", "rate", "months")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of a projection: a metric of a scope, its baseline and its projections.
+
+    `projects` and `channel` name the scope: a project's channel (`("P-DE",)`,
+    `"google_ads"`), a project (`channel` None), or projects together (`("P-DE", "P-FR")`).
+    `projected` holds one value per column of the result (None: not defined, such as a ratio
+    whose denominator is 0)."""
+
+    projects: tuple[str, ...]
+    channel: str | None
+    metric: str  # its label is MESSAGES["metric.<metric>"]
+    unit: str
+    baseline_kind: str  # OBSERVED or MODEL
+    baseline: float | None
+    projected: tuple[float | None, ...]
+
+    @property
+    def changes(self) -> tuple[float | None, ...]:
+        return tuple(
+            None if value is None or self.baseline is None else value - self.baseline
+            for value in self.projected
+        )
+
+    @property
+    def scope(self) -> str:
+        projects = " + ".join(self.projects)
+        return f"{projects} {self.channel}" if self.channel else projects
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """The outcome of one scenario (`index` counts from 1 in the list given to simulate).
+
+    Refused: `refusal` says why (and nothing is projected). Else `columns` label the projected
+    values of every figure (a budget shift: one per cost band; a churn change: one),
+    `basis` says what the baseline was observed over, and `assumptions` list what the
+    projection assumes, each a Message with its numbers."""
+
+    index: int
+    scenario: Scenario
+    description: Message
+    window: Window | None = None
+    refusal: Message | None = None
+    basis: tuple[Message, ...] = ()
+    columns: tuple[Message, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    assumptions: tuple[Message, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+    @property
+    def kind(self) -> str:
+        return self.scenario.kind
+
+    def figure(self, metric: str, projects: tuple[str, ...], channel: str | None = None) -> Figure:
+        """The figure of `metric` for a scope (KeyError when there is none)."""
+        for figure in self.figures:
+            if (figure.metric, figure.projects, figure.channel) == (metric, projects, channel):
+                return figure
+        raise KeyError((metric, projects, channel))

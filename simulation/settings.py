@@ -1,0 +1,121 @@
+"""The settings of `roi simulate`: defaults, `ROI_SIMULATE_<NAME>` environment variables, a
+scenario file's `settings:` and `--setting name=value`, later ones winning in that order."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from foundation.errors import RoiError
+
+ENV_PREFIX = "ROI_SIMULATE_"
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    # A channel needs at least this many new customers in the window before its cost per
+    # customer and average LTV are read as its efficiency (either side of a budget shift).
+    min_customers: int = 5
+    # The receiving channel's cost per customer of the extra customers, this much above the
+    # observed one: one projected column per band (0 = the observed cost).
+    bands: tuple[float, ...] = (0.0, 0.25, 0.5)
+    # A budget shift without a window looks at the last this-many complete quarters.
+    window_quarters: int = 2
+    # A churn change without a horizon looks this many months ahead.
+    horizon_months: int = 12
+    # The cap on a customer's expected remaining lifetime: must be the dbt var
+    # predicted_ltv_max_lifetime_months the marts were built with (a test keeps the default
+    # equal to dbt_project.yml's), or the churn baseline would not be the marts' predicted LTV.
+    max_lifetime_months: int = 36
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [field.name for field in dataclasses.fields(cls)]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SimulationSettings:
+        """Defaults, overridden by the `ROI_SIMULATE_<NAME>` variables that are set."""
+        environ = os.environ if environ is None else environ
+        values = {
+            name: environ[ENV_PREFIX + name.upper()]
+            for name in cls.names()
+            if environ.get(ENV_PREFIX + name.upper(), "").strip()
+        }
+        return cls().with_values(values, origin=f"environment variable {ENV_PREFIX}<NAME>")
+
+    def with_overrides(self, pairs: Iterable[str], origin: str = "--setting") -> SimulationSettings:
+        """A copy with `name=value` texts applied."""
+        values: dict[str, object] = {}
+        for pair in pairs:
+            name, sep, text = pair.partition("=")
+            if not sep:
+                raise RoiError(
+                    f"{origin}: {pair!r} is not name=value; names: {', '.join(self.names())}"
+                )
+            values[name] = text
+        return self.with_values(values, origin)
+
+    def with_values(self, values: Mapping[str, object], origin: str) -> SimulationSettings:
+        """A copy with `values` (texts, or numbers and lists from a YAML file) applied; an
+        unknown name or a bad value raises RoiError naming `origin`."""
+        changes: dict[str, object] = {}
+        for raw_name, value in values.items():
+            name = str(raw_name).strip().lower().replace("-", "_")
+            if name not in self.names():
+                raise RoiError(
+                    f"{origin}: unknown setting {raw_name!r}; settings: {', '.join(self.names())}"
+                )
+            try:
+                changes[name] = parse_bands(value) if name == "bands" else _whole(value)
+            except ValueError as error:
+                raise RoiError(f"{origin}: {name}: {error}") from None
+        return dataclasses.replace(self, **changes)
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        number = None
+    if number is None or number < 1:
+        raise ValueError(f"{value!r} is not a whole number of at least 1")
+    return number
+
+
+def _rate(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def parse_bands(value: object) -> tuple[float, ...]:
+    """`0,25%,50%` or a list (`[0, 0.25, 50%]`): increases of the cost per customer, each at
+    least 0."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        raise ValueError(f"{value!r} is not a list of increases like 0,25%,50%")
+    bands = []
+    for item in items:
+        rate = _rate(item)
+        if rate is None or not math.isfinite(rate) or rate < 0:
+            raise ValueError(
+                f"{item!r} is not an increase of the cost per customer: write 25% or 0.25 "
+                "(at least 0)"
+            )
+        bands.append(rate)
+    return tuple(bands)
