@@ -297,11 +297,12 @@ def _channel_figures(
             totals.realized_ltv,
             tuple(n * totals.mean_realized_ltv for n in customers),
         ),
+        # predicted LTV is the mart's model, not an observation
         Figure(
             *scope,
             "predicted_ltv_total",
             "money",
-            OBSERVED,
+            MODEL,
             totals.predicted_ltv,
             tuple(n * totals.mean_predicted_ltv for n in customers),
         ),

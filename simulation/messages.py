@@ -56,8 +56,9 @@ MESSAGES: dict[str, str] = {
     "baseline_kind.observed": "observed",
     "baseline_kind.model": "model",
     "legend": (
-        "baseline: observed in the published marts, or (model) the marts' own model at the "
-        "observed churn; projected: this scenario's model, never observed."
+        "baseline: observed in the published marts, or (model) a value of the marts' own "
+        "model (predicted LTV, at the observed churn); projected: this scenario's model, never "
+        "observed."
     ),
     # the figures
     "metric.media_spend": "media spend",
