@@ -194,6 +194,8 @@ MESSAGES: dict[str, str] = {
     "table.baseline_kind": "is",
     "table.projected": "projected",
     "table.refused_count": "{refused} of {count} scenario(s) refused",
+    "table.not_available": "n/a",
+    "table.points": "{change:+.{digits}f} pp",
 }
 
 

@@ -32,7 +32,7 @@ def _title(result: ScenarioResult) -> str:
 
 def _value(unit: str, value: float | None, projected: bool = False) -> str:
     if value is None:
-        return "n/a"
+        return text("table.not_available")
     if unit == "money":
         return f"{value:,.0f}"
     if unit == "count":
@@ -51,7 +51,7 @@ def _change(unit: str, change: float | None) -> str:
     # rounded to the digits shown (+ 0.0 turns -0.0 into 0.0), so a float's -1e-17 shows +0
     if unit in ("ratio", "rate"):
         digits = 1 if unit == "ratio" else 2
-        return f"{round(change * 100, digits) + 0.0:+.{digits}f} pp"
+        return text("table.points", change=round(change * 100, digits) + 0.0, digits=digits)
     if unit == "money":
         return f"{round(change) + 0.0:+,.0f}"
     return f"{round(change, 1) + 0.0:+,.1f}"

@@ -31,6 +31,14 @@ class SimulationSettings:
     # equal to dbt_project.yml's), or the churn baseline would not be the marts' predicted LTV.
     max_lifetime_months: int = 36
 
+    def __post_init__(self) -> None:
+        # the same bounds as the parsers below, for settings built in code (the report)
+        for name in ("min_customers", "window_quarters", "horizon_months", "max_lifetime_months"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if not self.bands or min(self.bands) < 0:
+            raise ValueError(f"bands must be one or more increases of at least 0: {self.bands}")
+
     @classmethod
     def names(cls) -> list[str]:
         return [field.name for field in dataclasses.fields(cls)]
@@ -106,7 +114,12 @@ def _rate(value: object) -> float | None:
 def parse_bands(value: object) -> tuple[float, ...]:
     """`0,25%,50%` or a list (`[0, 0.25, 50%]`): increases of the cost per customer, each at
     least 0."""
-    items = value.split(",") if isinstance(value, str) else value
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        items = [value]  # one band, as YAML writes `bands: 0.25`
+    else:
+        items = value
     if not isinstance(items, list | tuple) or not items:
         raise ValueError(f"{value!r} is not a list of increases like 0,25%,50%")
     bands = []

@@ -211,10 +211,21 @@ def test_settings_come_from_the_environment_then_the_overrides():
         {"ROI_SIMULATE_MIN_CUSTOMERS": "8", "ROI_SIMULATE_BANDS": "0, 10%, 0.2"}
     ).with_overrides(["min_customers=4", "horizon-months=6"])
     assert settings == SimulationSettings(min_customers=4, bands=(0.0, 0.1, 0.2), horizon_months=6)
+    assert SimulationSettings().with_values({"bands": 0.25}, "a file").bands == (0.25,)
     with pytest.raises(RoiError, match=r"--setting: bands: '-10%' is not an increase"):
         SimulationSettings().with_overrides(["bands=0,-10%"])
     with pytest.raises(RoiError, match=r"--setting: 'min_customers' is not name=value"):
         SimulationSettings().with_overrides(["min_customers"])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"min_customers": 0}, {"bands": ()}, {"bands": (0.0, -0.5)}, {"horizon_months": 0}],
+    ids=["no-minimum", "no-band", "a-cheaper-band", "no-horizon"],
+)
+def test_settings_built_in_code_are_checked_too(values):
+    with pytest.raises(ValueError):
+        SimulationSettings(**values)
 
 
 def test_the_lifetime_cap_is_the_dbt_projects():
