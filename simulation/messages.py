@@ -118,7 +118,9 @@ MESSAGES: dict[str, str] = {
     "assumption.churn_model": (
         "The model of marts.mart_customer_ltv.predicted_ltv: a customer active at {data_end} "
         "stays 1 / monthly churn more months, at most {cap}, earning its average monthly gross "
-        "profit so far; an inactive customer's predicted LTV is its realised LTV."
+        "profit so far (realised LTV / months since its first order's month, so a customer of "
+        "the last month counts its first order as a month's gross profit); an inactive "
+        "customer's predicted LTV is its realised LTV."
     ),
     "assumption.constant_churn": (
         "The churn changes by {points:+.2f} percentage points from {data_end} on and stays the "
