@@ -481,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
         "a project's media spend from one ad platform to another (--shift FROM:TO), or to "
         "another project (--to-project), over --window (default: the last two complete "
         "quarters). A churn change lowers or raises the project's monthly churn "
-        "(--churn-change=-1pp; write a decrease with '=') over --horizon months (default 12). "
+        "(--churn-change -1pp) over --horizon months (default 12). "
         "Or --scenarios FILE (YAML; see scenarios.example.yml). Every projection is shown "
         "beside its observed baseline and its assumptions; a scenario the data cannot "
         "support is refused with the reason. Exit 0: all projected; 1: a scenario was "
@@ -514,8 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--churn-change",
         metavar="NPP",
-        help="change of the monthly churn in percentage points: --churn-change=-1pp, "
-        "--churn-change 2pp",
+        help="change of the monthly churn in percentage points: -1pp, +0.5pp, 2pp",
     )
     simulate.add_argument(
         "--horizon", metavar="MONTHS", help="months ahead for a churn change (default 12)"
@@ -578,8 +577,24 @@ def _hide_skipped_check_notices() -> None:
         last_resort.addFilter(_SkippedCheckNotices())
 
 
+# Flags whose value may start with `-` (`--churn-change -1pp`): argparse takes such a value for
+# a flag unless it is a plain negative number, so it is attached to its flag (`=`) first.
+SIGNED_VALUE_FLAGS = ("--churn-change",)
+
+
+def _attach_signed_values(argv: list[str]) -> list[str]:
+    attached: list[str] = []
+    for arg in argv:
+        if attached and attached[-1] in SIGNED_VALUE_FLAGS and arg.startswith("-"):
+            attached[-1] = f"{attached[-1]}={arg}"
+        else:
+            attached.append(arg)
+    return attached
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(_attach_signed_values(argv))
     from ingestion import configure_runtime
 
     # dlt's defaults and the log redaction, before any command loads or logs anything

@@ -238,7 +238,7 @@ def scenario_from_flags(
     if (shift is None) == (churn_change is None):
         raise RoiError(
             "give a scenario: --shift FROM:TO with --amount or --share (a budget shift), or "
-            "--churn-change=±Npp (a churn change), each with --project; or --scenarios FILE"
+            "--churn-change ±Npp (a churn change), each with --project; or --scenarios FILE"
         )
     if project is None:
         raise RoiError("--project is required: the project the scenario changes, like P-DE")

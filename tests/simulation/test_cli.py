@@ -51,9 +51,13 @@ def test_a_budget_shift_by_flags_prints_a_table(capsys, warehouse_file):
     assert out.rstrip().endswith("projected: this scenario's model, never observed.")
 
 
-def test_a_churn_change_by_flags_prints_model_baselines(capsys, warehouse_file):
+@pytest.mark.parametrize(
+    "change", [["--churn-change", "-1pp"], ["--churn-change=-1pp"]], ids=["spaced", "attached"]
+)
+def test_a_churn_change_by_flags_prints_model_baselines(capsys, warehouse_file, change):
+    # a decrease starts with "-", as a flag does: both spellings are the value
     code, out, err = simulate(
-        capsys, warehouse_file, "--project", "P-DE", "--churn-change=-1pp", "--horizon", "12"
+        capsys, warehouse_file, "--project", "P-DE", *change, "--horizon", "12"
     )
     assert (code, err) == (0, "")
     assert "Scenario 1 of 1: P-DE: monthly churn -1.00 percentage points, 12-month horizon" in out
@@ -164,7 +168,7 @@ def test_a_setting_on_the_command_line_wins(capsys, warehouse_file):
     ("args", "message"),
     [
         pytest.param(["--project", "P-DE"], "give a scenario: --shift FROM:TO with --amount or "
-                     "--share (a budget shift), or --churn-change=±Npp (a churn change), each "
+                     "--share (a budget shift), or --churn-change ±Npp (a churn change), each "
                      "with --project; or --scenarios FILE", id="no-scenario"),
         pytest.param(["--shift", "google_ads:meta_ads", "--amount", "5"], "--project is "
                      "required: the project the scenario changes, like P-DE", id="no-project"),
