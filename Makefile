@@ -9,7 +9,8 @@ CHROMIUM := /usr/bin/chromium
 # Spark (--target spark, the local cluster of `make spark-up`) runs on Java 17.
 JAVA := $(or $(shell command -v java 2>/dev/null),/usr/bin/java)
 
-.PHONY: demo test install lint format dev lock clean bench bench-spark spark-up spark-down
+.PHONY: demo test install lint format dev lock clean bench bench-spark spark-up spark-down \
+	i18n-extract
 
 demo: $(STAMP)
 	$(BIN)/roi demo
@@ -119,6 +120,23 @@ bench: $(STAMP)
 SPARK_SCALE ?= 50
 bench-spark: $(STAMP) $(JAVA)
 	$(BIN)/python bench/spark.py --scale $(SPARK_SCALE)
+
+# The report's message catalogs (README "The ROI report", Languages): collect every message of
+# the code and the templates into the template (messages.pot), merge it into each language's
+# messages.po (a changed message keeps its old translation marked fuzzy, shown in English until
+# a translator clears the flag; removed ones are dropped), then write the source language's
+# own catalog (English: each message is its own translation) and the Chinese column labels
+# from the dbt docs' meta.label_zh. The .po files are read as they are at run time: nothing to
+# compile. A mart column's label has the column's name as its context (mart_column:1c,2).
+LOCALE_DIR := reporting/locale
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords mart_column:1c,2 \
+		--add-comments Translators: --project overseas-roi-warehouse \
+		--copyright-holder "the overseas-roi-warehouse contributors" \
+		--output-file $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update --input-file $(LOCALE_DIR)/messages.pot --output-dir $(LOCALE_DIR) \
+		--ignore-obsolete
+	$(BIN)/python -m reporting.catalogs
 
 # Re-pin the full dependency tree after changing pyproject.toml.
 lock:
