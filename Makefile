@@ -149,7 +149,7 @@ bench-spark: $(STAMP) $(JAVA)
 LOCALE_DIR := reporting/locale
 i18n-extract: $(STAMP)
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords mart_column:1c,2 \
-		--add-comments Translators: --project overseas-roi-warehouse \
+		--add-comments Translators: --add-location file --project overseas-roi-warehouse \
 		--copyright-holder "the overseas-roi-warehouse contributors" \
 		--output-file $(LOCALE_DIR)/messages.pot .
 	$(BIN)/pybabel update --input-file $(LOCALE_DIR)/messages.pot --output-dir $(LOCALE_DIR) \

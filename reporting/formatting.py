@@ -5,8 +5,8 @@ signs, date order and month names), n/a for NULL.
 Numbers take the locale's own decimal and percent patterns with the report's number of
 decimals (whole units of the reporting currency, one decimal for a rate), so that German
 writes 1.234.568 and 12,3 %, French 1 234 568 (narrow no-break spaces) and 12,3 %, and
-Arabic (CLDR's default numbering system for `ar`: Latin digits) 12.3% with its
-left-to-right marks around signs. Money is a number: the currency's code stands in the
+Arabic (CLDR's default numbering system for `ar`: Latin digits) 12.3% with the
+left-to-right marks of its signs. Money is a number: the currency's code stands in the
 table headers and after amounts in sentences, as it did before.
 """
 
@@ -55,10 +55,13 @@ def _number(value: float, tr: Translator, digits: int, percent: bool = False) ->
     scale = 2 if percent else 0
     rounded = _rounded(value * 10**scale if percent else value, digits).scaleb(-scale)
     text = format_decimal(rounded, _pattern(pattern, digits), locale=locale)
+    # Babel writes the pattern's ASCII hyphen and percent sign; the locale's own (CLDR) may
+    # carry left-to-right marks (ar: U+200E before the minus, around the percent sign) that
+    # keep them on the number's side in right-to-left text, where a bare one would move.
     if text.startswith("-"):
-        # Babel writes the pattern's ASCII hyphen; CLDR's minus sign of the locale may carry
-        # a direction mark (ar: U+200E, so that the sign stays before the number in RTL).
         text = get_minus_sign_symbol(locale) + text[1:]
+    if percent:
+        text = text.replace("%", locale.number_symbols["latn"]["percentSign"])
     return text
 
 

@@ -156,13 +156,22 @@ class Translator:
         """`ltr` or `rtl`: the locale's writing direction (CLDR)."""
         return self.locale.text_direction
 
+    def isolate(self, value: object) -> str:
+        """`value` as text that keeps its own direction inside right-to-left text: a period
+        label (2026-Q2), a path or a figure between Unicode first-strong isolates, which
+        show nothing; left-to-right pages need none."""
+        return f"\u2068{value}\u2069" if self.direction == "rtl" else str(value)
+
+    def _format(self, translated: str, values: dict[str, object]) -> str:
+        if not values:
+            return translated
+        return translated.format(**{name: self.isolate(value) for name, value in values.items()})
+
     def _(self, message: str, /, **values: object) -> str:
-        translated = translations(self.language.locale).gettext(message)
-        return translated.format(**values) if values else translated
+        return self._format(translations(self.language.locale).gettext(message), values)
 
     def pgettext(self, context: str, message: str, /, **values: object) -> str:
-        translated = translations(self.language.locale).pgettext(context, message)
-        return translated.format(**values) if values else translated
+        return self._format(translations(self.language.locale).pgettext(context, message), values)
 
     def column(self, name: str) -> str:
         """The label of a mart column (its name when it has none)."""

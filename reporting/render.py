@@ -281,7 +281,7 @@ class Renderer:
                 code=run.code_version or "-",
             )
             run_meta = (detail, run.run_id)
-        return [
+        rows = [
             (self._("Period"), data.period.label, None),
             (self._("Data through"), date(data.data_end_date, self.lang), None),
             (self._("Reporting currency"), self.currency, None),
@@ -289,6 +289,8 @@ class Renderer:
             (self._("Run"), *run_meta),
             (self._("Warehouse"), "", model.warehouse),
         ]
+        # each value in its own direction (a period label stays 2026-Q2 in Arabic)
+        return [(label, value and self.tr.isolate(value), code) for label, value, code in rows]
 
     def period_line(self) -> str:
         period = self.model.data.period

@@ -1,7 +1,7 @@
 """Numbers and dates in each language's conventions (CLDR through Babel), against strings
 written out by hand: the decimal mark and digit grouping, the percent sign and its space,
-the signs (Arabic's carry a left-to-right mark, U+200E, so that they stay before the number
-in right-to-left text), the order and names of a date's parts."""
+the signs (Arabic's carry left-to-right marks, U+200E, so that they stay on their side of
+the number in right-to-left text), the order and names of a date's parts."""
 
 from __future__ import annotations
 
@@ -52,8 +52,8 @@ CASES = {
     # CLDR's default numbering system for `ar` is Latin digits (Arabic-Indic ones are its
     # "native" system); the date's slashes carry right-to-left marks.
     "ar": {
-        "money": "1,234,568", "unit_money": "0.40", "percent": "12.3%",
-        "signed_percent": f"{LRM}+30.0%", "points": f"{LRM}-5.2", "count": "12,345",
+        "money": "1,234,568", "unit_money": "0.40", "percent": f"12.3{LRM}%{LRM}",
+        "signed_percent": f"{LRM}+30.0{LRM}%{LRM}", "points": f"{LRM}-5.2", "count": "12,345",
         "multiple": "3.46×", "decimal": "24.5", "date": f"30{RLM}/06{RLM}/2026",
         "date_range": "1 أبريل – 30 يونيو 2026",
         "timestamp": "22 يونيو 2026، 10:00:00 م التوقيت العالمي",
