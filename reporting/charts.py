@@ -248,6 +248,7 @@ def retention(model: ReportModel, lang: str) -> go.Figure | None:
         figure.add_scatter(
             x=[offset for offset, _ in points],
             y=[rate for _, rate in points],
+            # Translators: {cohort} is the month of the customers' first order (2026-04)
             name=translator(lang)._("Cohort {cohort}", cohort=cohort_label),
             mode="lines+markers",
             line={"color": PALETTE[i % len(PALETTE)]},
@@ -470,6 +471,7 @@ def revenue_per_rep(model: ReportModel, lang: str) -> go.Figure | None:
 SECTIONS = {
     "compare": (
         ("chart-roi-vs-target", N_("ROI vs target, this period"), roi_vs_target),
+        # Translators: {hundred_percent} is 100% as the language writes it
         ("chart-payback", N_("Payback so far by project ({hundred_percent} = paid back)"), payback),
         (
             "chart-region-compare",
@@ -530,7 +532,7 @@ def build_charts(model: ReportModel, lang: str) -> dict[str, list[Chart]]:
         section: [
             Chart(
                 chart_id,
-                # Translators: {hundred_percent} is 100% as the language writes it
+                # the payback chart's title says where 100% is
                 translator(lang)._(title, hundred_percent=percent(1, lang, 0)),
                 build(model, lang),
             )

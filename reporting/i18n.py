@@ -143,10 +143,6 @@ class Translator:
 
     language: Language
 
-    @property
-    def code(self) -> str:
-        return self.language.code
-
     @functools.cached_property
     def locale(self) -> Locale:
         return Locale.parse(self.language.locale)

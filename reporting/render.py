@@ -65,6 +65,8 @@ def plotly_js_hash() -> str:
 # Each alert's message (its rule) and badge (its kind), in English: the renderer translates
 # them (N_ marks them for extraction).
 ALERT_MESSAGES = {
+    # Translators: {subject} is a project's code (P2); {gap} a signed difference in percentage
+    # points (pp); amounts are followed by {currency}, the reporting currency's code (USD)
     "roi_below_target": N_(
         "{subject}: ROI {roi} is below its target {target_roi} ({gap} pp): gross profit "
         "{gross_profit} on investment {investment} {currency}."
@@ -79,6 +81,7 @@ ALERT_MESSAGES = {
         "{previous_cost_per_lead} {currency} in {previous_period} ({leads} leads vs "
         "{previous_leads}; spend {spend} {currency}). Threshold: +{threshold}."
     ),
+    # Translators: {month} is a month's label (2026-05); {difference} is signed (+13.3)
     "churn_spike": N_(
         "{subject}: churn in {month} was {churn_rate} ({churned_customers} of "
         "{active_customers_start} active customers), {difference} pp above the average "
@@ -181,6 +184,7 @@ class Renderer:
 
     def in_currency(self, label: str) -> str:
         """A money column's header: its label and the reporting currency's code."""
+        # Translators: a money column's header: its label and the currency's code (USD)
         return self._("{label} ({currency})", label=label, currency=self.currency)
 
     # --- pieces ---------------------------------------------------------------------------
@@ -294,6 +298,8 @@ class Renderer:
 
     def period_line(self) -> str:
         period = self.model.data.period
+        # Translators: the period's kind (Quarter), its label (2026-Q2), its first and last day
+        # (Apr 1 – Jun 30, 2026)
         return self._(
             "{grain} {label} ({dates})",
             grain=self.tr.grain(period.grain),
@@ -784,6 +790,7 @@ class Renderer:
                 "Cumulative ROI: the same over everything from the project's first period through "
                 "this one."
             ),
+            # Translators: {hundred_percent} is 100% as the language writes it
             _(
                 "Payback so far = cumulative gross profit / cumulative investment: the share of "
                 "the investment earned back ({hundred_percent} or more: paid back). Paid back in: "
