@@ -6,10 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
+# The report's fonts for its browser test: one file of each Debian package, fonts-noto-core
+# (Noto Sans, Noto Sans Arabic) and fonts-noto-cjk (Chinese, Japanese, Korean). Without them
+# headless Chromium draws those languages' letters as empty boxes.
+REPORT_FONTS := /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf \
+	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 # Spark (--target spark, the local cluster of `make spark-up`) runs on Java 17.
 JAVA := $(or $(shell command -v java 2>/dev/null),/usr/bin/java)
 
-.PHONY: demo test install lint format dev lock clean bench bench-spark spark-up spark-down
+.PHONY: demo test install lint format dev lock clean bench bench-spark spark-up spark-down \
+	i18n-extract
 
 demo: $(STAMP)
 	$(BIN)/roi demo
@@ -25,7 +31,7 @@ demo: $(STAMP)
 # failure for inspection, removed after a pass.
 TEST_TMP := $(shell $(PYTHON) -c "import os, shutil; ok = os.path.isdir('/dev/shm') and shutil.disk_usage('/dev/shm').free > 8 << 30; print(f'/dev/shm/roi-tests-{os.getuid()}' if ok else '')" 2>/dev/null)
 
-test: $(STAMP) $(CHROMIUM) $(JAVA)
+test: $(STAMP) $(CHROMIUM) $(REPORT_FONTS) $(JAVA)
 	$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
 	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder --durations=15 \
 		$(if $(TEST_TMP),--basetemp=$(TEST_TMP)) \
@@ -42,6 +48,19 @@ $(CHROMIUM):
 	else \
 		echo "error: apt-get is not available: install Chromium so that $(CHROMIUM) exists; the report's browser test will fail without it" >&2; \
 	fi
+
+# The Noto fonts the report's font stack names (README "The ROI report", Languages), installed
+# once, as root; one install brings every file of REPORT_FONTS (hence the test of $@).
+$(REPORT_FONTS):
+	@test -e $@ || { echo "installing Debian's Noto fonts for the report's languages"; \
+	if command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			fonts-noto-core fonts-noto-cjk \
+		|| echo "error: could not install fonts-noto-core and fonts-noto-cjk with apt-get (are you root?); the report's browser test will fail" >&2; \
+	else \
+		echo "error: apt-get is not available: install the Noto fonts (Noto Sans, Noto Sans Arabic, Noto Sans CJK) so that $@ exists; the report's browser test will fail without them" >&2; \
+	fi; }
 
 # Java 17 for Spark: Debian's headless runtime, installed once, as root.
 $(JAVA):
@@ -119,6 +138,23 @@ bench: $(STAMP)
 SPARK_SCALE ?= 50
 bench-spark: $(STAMP) $(JAVA)
 	$(BIN)/python bench/spark.py --scale $(SPARK_SCALE)
+
+# The report's message catalogs (README "The ROI report", Languages): collect every message of
+# the code and the templates into the template (messages.pot), merge it into each language's
+# messages.po (a changed message keeps its old translation marked fuzzy, shown in English until
+# a translator clears the flag; removed ones are dropped), then write the source language's
+# own catalog (English: each message is its own translation) and the Chinese column labels
+# from the dbt docs' meta.label_zh. The .po files are read as they are at run time: nothing to
+# compile. A mart column's label has the column's name as its context (mart_column:1c,2).
+LOCALE_DIR := reporting/locale
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords mart_column:1c,2 \
+		--add-comments Translators: --add-location file --project overseas-roi-warehouse \
+		--copyright-holder "the overseas-roi-warehouse contributors" \
+		--output-file $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update --input-file $(LOCALE_DIR)/messages.pot --output-dir $(LOCALE_DIR) \
+		--ignore-obsolete
+	$(BIN)/python -m reporting.catalogs
 
 # Re-pin the full dependency tree after changing pyproject.toml.
 lock:

@@ -30,8 +30,9 @@ class Grain:
     # to `label_digits` (2026-W05, 2026-01, 2026-Q1); 0 digits: the year alone.
     label_mark: str
     label_digits: int
-    # The report's words per language: (one period, several periods).
-    words: dict[str, tuple[str, str]]
+    # The report's words for one period and several, in English: the message ids its
+    # catalogs translate (reporting/locale; N_ marks them for pybabel extract).
+    words: tuple[str, str]
 
     @property
     def period_starts(self) -> str:
@@ -62,6 +63,11 @@ class Grain:
         return Period.containing(self.name, dt.date.fromisocalendar(year, 5, 1)).label
 
 
+def N_(message: str) -> str:
+    """Marks a word for the report's message catalogs: pybabel extracts N_ calls by default."""
+    return message
+
+
 GRAINS: dict[str, Grain] = {
     grain.name: grain
     for grain in (
@@ -71,7 +77,7 @@ GRAINS: dict[str, Grain] = {
             months=None,
             label_mark="W",
             label_digits=2,
-            words={"en": ("Week", "weeks"), "zh": ("周", "周")},
+            words=(N_("Week"), N_("weeks")),
         ),
         Grain(
             "month",
@@ -79,7 +85,7 @@ GRAINS: dict[str, Grain] = {
             months=1,
             label_mark="",
             label_digits=2,
-            words={"en": ("Month", "months"), "zh": ("月", "个月")},
+            words=(N_("Month"), N_("months")),
         ),
         Grain(
             "quarter",
@@ -87,7 +93,7 @@ GRAINS: dict[str, Grain] = {
             months=3,
             label_mark="Q",
             label_digits=1,
-            words={"en": ("Quarter", "quarters"), "zh": ("季度", "个季度")},
+            words=(N_("Quarter"), N_("quarters")),
         ),
         Grain(
             "half_year",
@@ -95,7 +101,7 @@ GRAINS: dict[str, Grain] = {
             months=6,
             label_mark="H",
             label_digits=1,
-            words={"en": ("Half-year", "half-years"), "zh": ("半年", "个半年")},
+            words=(N_("Half-year"), N_("half-years")),
         ),
         Grain(
             "year",
@@ -103,7 +109,7 @@ GRAINS: dict[str, Grain] = {
             months=12,
             label_mark="",
             label_digits=0,
-            words={"en": ("Year", "years"), "zh": ("年", "年")},
+            words=(N_("Year"), N_("years")),
         ),
     )
 }

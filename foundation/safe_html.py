@@ -33,7 +33,8 @@ INLINE_STYLES = "'unsafe-inline'"
 def html_templates(package: str) -> jinja2.Environment:
     """The templates in `package`'s templates/ folder. Every value a template shows is
     escaped (.html ones, and any name not known to be code); the .css and .js templates are
-    the page's own code and take numbers only. A name a template uses but is not given is an
+    the page's own code and take numbers and the project's own constants only (a font
+    stack), never data. A name a template uses but is not given is an
     error, not an empty string."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader(package, "templates"),

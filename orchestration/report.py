@@ -1,18 +1,19 @@
 """The ROI evaluation report: the last step of every pipeline run, once the marts are published.
 
 A review run (a schedule, a backfill) reports on its own period; an ad-hoc run on the last
-complete period of ROI_REPORT_GRAIN (default quarter). Both languages are written, into
-ROI_REPORT_DIR (default `reports/` beside the warehouse file), named by period and language,
-so the report of a period is replaced by a later run of the same period. The report's data
-quality section covers this run: its check results are written to the audit trail first
-(the run's final row follows when it ends).
+complete period of ROI_REPORT_GRAIN (default quarter). It is written in the languages of
+ROI_REPORT_LANGUAGES (default `en,zh`; read when the report is written, like the report's
+thresholds), into ROI_REPORT_DIR (default `reports/` beside the warehouse file), named by
+period and language, so the report of a period is replaced by a later run of the same
+period. The report's data quality section covers this run: its check results are written to
+the audit trail first (the run's final row follows when it ends).
 """
 
 import dagster as dg
 
 from foundation.periods import Period
 from foundation.progress import say
-from reporting import LANGUAGES, build_report, default_report_dir
+from reporting import build_report, default_report_dir, run_languages
 
 from .audit_trail import record_run
 from .publish import PUBLISHED_SCHEMA
@@ -35,11 +36,13 @@ def build_roi_report(mart_names: list[str], report_grain: str) -> dg.AssetsDefin
         group_name="report",
         kinds={"html"},
         description="The ROI evaluation report of the run's period (a review run) or of the last "
-        "complete period (an ad-hoc run), in English and Chinese: headlines per project and "
-        "region, comparisons, trends, funnel, alerts, data quality. One self-contained HTML file "
-        "per language.",
+        "complete period (an ad-hoc run), in the languages of ROI_REPORT_LANGUAGES (default "
+        "English and Chinese): headlines per project and region, comparisons, trends, funnel, "
+        "alerts, data quality. One self-contained HTML file per language.",
     )
     def roi_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        # checked first: a misspelt language fails the step before anything is written
+        languages = run_languages()
         period = Period.from_tags(context.run.tags)
         grain = period.grain if period else report_grain
         record_run(context.instance, context.run.run_id, warehouse.resolved)
@@ -53,12 +56,12 @@ def build_roi_report(mart_names: list[str], report_grain: str) -> dg.AssetsDefin
                 lang=lang,
                 run_id=context.run.run_id,
             )
-            for lang in LANGUAGES
+            for lang in languages
         ]
         for path in paths:
             say(f"report: {path}")
         return dg.MaterializeResult(
-            metadata={lang: str(p) for lang, p in zip(LANGUAGES, paths, strict=True)}
+            metadata={lang: str(p) for lang, p in zip(languages, paths, strict=True)}
         )
 
     return roi_report

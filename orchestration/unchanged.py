@@ -11,7 +11,8 @@ status `unchanged` and the run whose marts, checks and report still stand.
 What is compared (`input_key`):
 - the contract's files of the families the run reads, by name and SHA-256 of their bytes;
 - the dbt project's fingerprint (every project file and the value-changing vars);
-- the Python of the packages that validate, load, check and publish (their source files);
+- the Python of the packages that validate, load, check, publish and report (their source
+  files), with the report's templates and message catalogs;
 - the settings that change what a run writes: the reporting currency, the source choice, the
   run's period, the report's grain and thresholds (ROI_REPORT_*). Paths, credentials,
   retries and alert delivery do not change a mart and are not compared.
@@ -52,6 +53,9 @@ UNCHANGED_SINCE = "roi/unchanged_since"
 
 # the packages whose Python decides what lands, what passes and what is published
 _CODE_PACKAGES = ("foundation", "ingestion", "expectations", "orchestration", "reporting")
+# their files that change what a run writes: the code, and the pages' templates and the
+# report's message catalogs (a corrected translation is a different report)
+_CODE_SUFFIXES = (".py", ".html", ".css", ".js", ".po")
 # the variables that change what a run writes beyond the dbt vars and the run's own
 # choices: the report's grain and thresholds (reporting/settings.py), not its folder
 _COMPARED_PREFIX = "ROI_REPORT_"
@@ -78,11 +82,12 @@ def drop_digest(data_dir: Path, datasets: Iterable[str]) -> str | None:
 
 
 def code_digest(packages: Iterable[str] = _CODE_PACKAGES) -> str:
-    """SHA-256 over the Python source of the pipeline's packages."""
+    """SHA-256 over the source files of the pipeline's packages (_CODE_SUFFIXES)."""
     digest = hashlib.sha256()
     for package in packages:
         folder = Path(importlib.import_module(package).__file__).parent
-        for path in sorted(folder.rglob("*.py")):
+        files = (path for path in folder.rglob("*") if path.suffix in _CODE_SUFFIXES)
+        for path in sorted(files):
             digest.update(f"{package}/{path.relative_to(folder).as_posix()}".encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()

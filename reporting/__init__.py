@@ -2,11 +2,13 @@
 
 `build_report` reads the published marts and the audit schema of a warehouse (read-only)
 and writes `out_dir / f"roi-report-{period.label}-{lang}.html"`: plotly.js is embedded once,
-every chart's data inline, so the file opens offline and prints on A4. English (`en`) and
-Chinese (`zh`). Modules: `data` (read the warehouse), `metrics` (headlines, funnel,
-comparisons), `model` (the page's content), `alert_rules` (the report's alerts), `charts`
-(Plotly figures), `render` (HTML through the Jinja2 templates), `formatting`, `i18n` (texts),
-`settings` (thresholds).
+every chart's data inline, so the file opens offline and prints on A4. In any of
+`LANGUAGES` (README "The ROI report", Languages). Modules: `data` (read the warehouse),
+`metrics` (headlines, funnel, comparisons), `model` (the page's content), `alert_rules` (the
+report's alerts), `charts` (Plotly figures), `render` (HTML through the Jinja2 templates),
+`formatting` (numbers and dates, CLDR through Babel), `i18n` (texts: gettext catalogs in
+`locale/`), `languages` (the codes, their locales, the run's choice), `settings`
+(thresholds).
 
 Definitions (also printed in the report's "How to read this" section):
 
@@ -55,11 +57,17 @@ from foundation.periods import DEFAULT_REPORT_GRAIN, GRAINS, Period
 from foundation.private import create_private, make_file_private, make_private
 from foundation.warehouse import Warehouse, as_warehouse
 
+from .languages import LANGUAGES, run_languages
 from .settings import ReportSettings
 
-LANGUAGES = ("en", "zh")
-
-__all__ = ["LANGUAGES", "ReportSettings", "build_report", "default_report_dir", "report_path"]
+__all__ = [
+    "LANGUAGES",
+    "ReportSettings",
+    "build_report",
+    "default_report_dir",
+    "report_path",
+    "run_languages",
+]
 
 
 def default_report_dir(warehouse: Warehouse | Path) -> Path:

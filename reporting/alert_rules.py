@@ -306,9 +306,7 @@ def data_quality(data: ReportData, settings: ReportSettings) -> list[ReportAlert
                 {
                     "table": source.source_table,
                     "status": source.status,
-                    "last_loaded": (
-                        f"{source.max_loaded_at:%Y-%m-%d %H:%M}" if source.max_loaded_at else "-"
-                    ),
+                    "last_loaded": source.max_loaded_at,
                     "hours": source.hours_since_load,
                     "warn_after": source.warn_after or "-",
                 },

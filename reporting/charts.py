@@ -12,9 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from .data import ALL_CHANNELS
-from .i18n import column_label, text
+from .formatting import count, decimal_number, money, multiple, percent
+from .i18n import N_, STAGE_NAMES, translator
 from .metrics import complete_months, ratio, retention_curves
 from .model import ReportModel
 
@@ -24,10 +26,6 @@ PALETTE = (
 )  # fmt: skip
 INVESTMENT_COLOUR = "#8da0cb"
 PROFIT_COLOUR = "#2ca02c"
-FONT_FAMILY = (
-    '-apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "PingFang SC", '
-    '"Microsoft YaHei", "Helvetica Neue", Arial, sans-serif'
-)
 HEIGHT = 300
 
 
@@ -38,16 +36,21 @@ class Chart:
     figure: go.Figure | None
 
 
-def _layout(figure: go.Figure, *, percent_y: bool = False, y_title: str | None = None) -> None:
+def _layout(
+    figure: go.Figure, lang: str, *, percent_y: bool = False, y_title: str | None = None
+) -> None:
+    tr = translator(lang)
     figure.update_layout(
         template="plotly_white",
         height=HEIGHT,
         margin={"l": 56, "r": 16, "t": 36, "b": 40},
-        font={"family": FONT_FAMILY, "size": 12},
+        font={"family": tr.language.font_stack, "size": 12},
         # Legend above the plot: rotated tick labels below never run into it.
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": 11}},
         hovermode="x unified",
-        separators=".,",
+        # The locale's decimal mark and digit group separator (CLDR), in that order: Plotly
+        # writes axis ticks and hover values with them.
+        separators=get_decimal_symbol(tr.locale) + get_group_symbol(tr.locale),
     )
     if percent_y:
         figure.update_yaxes(tickformat=".0%")
@@ -69,15 +72,15 @@ def roi_vs_target(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=[h.key for h in rows],
         y=[h.roi for h in rows],
-        name=column_label(lang, "roi"),
+        name=translator(lang).column("roi"),
         marker_color=[colours.get(h.key, PALETTE[0]) for h in rows],
-        text=[f"{h.roi:.0%}" if h.roi is not None else "" for h in rows],
+        text=[percent(h.roi, lang, 0) if h.roi is not None else "" for h in rows],
         textposition="outside",
     )
     figure.add_scatter(
         x=[h.key for h in rows],
         y=[h.target_roi for h in rows],
-        name=text(lang, "series.target"),
+        name=translator(lang)._("Target"),
         mode="markers",
         marker={
             "symbol": "line-ew-open",
@@ -86,7 +89,7 @@ def roi_vs_target(model: ReportModel, lang: str) -> go.Figure | None:
             "line": {"width": 3, "color": "#222"},
         },
     )
-    _layout(figure, percent_y=True)
+    _layout(figure, lang, percent_y=True)
     figure.update_layout(hovermode="closest")
     return figure
 
@@ -101,13 +104,13 @@ def payback(model: ReportModel, lang: str) -> go.Figure | None:
         y=[h.key for h in rows],
         x=[h.payback for h in rows],
         orientation="h",
-        name=text(lang, "series.payback"),
+        name=translator(lang)._("Payback so far"),
         marker_color=[colours.get(h.key, PALETTE[0]) for h in rows],
-        text=[f"{h.payback:.0%}" for h in rows],
+        text=[percent(h.payback, lang, 0) for h in rows],
         textposition="auto",
     )
     figure.add_vline(x=1, line_dash="dash", line_color="#222")
-    _layout(figure)
+    _layout(figure, lang)
     figure.update_xaxes(tickformat=".0%")
     figure.update_layout(showlegend=False, hovermode="closest")
     figure.update_yaxes(autorange="reversed")
@@ -122,16 +125,20 @@ def region_compare(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=names,
         y=[h.investment for h in model.regions],
-        name=column_label(lang, "total_investment"),
+        name=translator(lang).column("total_investment"),
         marker_color=INVESTMENT_COLOUR,
     )
     figure.add_bar(
         x=names,
         y=[h.gross_profit for h in model.regions],
-        name=column_label(lang, "gross_profit"),
+        name=translator(lang).column("gross_profit"),
         marker_color=PROFIT_COLOUR,
     )
-    _layout(figure, y_title=text(lang, "axis.amount", currency=model.data.reporting_currency))
+    _layout(
+        figure,
+        lang,
+        y_title=translator(lang)._("Amount ({currency})", currency=model.data.reporting_currency),
+    )
     figure.update_layout(barmode="group")
     figure.update_yaxes(tickformat=",.0f")
     return figure
@@ -156,7 +163,7 @@ def roi_trend(model: ReportModel, lang: str) -> go.Figure | None:
             mode="lines+markers",
             line={"color": colours.get(code)},
         )
-    _layout(figure, percent_y=True)
+    _layout(figure, lang, percent_y=True)
     figure.update_xaxes(type="category")
     return figure
 
@@ -177,16 +184,20 @@ def spend_vs_profit(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=x,
         y=[investment.get(p.start) for p in data.trend],
-        name=column_label(lang, "total_investment"),
+        name=translator(lang).column("total_investment"),
         marker_color=INVESTMENT_COLOUR,
     )
     figure.add_bar(
         x=x,
         y=[profit.get(p.start) for p in data.trend],
-        name=column_label(lang, "gross_profit"),
+        name=translator(lang).column("gross_profit"),
         marker_color=PROFIT_COLOUR,
     )
-    _layout(figure, y_title=text(lang, "axis.amount", currency=data.reporting_currency))
+    _layout(
+        figure,
+        lang,
+        y_title=translator(lang)._("Amount ({currency})", currency=data.reporting_currency),
+    )
     figure.update_layout(barmode="group")
     figure.update_xaxes(type="category")
     figure.update_yaxes(tickformat=",.0f")
@@ -218,11 +229,11 @@ def conversion_trend(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_scatter(
         x=x,
         y=[ratio(*totals[p.start]) if p.start in totals else None for p in data.trend],
-        name=text(lang, "series.overall"),
+        name=translator(lang)._("All projects"),
         mode="lines",
         line={"color": "#222", "dash": "dash", "width": 3},
     )
-    _layout(figure, percent_y=True)
+    _layout(figure, lang, percent_y=True)
     figure.update_xaxes(type="category")
     return figure
 
@@ -233,15 +244,17 @@ def retention(model: ReportModel, lang: str) -> go.Figure | None:
         return None
     figure = go.Figure()
     for i, (cohort, points) in enumerate(sorted(curves.items())):
+        cohort_label = f"{cohort:%Y-%m}"  # a month's label, as in --period
         figure.add_scatter(
             x=[offset for offset, _ in points],
             y=[rate for _, rate in points],
-            name=text(lang, "series.cohort", cohort=f"{cohort:%Y-%m}"),
+            # Translators: {cohort} is the month of the customers' first order (2026-04)
+            name=translator(lang)._("Cohort {cohort}", cohort=cohort_label),
             mode="lines+markers",
             line={"color": PALETTE[i % len(PALETTE)]},
         )
-    _layout(figure, percent_y=True)
-    figure.update_xaxes(title_text=column_label(lang, "month_offset"), dtick=1)
+    _layout(figure, lang, percent_y=True)
+    figure.update_xaxes(title_text=translator(lang).column("month_offset"), dtick=1)
     return figure
 
 
@@ -267,8 +280,9 @@ def churn(model: ReportModel, lang: str) -> go.Figure | None:
         )
     if not figure.data:
         return None
-    _layout(figure, percent_y=True)
-    figure.update_xaxes(type="date", tickformat="%Y-%m", dtick="M3")
+    _layout(figure, lang, percent_y=True)
+    # months as their labels (2026-05) in every language: Plotly's own month names are English
+    figure.update_xaxes(type="date", tickformat="%Y-%m", hoverformat="%Y-%m", dtick="M3")
     return figure
 
 
@@ -278,13 +292,13 @@ def funnel(model: ReportModel, lang: str) -> go.Figure | None:
         return None
     figure = go.Figure(
         go.Funnel(
-            y=[text(lang, f"stage.{stage.key}") for stage in summary.stages],
+            y=[translator(lang)._(STAGE_NAMES[stage.key]) for stage in summary.stages],
             x=[stage.count for stage in summary.stages],
             textinfo="value+percent previous",
             marker={"color": ["#4c78a8", "#72b7b2", "#54a24b"]},
         )
     )
-    _layout(figure)
+    _layout(figure, lang)
     figure.update_layout(hovermode="closest", margin={"l": 150})
     return figure
 
@@ -297,13 +311,17 @@ def followups(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=[b.bucket for b in rows],
         y=[b.conversion_rate for b in rows],
-        name=column_label(lang, "conversion_rate"),
+        name=translator(lang).column("conversion_rate"),
         marker_color="#4c78a8",
-        text=[f"{b.conversion_rate:.1%} ({b.converted_leads:,}/{b.leads:,})" for b in rows],
+        text=[
+            f"{percent(b.conversion_rate, lang)} "
+            f"({count(b.converted_leads, lang)}/{count(b.leads, lang)})"
+            for b in rows
+        ],
         textposition="outside",
     )
-    _layout(figure, percent_y=True)
-    figure.update_xaxes(title_text=column_label(lang, "followup_bucket"), type="category")
+    _layout(figure, lang, percent_y=True)
+    figure.update_xaxes(title_text=translator(lang).column("followup_bucket"), type="category")
     figure.update_layout(showlegend=False, hovermode="closest")
     return figure
 
@@ -316,12 +334,12 @@ def sales_cycle(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=[c.region for c in rows],
         y=[c.avg_sales_cycle_days for c in rows],
-        name=column_label(lang, "avg_sales_cycle_days"),
+        name=translator(lang).column("avg_sales_cycle_days"),
         marker_color="#f58518",
-        text=[f"{c.avg_sales_cycle_days:.1f}" for c in rows],
+        text=[decimal_number(c.avg_sales_cycle_days, lang) for c in rows],
         textposition="outside",
     )
-    _layout(figure, y_title=text(lang, "axis.days"))
+    _layout(figure, lang, y_title=translator(lang)._("Days"))
     figure.update_layout(showlegend=False, hovermode="closest")
     return figure
 
@@ -334,12 +352,12 @@ def channel_ltv_cac(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=[c.channel for c in rows],
         y=[c.ltv_to_cac for c in rows],
-        name=column_label(lang, "ltv_to_cac"),
+        name=translator(lang).column("ltv_to_cac"),
         marker_color="#54a24b",
-        text=[f"{c.ltv_to_cac:.2f}×" for c in rows],
+        text=[multiple(c.ltv_to_cac, lang) for c in rows],
         textposition="outside",
     )
-    _layout(figure, y_title=text(lang, "axis.ratio"))
+    _layout(figure, lang, y_title=translator(lang)._("LTV/CAC"))
     figure.update_layout(showlegend=False, hovermode="closest")
     return figure
 
@@ -352,16 +370,16 @@ def channel_funnel(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=[c.channel for c in rows],
         y=[c.lead_to_opportunity_rate for c in rows],
-        name=column_label(lang, "lead_to_opportunity_rate"),
+        name=translator(lang).column("lead_to_opportunity_rate"),
         marker_color="#4c78a8",
     )
     figure.add_bar(
         x=[c.channel for c in rows],
         y=[c.win_rate for c in rows],
-        name=column_label(lang, "win_rate"),
+        name=translator(lang).column("win_rate"),
         marker_color="#54a24b",
     )
-    _layout(figure, percent_y=True)
+    _layout(figure, lang, percent_y=True)
     figure.update_layout(barmode="group")
     return figure
 
@@ -374,16 +392,20 @@ def ad_platforms(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=[p.platform for p in rows],
         y=[p.cost_per_lead for p in rows],
-        name=column_label(lang, "cost_per_lead"),
+        name=translator(lang).column("cost_per_lead"),
         marker_color="#4c78a8",
     )
     figure.add_bar(
         x=[p.platform for p in rows],
         y=[p.cost_per_customer for p in rows],
-        name=column_label(lang, "cost_per_customer"),
+        name=translator(lang).column("cost_per_customer"),
         marker_color="#f58518",
     )
-    _layout(figure, y_title=text(lang, "axis.amount", currency=model.data.reporting_currency))
+    _layout(
+        figure,
+        lang,
+        y_title=translator(lang)._("Amount ({currency})", currency=model.data.reporting_currency),
+    )
     figure.update_layout(barmode="group")
     figure.update_yaxes(tickformat=",.2f")
     return figure
@@ -411,11 +433,11 @@ def lead_response(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_scatter(
         x=x,
         y=[model.settings.lead_response_hours] * len(x),
-        name=text(lang, "series.threshold"),
+        name=translator(lang)._("Threshold"),
         mode="lines",
         line={"color": "#d62728", "dash": "dot"},
     )
-    _layout(figure, y_title=text(lang, "axis.hours"))
+    _layout(figure, lang, y_title=translator(lang)._("Hours"))
     figure.update_xaxes(type="category")
     return figure
 
@@ -429,51 +451,91 @@ def revenue_per_rep(model: ReportModel, lang: str) -> go.Figure | None:
     figure.add_bar(
         x=[r.project_code for r in rows],
         y=[r.revenue_per_rep for r in rows],
-        name=text(lang, "col.revenue_per_rep"),
+        name=translator(lang)._("Revenue per active rep"),
         marker_color=[colours.get(r.project_code) for r in rows],
-        text=[f"{r.revenue_per_rep:,.0f} ({r.active_reps})" for r in rows],
+        text=[f"{money(r.revenue_per_rep, lang)} ({count(r.active_reps, lang)})" for r in rows],
         textposition="outside",
     )
-    _layout(figure, y_title=text(lang, "axis.amount", currency=model.data.reporting_currency))
+    _layout(
+        figure,
+        lang,
+        y_title=translator(lang)._("Amount ({currency})", currency=model.data.reporting_currency),
+    )
     figure.update_layout(showlegend=False, hovermode="closest")
     figure.update_xaxes(type="category")
     figure.update_yaxes(tickformat=",.0f")
     return figure
 
 
-# (chart id, title key, builder), grouped by the section they appear in.
+# (chart id, title in English, builder), grouped by the section they appear in.
 SECTIONS = {
     "compare": (
-        ("chart-roi-vs-target", "chart.roi_vs_target", roi_vs_target),
-        ("chart-payback", "chart.payback", payback),
-        ("chart-region-compare", "chart.region_compare", region_compare),
+        ("chart-roi-vs-target", N_("ROI vs target, this period"), roi_vs_target),
+        # Translators: {hundred_percent} is 100% as the language writes it
+        ("chart-payback", N_("Payback so far by project ({hundred_percent} = paid back)"), payback),
+        (
+            "chart-region-compare",
+            N_("Investment and gross profit by region, this period"),
+            region_compare,
+        ),
     ),
     "channels": (
-        ("chart-channel-ltv-cac", "chart.channel_ltv_cac", channel_ltv_cac),
-        ("chart-channel-funnel", "chart.channel_funnel", channel_funnel),
+        ("chart-channel-ltv-cac", N_("LTV/CAC by paid channel (all time)"), channel_ltv_cac),
+        (
+            "chart-channel-funnel",
+            N_("Conversion and win rate by channel, this period"),
+            channel_funnel,
+        ),
     ),
     "trends": (
-        ("chart-roi-trend", "chart.roi_trend", roi_trend),
-        ("chart-spend-vs-profit", "chart.spend_vs_profit", spend_vs_profit),
-        ("chart-conversion-trend", "chart.conversion_trend", conversion_trend),
-        ("chart-churn", "chart.churn", churn),
-        ("chart-retention", "chart.retention", retention),
+        ("chart-roi-trend", N_("ROI per project"), roi_trend),
+        ("chart-spend-vs-profit", N_("Investment vs gross profit, all projects"), spend_vs_profit),
+        (
+            "chart-conversion-trend",
+            N_("Lead → opportunity conversion per project"),
+            conversion_trend,
+        ),
+        ("chart-churn", N_("Monthly churn rate per project"), churn),
+        ("chart-retention", N_("Retention by cohort (all projects)"), retention),
     ),
     "funnel": (
-        ("chart-funnel", "chart.funnel", funnel),
-        ("chart-followups", "chart.followups", followups),
-        ("chart-sales-cycle", "chart.sales_cycle", sales_cycle),
+        ("chart-funnel", N_("Funnel this period, all projects"), funnel),
+        (
+            "chart-followups",
+            N_("Conversion by number of follow-ups (all leads to date)"),
+            followups,
+        ),
+        ("chart-sales-cycle", N_("Average sales cycle by region, this period (days)"), sales_cycle),
     ),
-    "ads": (("chart-ad-platforms", "chart.ad_platforms", ad_platforms),),
-    "lead_response": (("chart-lead-response", "chart.lead_response", lead_response),),
-    "reps": (("chart-revenue-per-rep", "chart.revenue_per_rep", revenue_per_rep),),
+    "ads": (
+        (
+            "chart-ad-platforms",
+            N_("Cost per lead and per customer by ad platform, this period"),
+            ad_platforms,
+        ),
+    ),
+    "lead_response": (
+        ("chart-lead-response", N_("Median hours to first follow-up per project"), lead_response),
+    ),
+    "reps": (
+        (
+            "chart-revenue-per-rep",
+            N_("Revenue per active rep by project, this period"),
+            revenue_per_rep,
+        ),
+    ),
 }
 
 
 def build_charts(model: ReportModel, lang: str) -> dict[str, list[Chart]]:
     return {
         section: [
-            Chart(chart_id, text(lang, title), build(model, lang))
+            Chart(
+                chart_id,
+                # the payback chart's title says where 100% is
+                translator(lang)._(title, hundred_percent=percent(1, lang, 0)),
+                build(model, lang),
+            )
             for chart_id, title, build in charts
         ]
         for section, charts in SECTIONS.items()

@@ -24,14 +24,18 @@ from .charts import HEIGHT, Chart, build_charts
 from .formatting import (
     alert_numbers,
     count,
-    decimal,
+    date,
+    date_range,
+    decimal_number,
     money,
     multiple,
     percent,
+    percentage_points,
     points,
+    timestamp,
     unit_money,
 )
-from .i18n import column_label, text
+from .i18n import N_, STAGE_NAMES, translator
 from .metrics import AdTotals, Headline, churn_drivers
 from .model import ReportModel
 
@@ -57,6 +61,76 @@ def plotly_js() -> str:
 def plotly_js_hash() -> str:
     return source_hash(plotly_js())
 
+
+# Each alert's message (its rule) and badge (its kind), in English: the renderer translates
+# them (N_ marks them for extraction).
+ALERT_MESSAGES = {
+    # Translators: {subject} is a project's code (P2); {gap} a signed difference in percentage
+    # points (pp); amounts are followed by {currency}, the reporting currency's code (USD)
+    "roi_below_target": N_(
+        "{subject}: ROI {roi} is below its target {target_roi} ({gap} pp): gross profit "
+        "{gross_profit} on investment {investment} {currency}."
+    ),
+    "cac_increase": N_(
+        "{subject}: CAC rose {change} to {cac} {currency} from {previous_cac} {currency} in "
+        "{previous_period} ({new_customers} new customers vs {previous_new_customers}; "
+        "acquisition cost {acquisition_cost} {currency}). Threshold: +{threshold}."
+    ),
+    "cpl_increase": N_(
+        "{subject}: cost per lead rose {change} to {cost_per_lead} {currency} from "
+        "{previous_cost_per_lead} {currency} in {previous_period} ({leads} leads vs "
+        "{previous_leads}; spend {spend} {currency}). Threshold: +{threshold}."
+    ),
+    # Translators: {month} is a month's label (2026-05); {difference} is signed (+13.3)
+    "churn_spike": N_(
+        "{subject}: churn in {month} was {churn_rate} ({churned_customers} of "
+        "{active_customers_start} active customers), {difference} pp above the average "
+        "{trailing_average} of the {trailing_months} months before. Threshold: "
+        "{threshold_pp} pp."
+    ),
+    "conversion_drop": N_(
+        "{subject}: lead → opportunity conversion fell {change} to {rate} from "
+        "{previous_rate} in {previous_period} ({leads} leads vs {previous_leads}). "
+        "Threshold: -{threshold}."
+    ),
+    "slow_lead_response": N_(
+        "{subject}: the median lead waited {median_hours} h for a first follow-up (threshold "
+        "{threshold_hours} h); {within_24h_rate} of its {leads} leads were followed up "
+        "within 24 h ({leads_followed_up} followed up at all)."
+    ),
+    "dq_no_run": N_(
+        "No run is recorded in audit.runs: the data's quality cannot be traced to a run."
+    ),
+    "dq_run_failed": N_(
+        "Run {run_id} failed ({failed_checks} blocking check(s) failed; failed steps: "
+        "{failed_steps}). The marts are still those of the last successful run."
+    ),
+    "dq_quarantine": N_(
+        "{rows} row(s) of {table} quarantined ({reason}): they count nowhere until fixed."
+    ),
+    "dq_failed_check": N_("Check {check} on {table} failed [{severity}, {kind}]: {observed}."),
+    "dq_more_failed_checks": N_("... and {more} more failed check(s): see `roi audit`."),
+    "dq_stale_source": N_(
+        "Source {table} is not fresh ({status}): last loaded {last_loaded}, {hours} h ago "
+        "(warn after {warn_after})."
+    ),
+}
+ALERT_KINDS = {
+    "roi_below_target": N_("ROI below target"),
+    "cac_increase": N_("CAC increase"),
+    "cpl_increase": N_("Cost per lead increase"),
+    "churn_spike": N_("Churn spike"),
+    "conversion_drop": N_("Conversion drop"),
+    "slow_lead_response": N_("Slow lead response"),
+    "data_quality": N_("Data quality"),
+}
+CUSTOMER_GROUPS = {"churned": N_("Churned"), "retained": N_("Retained")}
+# A run's status in the header (any other status is a failure).
+RUN_STATUSES = {
+    "success": N_("succeeded"),
+    "running": N_("in progress: the run wrote this report after publishing its marts"),
+    "failed": N_("FAILED"),
+}
 
 # the script plotly writes after each chart's <div>: its data is JSON with `<` escaped
 CHART_SCRIPT = re.compile(r"<script(?:\s[^>]*)?>(.*?)</script>", re.DOTALL)
@@ -99,29 +173,34 @@ class Renderer:
     def __init__(self, model: ReportModel, lang: str):
         self.model = model
         self.lang = lang
+        self.tr = translator(lang)
+        self._ = self.tr._
         self.currency = model.data.reporting_currency
         # hashes of the inline scripts this page writes: the only ones its policy lets run
         self.script_hashes = [plotly_js_hash(), source_hash(PRINT_SCRIPT)]
 
-    def t(self, key: str, **values: object) -> str:
-        return text(self.lang, key, **values)
-
     def col(self, column: str, money_column: bool = False) -> str:
-        label = column_label(self.lang, column)
-        return self.t("in_currency", label=label, currency=self.currency) if money_column else label
+        return self.in_currency(self.tr.column(column)) if money_column else self.tr.column(column)
+
+    def in_currency(self, label: str) -> str:
+        """A money column's header: its label and the reporting currency's code."""
+        # Translators: a money column's header: its label and the currency's code (USD)
+        return self._("{label} ({currency})", label=label, currency=self.currency)
 
     # --- pieces ---------------------------------------------------------------------------
 
     def alert_message(self, alert: ReportAlert) -> str:
         values = alert_numbers(alert.numbers, self.lang)
-        return self.t(alert.rule, subject=alert.subject, currency=self.currency, **values)
+        return self._(
+            ALERT_MESSAGES[alert.rule], subject=alert.subject, currency=self.currency, **values
+        )
 
     def alert_items(self, alerts: list[ReportAlert]) -> list[dict]:
         return [
             {
                 "severity": alert.severity,
                 "kind": alert.kind,
-                "badge": self.t("kind." + alert.kind),
+                "badge": self._(ALERT_KINDS[alert.kind]),
                 "message": self.alert_message(alert),
                 "detail": self.churn_driver_table(alert) if alert.kind == "churn_spike" else None,
             }
@@ -139,13 +218,13 @@ class Renderer:
             Row(
                 row.customer_group,
                 _plain(
-                    self.t("group." + row.customer_group),
+                    self._(CUSTOMER_GROUPS[row.customer_group]),
                     count(row.customers, lang),
-                    decimal(row.tickets_per_customer, lang, 2),
+                    decimal_number(row.tickets_per_customer, lang, 2),
                     percent(row.customers_with_ticket_rate, lang),
-                    decimal(row.avg_satisfaction, lang, 2),
-                    decimal(row.median_resolution_hours, lang),
-                    decimal(row.orders_per_customer, lang, 2),
+                    decimal_number(row.avg_satisfaction, lang, 2),
+                    decimal_number(row.median_resolution_hours, lang),
+                    decimal_number(row.orders_per_customer, lang, 2),
                     money(row.avg_order_value, lang),
                 ),
             )
@@ -161,8 +240,11 @@ class Renderer:
             self.col("orders_per_customer"),
             self.col("avg_order_value", True),
         ]
-        caption = self.t(
-            "churn_drivers.caption", subject=alert.subject, month=alert.numbers["month"]
+        caption = self._(
+            "{subject}, {month}: customers who churned that month against those retained, each "
+            "over the 12 months before the month.",
+            subject=alert.subject,
+            month=alert.numbers["month"],
         )
         return {"caption": caption, "table": Table(headers, body)}
 
@@ -191,108 +273,120 @@ class Renderer:
         data, model = self.model.data, self.model
         run = data.audit.run
         if run is None:
-            run_meta = (self.t("meta.run_none"), None)
+            run_meta = (self._("no run recorded in audit.runs"), None)
         else:
-            status = self.t(
-                {"success": "status.success", "running": "status.running"}.get(
-                    run.status, "status.failed"
-                )
-            )
-            finished = f"{run.finished_at:%Y-%m-%d %H:%M} UTC" if run.finished_at else "-"
-            detail = self.t(
-                "meta.run_detail",
+            status = self._(RUN_STATUSES.get(run.status, RUN_STATUSES["failed"]))
+            finished = timestamp(run.finished_at, self.lang)
+            detail = self._(
+                "{status}, {job}, finished {finished}, code {code}",
                 status=status,
                 job=run.job_name,
                 finished=finished,
                 code=run.code_version or "-",
             )
             run_meta = (detail, run.run_id)
-        return [
-            (self.t("meta.period"), data.period.label, None),
-            (self.t("meta.data_end"), data.data_end_date.isoformat(), None),
-            (self.t("meta.currency"), self.currency, None),
-            (self.t("meta.generated"), f"{model.generated_at:%Y-%m-%d %H:%M:%S} UTC", None),
-            (self.t("meta.run"), *run_meta),
-            (self.t("meta.warehouse"), "", model.warehouse),
+        rows = [
+            (self._("Period"), data.period.label, None),
+            (self._("Data through"), date(data.data_end_date, self.lang), None),
+            (self._("Reporting currency"), self.currency, None),
+            (self._("Generated"), timestamp(model.generated_at, self.lang), None),
+            (self._("Run"), *run_meta),
+            (self._("Warehouse"), "", model.warehouse),
         ]
+        # each value in its own direction (a period label stays 2026-Q2 in Arabic)
+        return [(label, value and self.tr.isolate(value), code) for label, value, code in rows]
 
     def period_line(self) -> str:
         period = self.model.data.period
-        return self.t(
-            "period_line",
-            grain=self.t("grain." + period.grain),
+        # Translators: the period's kind (Quarter), its label (2026-Q2), its first and last day
+        # (Apr 1 – Jun 30, 2026)
+        return self._(
+            "{grain} {label} ({dates})",
+            grain=self.tr.grain(period.grain),
             label=period.label,
-            start=period.start.isoformat(),
-            end=period.end.isoformat(),
+            dates=date_range(period.start, period.end, self.lang),
         )
 
     def headings(self) -> dict[str, str]:
         """Each section's anchor and heading, in the page's order (also its contents)."""
-        trend = {
-            "n": len(self.model.data.trend),
-            "grains": self.t("grains." + self.model.data.period.grain),
-        }
-        anchors = (
-            "summary",
-            "alerts",
-            "compare",
-            "channels",
-            "trends",
-            "funnel",
-            "ads",
-            "lead_response",
-            "reps",
-            "quality",
-            "definitions",
-        )
+        _ = self._
         return {
-            anchor: self.t("section." + anchor, **(trend if anchor == "trends" else {}))
-            for anchor in anchors
+            "summary": _("At a glance"),
+            "alerts": _("Alerts"),
+            "compare": _("Projects and regions side by side"),
+            "channels": _("Acquisition channels"),
+            # Translators: {grains} is the plural of the period's grain ("quarters")
+            "trends": _(
+                "Trends over the last {n} {grains}",
+                n=count(len(self.model.data.trend), self.lang),
+                grains=self.tr.grains(self.model.data.period.grain),
+            ),
+            "funnel": _("Sales funnel"),
+            "ads": _("Ad performance"),
+            "lead_response": _("Lead response"),
+            "reps": _("Sales reps"),
+            "quality": _("Data quality of the run"),
+            "definitions": _("How to read this"),
         }
 
     def cards(self) -> list[dict]:
         total, lang = self.model.total, self.lang
         errors, warnings = self.severity_counts()
         if total.paid_back_in is not None:
-            paid = self.t("kpi.paid_back", period=total.paid_back_in.label)
+            paid = self._("paid back in {period}", period=total.paid_back_in.label)
         else:
-            paid = self.t("kpi.not_paid_back")
+            paid = self._("not paid back yet")
+        _ = self._
+        # (name, label, value, the line below it, the sign that makes the value red)
         cards = [
-            ("kpi.investment", money(total.investment, lang), self.currency, None),
-            ("kpi.gross_profit", money(total.gross_profit, lang), self.currency, None),
+            ("investment", _("Investment"), money(total.investment, lang), self.currency, None),
             (
-                "kpi.roi",
+                "gross_profit",
+                _("Gross profit"),
+                money(total.gross_profit, lang),
+                self.currency,
+                None,
+            ),
+            (
+                "roi",
+                _("ROI"),
                 percent(total.roi, lang),
-                self.t("kpi.vs_target", target=percent(total.target_roi, lang)),
+                self._("target {target}", target=percent(total.target_roi, lang)),
                 total.roi_gap,
             ),
-            ("kpi.cumulative_roi", percent(total.cumulative_roi, lang), "", total.cumulative_roi),
-            ("kpi.payback", percent(total.payback, lang, 0), paid, None),
             (
-                "kpi.cac",
+                "cumulative_roi",
+                _("Cumulative ROI"),
+                percent(total.cumulative_roi, lang),
+                "",
+                total.cumulative_roi,
+            ),
+            ("payback", _("Payback so far"), percent(total.payback, lang, 0), paid, None),
+            (
+                "cac",
+                _("CAC"),
                 money(total.cac, lang),
                 self.currency
                 + " · "
-                + self.t("kpi.vs_previous", value=money(total.previous_cac, lang)),
+                + self._("previous {value}", value=money(total.previous_cac, lang)),
                 None,
             ),
-            ("kpi.ltv_to_cac", multiple(total.ltv_to_cac, lang), "", None),
+            ("ltv_to_cac", _("LTV/CAC"), multiple(total.ltv_to_cac, lang), "", None),
             (
-                "kpi.alerts",
+                "alerts",
+                _("Alerts"),
                 count(len(self.model.alerts), lang),
-                self.t("kpi.alert_counts", errors=errors, warnings=warnings),
+                _(
+                    "{errors} error(s), {warnings} warning(s)",
+                    errors=count(errors, lang),
+                    warnings=count(warnings, lang),
+                ),
                 -1 if errors else None,
             ),
         ]
         return [
-            {
-                "kpi": key.split(".")[1],
-                "label": self.t(key),
-                "value": value,
-                "sub": sub,
-                "negative": _negative(sign),
-            }
-            for key, value, sub, sign in cards
+            {"kpi": kpi, "label": label, "value": value, "sub": sub, "negative": _negative(sign)}
+            for kpi, label, value, sub, sign in cards
         ]
 
     def severity_counts(self) -> tuple[int, int]:
@@ -302,8 +396,12 @@ class Renderer:
 
     def alert_counts(self) -> str:
         errors, warnings = self.severity_counts()
-        return self.t(
-            "alerts.count", count=len(self.model.alerts), errors=errors, warnings=warnings
+        lang = self.lang
+        return self._(
+            "{count} alert(s): {errors} error(s), {warnings} warning(s).",
+            count=count(len(self.model.alerts), lang),
+            errors=count(errors, lang),
+            warnings=count(warnings, lang),
         )
 
     def _headline_rows(self, cells: Callable[[Headline], list[Cell]]) -> list[Row]:
@@ -316,7 +414,7 @@ class Renderer:
         for h in model.regions:
             projects = ", ".join(h.projects)
             rows.append(Row("region", [Cell(h.key, name=projects), Cell(""), *cells(h)]))
-        rows.append(Row("total", [Cell(self.t("total")), Cell(""), *cells(model.total)]))
+        rows.append(Row("total", [Cell(self._("All projects")), Cell(""), *cells(model.total)]))
         return rows
 
     def return_table(self) -> Table:
@@ -334,7 +432,7 @@ class Renderer:
                 Cell(money(h.cumulative_gross_profit, lang), _negative(h.cumulative_gross_profit)),
                 Cell(percent(h.cumulative_roi, lang), _negative(h.cumulative_roi)),
                 Cell(percent(h.payback, lang)),
-                Cell(h.paid_back_in.label if h.paid_back_in else self.t("not_paid_back")),
+                Cell(h.paid_back_in.label if h.paid_back_in else self._("not yet")),
             ]
 
         headers = [
@@ -344,12 +442,12 @@ class Renderer:
             self.col("gross_profit", True),
             self.col("roi"),
             self.col("target_roi"),
-            self.t("col.vs_target") + " (pp)",
+            self._("vs target (pp)"),
             self.col("cumulative_investment", True),
             self.col("cumulative_gross_profit", True),
             self.col("cumulative_roi"),
-            self.t("col.payback"),
-            self.t("col.paid_back_in"),
+            self._("Payback so far"),
+            self._("Paid back in"),
         ]
         return Table(headers, self._headline_rows(cells), text_columns=2)
 
@@ -373,18 +471,22 @@ class Renderer:
             self.col("region"),
             self.col("acquisition_cost", True),
             self.col("new_customers"),
-            self.col("cac") + f" ({self.currency})",
-            self.t("col.previous_cac") + f" ({self.currency})",
+            self.col("cac", True),
+            self.in_currency(self._("CAC previous period")),
             self.col("customers"),
-            self.t("col.all_time_cac") + f" ({self.currency})",
-            self.t("col.avg_ltv") + f" ({self.currency})",
+            self.in_currency(self._("All-time CAC")),
+            self.in_currency(self._("Avg realized LTV")),
             self.col("ltv_to_cac"),
         ]
         return Table(headers, self._headline_rows(cells), text_columns=2)
 
     def projects_without_data(self) -> str:
         missing = self.model.projects_without_data
-        return self.t("projects_without_data", codes=", ".join(missing)) if missing else ""
+        return (
+            self._("Projects without data in this period: {codes}.", codes=", ".join(missing))
+            if missing
+            else ""
+        )
 
     def channel_table(self) -> Table:
         lang = self.lang
@@ -426,7 +528,7 @@ class Renderer:
             Row(
                 "weakest" if stage.key == summary.weakest_stage else "",
                 _plain(
-                    self.t("stage." + stage.key),
+                    self._(STAGE_NAMES[stage.key]),
                     count(stage.count, lang),
                     percent(stage.passed, lang),
                     percent(None if stage.passed is None else 1 - stage.passed, lang),
@@ -435,10 +537,10 @@ class Renderer:
             for stage in summary.stages
         ]
         headers = [
-            self.t("col.stage"),
-            self.t("col.count"),
-            self.t("col.passed"),
-            self.t("col.lost"),
+            self._("Stage"),
+            self._("Count"),
+            self._("Reached from previous stage"),
+            self._("Lost at this stage"),
         ]
         return Table(headers, rows)
 
@@ -449,9 +551,10 @@ class Renderer:
         weakest = next((s for s in summary.stages if s.key == summary.weakest_stage), None)
         if weakest is None:
             return ""
-        return self.t(
-            "funnel.weakest",
-            stage=self.t("stage." + weakest.key),
+        return self._(
+            "The stage that loses the most: {stage} ({lost} of the previous stage did not get "
+            "there).",
+            stage=self._(STAGE_NAMES[weakest.key]),
             lost=percent(1 - weakest.passed, self.lang),
         )
 
@@ -466,7 +569,7 @@ class Renderer:
                 count(f.won_deals, lang),
                 count(f.lost_deals, lang),
                 percent(f.win_rate, lang),
-                self.t("stage." + f.weakest_stage) if f.weakest_stage else "-",
+                self._(STAGE_NAMES[f.weakest_stage]) if f.weakest_stage else "-",
             )
             for code, f in self.model.project_funnels.items()
         )
@@ -478,7 +581,7 @@ class Renderer:
             self.col("won_deals"),
             self.col("lost_deals"),
             self.col("win_rate"),
-            self.t("col.weakest"),
+            self._("Weakest stage"),
         ]
         return Table(headers, rows)
 
@@ -507,7 +610,7 @@ class Renderer:
             (
                 c.region,
                 count(c.won_deals, lang),
-                decimal(c.avg_sales_cycle_days, lang),
+                decimal_number(c.avg_sales_cycle_days, lang),
             )
             for c in self.model.sales_cycle
         )
@@ -580,10 +683,10 @@ class Renderer:
                 "total" if row.channel == "all" else "",
                 _plain(
                     row.project_code,
-                    self.t("channel.all") if row.channel == "all" else row.channel,
+                    self._("All channels") if row.channel == "all" else row.channel,
                     count(row.leads, lang),
                     count(row.leads_followed_up, lang),
-                    decimal(row.median_hours_to_first_followup, lang),
+                    decimal_number(row.median_hours_to_first_followup, lang),
                     count(row.followed_up_within_24h, lang),
                     percent(row.followed_up_within_24h_rate, lang),
                 ),
@@ -627,7 +730,7 @@ class Renderer:
                             count(rep.won_deals, lang),
                             count(rep.lost_deals, lang),
                             percent(rep.win_rate, lang),
-                            decimal(rep.avg_sales_cycle_days, lang),
+                            decimal_number(rep.avg_sales_cycle_days, lang),
                             money(rep.revenue, lang),
                         ),
                         Cell(money(rep.gross_profit, lang), _negative(rep.gross_profit)),
@@ -636,8 +739,9 @@ class Renderer:
                 )
                 for rep in summary.reps
             ]
-            caption = self.t(
-                "reps.project",
+            caption = self._(
+                "{project}: {reps} active rep(s), revenue {revenue} {currency}, revenue per active "
+                "rep {per_rep} {currency}.",
                 project=summary.project_code,
                 reps=count(summary.active_reps, lang),
                 revenue=money(summary.revenue, lang),
@@ -656,9 +760,13 @@ class Renderer:
         if audit.run is None:
             return ""
         if not problems:
-            return self.t("quality.ok", run_id=audit.run.run_id)
-        return self.t(
-            "quality.summary",
+            return self._(
+                "Run {run_id}: no rows quarantined, every check passed, every source fresh.",
+                run_id=audit.run.run_id,
+            )
+        return self._(
+            "Run {run_id}: {quarantined} row(s) quarantined, {failed} check(s) failed, {stale} "
+            "source(s) not fresh.",
             run_id=audit.run.run_id,
             quarantined=count(sum(q.rows for q in audit.quarantine), self.lang),
             failed=count(audit.failed_check_total, self.lang),
@@ -666,59 +774,126 @@ class Renderer:
         )
 
     def definitions(self) -> list[str]:
+        _ = self._
         return [
-            self.t(key)
-            for key in (
-                "def.investment",
-                "def.roi",
-                "def.cumulative",
-                "def.payback",
-                "def.cac",
-                "def.ltv_to_cac",
-                "def.funnel",
-                "def.churn",
-                "def.ads",
-                "def.lead_response",
-                "def.reps",
-                "def.churn_drivers",
-            )
+            _(
+                "Investment: ad spend + ERP costs of the period (total_investment). Gross profit: "
+                "revenue - cost of goods of confirmed orders."
+            ),
+            _(
+                "ROI = (gross profit - investment) / investment of the period; the target is the "
+                "project's target_roi. Regions and all projects: sums of their projects, with the "
+                "target weighted by investment (the ROI the group would have if every project met "
+                "its target)."
+            ),
+            _(
+                "Cumulative ROI: the same over everything from the project's first period through "
+                "this one."
+            ),
+            # Translators: {hundred_percent} is 100% as the language writes it
+            _(
+                "Payback so far = cumulative gross profit / cumulative investment: the share of "
+                "the investment earned back ({hundred_percent} or more: paid back). Paid back in: "
+                "the first period in which cumulative gross profit reached cumulative investment.",
+                hundred_percent=percent(1, self.lang, 0),
+            ),
+            _(
+                "CAC = acquisition cost (ad spend + ERP marketing and sales costs) / new customers "
+                "(accounts with their first confirmed order) of the period. All-time CAC: the same "
+                "over every period through this one."
+            ),
+            _(
+                "LTV/CAC = average realized LTV (gross profit to date, mart_customer_ltv) of the "
+                "customers acquired by the period's end / all-time CAC. Channels: media CAC = ad "
+                "spend of the platform / its customers, over all time (mart_channel_ltv_cac)."
+            ),
+            _(
+                "Funnel: leads created in the period, those that got an opportunity (lead → "
+                "opportunity rate), deals won in the period; win rate = won / (won + lost)."
+            ),
+            _(
+                "Churn: a customer is active while it ordered in the trailing 12 months; monthly "
+                "churn rate = customers active at the previous month's end and not at this one / "
+                "customers active at the previous month's end. Retention: share of a cohort (month "
+                "of first order) ordering again k months later."
+            ),
+            _(
+                "Ad performance: CTR = clicks / impressions; CPC = spend / clicks; cost per lead, "
+                "opportunity and customer = spend / leads (with opportunity, that became "
+                "customers) of the campaign's leads created in the period (mart_ad_performance)."
+            ),
+            _(
+                "Lead response: hours from a lead's creation to its first follow-up; the median "
+                "over followed-up leads and the share of all leads followed up within 24 h "
+                "(mart_lead_response)."
+            ),
+            _(
+                "Sales reps: each owner's opportunities created, deals won and lost, revenue and "
+                "gross profit of orders of their opportunities and activities on them in the "
+                "period (mart_sales_rep_performance). Revenue per rep = the project's revenue of "
+                "the period / its active reps."
+            ),
+            _(
+                "Churn drivers (beside a churn spike): churned vs retained customers of the month, "
+                "over the 12 months before it: tickets per customer, share with a ticket, "
+                "satisfaction, median resolution time, orders per customer and average order value "
+                "(mart_churn_drivers)."
+            ),
         ]
 
     def rules(self) -> list[str]:
-        s, lang = self.model.settings, self.lang
-        thresholds = {
-            "cac_increase": percent(s.cac_increase, lang),
-            "cac_min_new_customers": s.cac_min_new_customers,
-            "churn_spike": f"{s.churn_spike * 100:,.1f}",
-            "churn_trailing_months": s.churn_trailing_months,
-            "churn_min_history": s.churn_min_history,
-            "churn_min_customers": s.churn_min_customers,
-            "conversion_drop": percent(s.conversion_drop, lang),
-            "conversion_min_leads": s.conversion_min_leads,
-            "cpl_increase": percent(s.cpl_increase, lang),
-            "cpl_min_leads": s.cpl_min_leads,
-            "lead_response_hours": decimal(s.lead_response_hours, lang),
-            "lead_response_min_leads": s.lead_response_min_leads,
-        }
+        s, lang, _ = self.model.settings, self.lang, self._
         return [
-            self.t("rule." + kind, **thresholds)
-            for kind in (
-                "roi_below_target",
-                "cac_increase",
-                "cpl_increase",
-                "churn_spike",
-                "conversion_drop",
-                "slow_lead_response",
-                "data_quality",
-            )
+            _("ROI below target: the period's ROI < the project's target_roi."),
+            _(
+                "CAC increase: CAC up more than {cac_increase} vs the previous period, when both "
+                "periods won at least {cac_min_new_customers} new customers.",
+                cac_increase=percent(s.cac_increase, lang),
+                cac_min_new_customers=count(s.cac_min_new_customers, lang),
+            ),
+            _(
+                "Cost per lead increase: a project's cost per lead on an ad platform up more than "
+                "{cpl_increase} vs the previous period, when both periods had at least "
+                "{cpl_min_leads} leads from it.",
+                cpl_increase=percent(s.cpl_increase, lang),
+                cpl_min_leads=count(s.cpl_min_leads, lang),
+            ),
+            _(
+                "Churn spike: a complete month of the period with churn more than {churn_spike} pp "
+                "above the mean of the {churn_trailing_months} months before it (at least "
+                "{churn_min_history} known; at least {churn_min_customers} active customers).",
+                churn_spike=percentage_points(s.churn_spike, lang),
+                churn_trailing_months=count(s.churn_trailing_months, lang),
+                churn_min_history=count(s.churn_min_history, lang),
+                churn_min_customers=count(s.churn_min_customers, lang),
+            ),
+            _(
+                "Conversion drop: lead → opportunity rate down more than {conversion_drop} "
+                "(relative) vs the previous period, when both had at least {conversion_min_leads} "
+                "leads.",
+                conversion_drop=percent(s.conversion_drop, lang),
+                conversion_min_leads=count(s.conversion_min_leads, lang),
+            ),
+            _(
+                "Slow lead response: a project's median hours to first follow-up above "
+                "{lead_response_hours} h, over at least {lead_response_min_leads} followed-up "
+                "leads.",
+                lead_response_hours=decimal_number(s.lead_response_hours, lang),
+                lead_response_min_leads=count(s.lead_response_min_leads, lang),
+            ),
+            _(
+                "Data quality: the run failed, rows were quarantined, a check failed or a source "
+                "is not fresh (audit schema, this report's run)."
+            ),
         ]
 
     def footer(self) -> str:
-        return self.t(
-            "footer",
+        return self._(
+            "Generated by `roi report` from {warehouse}; run {run_id}. Figures are the published "
+            "marts as of the data's end date {data_end}.",
             warehouse=self.model.warehouse,
             run_id=self.model.run_id or "-",
-            data_end=self.model.data.data_end_date.isoformat(),
+            data_end=date(self.model.data.data_end_date, self.lang),
         )
 
     def page(self) -> str:
@@ -730,9 +905,12 @@ class Renderer:
         }
         problems = self.quality_problems()
         return TEMPLATES.get_template("report.html").render(
-            t=self.t,
-            html_lang="zh-CN" if self.lang == "zh" else "en",
-            title=f"{self.t('title')} {self.model.data.period.label}",
+            _=self._,
+            pgettext=self.tr.pgettext,
+            html_lang=self.tr.language.html_lang,
+            direction=self.tr.direction,
+            font_stack=self.tr.language.font_stack,
+            title=f"{self._('ROI evaluation report')} {self.model.data.period.label}",
             print_chart_width=PRINT_CHART_WIDTH_PX,
             chart_height=HEIGHT,
             plotly_js=Markup(plotly_js()),

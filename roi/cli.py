@@ -320,6 +320,7 @@ def _spark(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from reporting import LANGUAGES
+    from reporting.languages import language_code
 
     parser = argparse.ArgumentParser(
         prog="roi", description="Overseas ROI warehouse: is each overseas project paying off?"
@@ -456,7 +457,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=tuple(GRAINS),
         help=f"{_either(GRAINS)} (default: --period's, else {DEFAULT_REPORT_GRAIN})",
     )
-    report.add_argument("--lang", choices=LANGUAGES, default="en", help="en (default) or zh")
+    report.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        # zh-hant or zh_Hant finds zh-Hant; an unknown code is refused with the list
+        type=lambda text: language_code(text, LANGUAGES),
+        help=f"{_either(LANGUAGES)} (default en)",
+    )
     report.add_argument(
         "--out", help="folder (default $ROI_REPORT_DIR, else reports/ beside the warehouse)"
     )

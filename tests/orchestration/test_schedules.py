@@ -194,7 +194,7 @@ def test_half_year_and_year_reviews_have_their_jobs_schedules_cli_words_and_rule
     from foundation.config import Settings
     from foundation.periods import label_grain
     from orchestration.definitions import build_definitions
-    from reporting.i18n import text
+    from reporting.i18n import translator
     from roi.cli import build_parser
 
     defs = build_definitions(Settings.from_environment())
@@ -228,11 +228,11 @@ def test_half_year_and_year_reviews_have_their_jobs_schedules_cli_words_and_rule
     assert Period.containing("half_year", D(2025, 3, 31)).label == "2025-H1"
     with pytest.raises(ValueError, match=r"'2026-H3' is not a half_year: write it like 2026-H1"):
         Period.parse("half_year", "2026-H3")
-    assert [text("en", "grain.half_year"), text("zh", "grains.half_year")] == [
+    assert [translator("en").grain("half_year"), translator("zh").grains("half_year")] == [
         "Half-year",
         "个半年",
     ]
-    assert [text("en", "grain.year"), text("zh", "grain.year")] == ["Year", "年"]
+    assert [translator("en").grain("year"), translator("zh").grain("year")] == ["Year", "年"]
     args = build_parser().parse_args(
         ["backfill", "--grain", "year", "--from", "2024", "--to", "2025"]
     )

@@ -162,9 +162,10 @@ def test_funnel_channels_sales_cycle_and_retention(data):
 
 def test_the_html_shows_the_headlines_formatted(page):
     assert "ROI evaluation report" in page
-    assert "Quarter 2026-Q2 (2026-04-01 to 2026-06-30)" in page
-    assert "2026-06-30" in page and "USD" in page and wh.RUN_ID in page
-    assert "2026-07-02 08:30:00 UTC" in page
+    # dates in CLDR's English (its thin space around the dash, narrow no-break space before AM)
+    assert "Quarter 2026-Q2 (Apr 1\u2009–\u2009Jun 30, 2026)" in page
+    assert "Jun 30, 2026" in page and "USD" in page and wh.RUN_ID in page
+    assert "July 2, 2026, 8:30:00\u202fAM UTC" in page
     # P1: investment, gross profit, ROI, target, cumulative ROI, payback, CAC, LTV/CAC
     for shown in ("2,000,000", "3,000,000", "50.0%", "20.0%", "12.5%", "112.5%", "100,000",
                   "300,000", "3.00×", "2026-Q2"):  # fmt: skip

@@ -185,8 +185,8 @@ FIRING = [
     pytest.param(
         stale_source, "dq_stale_source", "raw_crm.leads",
         {"table": "raw_crm.leads", "status": "warn", "hours": 200.5, "warn_after": "8 day"},
-        "Source raw_crm.leads is not fresh (warn): last loaded 2026-06-22 22:00 UTC, 200.5 h "
-        "ago (warn after 8 day).",
+        "Source raw_crm.leads is not fresh (warn): last loaded June 22, 2026, 10:00:00\u202fPM "
+        "UTC, 200.5 h ago (warn after 8 day).",
         id="data_quality-stale_source",
     ),
     pytest.param(

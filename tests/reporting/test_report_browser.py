@@ -1,16 +1,26 @@
 """The report in a real browser: headless Chromium (Debian's package, installed by `make test`)
-opens the file offline, logs no error, draws every chart, and sizes charts for A4 in print."""
+opens the file offline, logs no error, draws every chart, and sizes charts for A4 in print.
+
+Every language renders: its page is laid out in its direction (Arabic right to left), shows
+no English message its catalog should translate and no unfilled `{placeholder}`, and draws
+its letters with the fonts of its font stack (the Noto fonts `make test` installs), not with a
+fallback that might lack them. A language whose catalog is not translated yet fails here, as
+it does in test_catalogs."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import struct
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from reporting import build_report
+from reporting import LANGUAGES, build_report
+from reporting.catalogs import read_catalog
+from reporting.i18n import TEMPLATE, catalog_path, translator
+from reporting.languages import REPORT_LANGUAGES
 
 from . import warehouse as wh
 
@@ -26,6 +36,21 @@ CHURN_DRIVERS = {
     "en": ("Churned", "Retained", "Tickets per customer"),
     "zh": ("流失客户", "留存客户"),
 }
+# The font that draws the report's title in each language whose letters are not Latin.
+SCRIPT_FONTS = {
+    "zh": "Noto Sans CJK SC", "zh-Hant": "Noto Sans CJK TC", "ja": "Noto Sans CJK JP",
+    "ko": "Noto Sans CJK KR", "ar": "Noto Sans Arabic",
+}  # fmt: skip
+# Text the page shows: its own, and the charts' (SVG text).
+PAGE_TEXT = """() => [document.body.innerText,
+  ...[...document.querySelectorAll('svg text')].map(t => t.textContent)].join('\\n')"""
+# The text of every element without child elements: headers, cells, labels, legend entries.
+LEAF_TEXTS = """() => [...document.body.querySelectorAll('*')]
+  .filter(el => el.children.length === 0 && !['SCRIPT', 'STYLE'].includes(el.tagName))
+  .map(el => el.textContent.trim()).filter(text => text)"""
+# Elements whose fonts are looked at (Chrome DevTools Protocol, CSS.getPlatformFontsForNode).
+FONT_SAMPLES = ("h1", "h2", "h3", "th", "figcaption", ".card .label", ".badge", "footer")
+PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")
 EVERY_CHART_DRAWN = """() => {
   const charts = [...document.querySelectorAll('.chart')];
   return charts.length > 0 && charts.every(c => c.querySelector('svg.main-svg'));
@@ -46,7 +71,7 @@ def reports(tmp_path_factory):
     may = wh.row(tables, "marts.mart_churn_monthly", project_code="P1", month_start=MAY)
     may.update(churned_customers=5, churn_rate=5 / 30)
     warehouse = wh.write(folder / "roi.duckdb", tables)
-    return {lang: build_report(warehouse, folder, lang=lang) for lang in ("en", "zh")}
+    return {lang: build_report(warehouse, folder, lang=lang) for lang in LANGUAGES}
 
 
 @pytest.fixture(scope="module")
@@ -107,4 +132,93 @@ def test_every_chart_renders_without_errors(browser, reports, tmp_path, lang):
     )
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type/Page") > 2
+    page.close()
+
+
+def untranslated(lang: str, page_text: str, leaf_texts: set[str]) -> list[str]:
+    """The template's English messages the page shows where its catalog has (or should have)
+    a translation: every stretch of two words or more of a message between its placeholders
+    that is on the page but not in the translation, and every short message that is the
+    whole text of an element while the translation differs from it. Warehouse values (codes,
+    channel and campaign names) are neither."""
+    catalog = read_catalog(catalog_path(REPORT_LANGUAGES[lang].locale))
+    translations = {
+        (message.context, message.id): "" if message.fuzzy else message.string
+        for message in catalog
+        if message.id
+    }
+    found = []
+    for message in read_catalog(TEMPLATE):
+        if not message.id:
+            continue
+        translation = translations.get((message.context, message.id)) or ""
+        stretches = [
+            stretch.strip(" ,.:;()[]")
+            for stretch in PLACEHOLDER.split(message.id)
+            if len(re.findall(r"[A-Za-z]{2,}", stretch)) >= 2
+        ]
+        found += [
+            repr(stretch) + (f" (of {message.id!r})" if stretch != message.id else "")
+            for stretch in stretches
+            if stretch in page_text and stretch not in translation
+        ]
+        if not stretches and message.id in leaf_texts and translation != message.id:
+            found.append(repr(message.id))
+    return found
+
+
+def fonts_of(page, selectors: tuple[str, ...]) -> dict[str, set[str]]:
+    """selector -> the families Chromium drew the text of its elements with."""
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("DOM.enable")
+    devtools.send("CSS.enable")
+    root = devtools.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    families = {}
+    for selector in selectors:
+        nodes = devtools.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})
+        families[selector] = {
+            font["familyName"]
+            for node in nodes["nodeIds"]
+            for font in devtools.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        }
+    devtools.detach()
+    return families
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_renders(browser, reports, lang):
+    language = REPORT_LANGUAGES[lang]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(reports[lang].as_uri(), wait_until="load")
+    page.wait_for_function(EVERY_CHART_DRAWN, timeout=20_000)
+
+    assert errors == []
+    assert page.locator(".chart svg.main-svg").count() >= page.locator(".chart").count() == 16
+    # its language and direction: right to left for Arabic only, as CLDR says
+    html = page.locator("html")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == (
+        language.html_lang,
+        translator(lang).direction,
+    )
+    direction = page.evaluate("() => getComputedStyle(document.body).direction")
+    assert direction == ("rtl" if lang == "ar" else "ltr")
+    # every heading has text, and no placeholder is left unfilled
+    assert all(text.strip() for text in page.locator("h1, h2, h3").all_inner_texts())
+    text = page.evaluate(PAGE_TEXT)
+    assert PLACEHOLDER.findall(text) == []
+    if lang != "en":
+        shown_in_english = untranslated(lang, text, set(page.evaluate(LEAF_TEXTS)))
+        assert shown_in_english == [], (
+            f"{len(shown_in_english)} English text(s) in the {lang} page: "
+            + "; ".join(shown_in_english[:15])
+        )
+    # drawn with the families of its font stack only (a glyph no font of the stack has would
+    # come from another installed font, or be an empty box), its title with its script's font
+    fonts = fonts_of(page, FONT_SAMPLES)
+    assert set().union(*fonts.values()) <= set(language.font_families), fonts
+    assert SCRIPT_FONTS.get(lang, "Noto Sans") in fonts["h1"], fonts["h1"]
     page.close()

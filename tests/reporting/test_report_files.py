@@ -1,12 +1,12 @@
 """The report file: one self-contained HTML page per language, `roi report` on the command
-line, thresholds from flags and environment, and errors a user can act on."""
+line, thresholds from flags and environment, the run's languages, and errors a user can act
+on."""
 
 from __future__ import annotations
 
 import os
 import re
 import stat
-import string
 from html.parser import HTMLParser
 
 import duckdb
@@ -14,7 +14,7 @@ import pytest
 
 from foundation.errors import RoiError
 from reporting import ReportSettings, build_report
-from reporting.i18n import COLUMN_LABELS_EN, MESSAGES, column_label, dbt_labels_zh
+from reporting.languages import LANGUAGES, run_languages
 from reporting.render import plotly_js
 from roi.cli import main
 
@@ -94,7 +94,7 @@ def test_one_self_contained_file(pages, lang):
 
 def test_english_headings(pages):
     page, tags = parse(pages["en"])
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
     assert tags.headings[0] == "ROI evaluation report"
     for heading in ("At a glance", "Alerts", "Acquisition channels", "Sales funnel",
                     "Trends over the last 8 quarters", "How to read this"):  # fmt: skip
@@ -104,7 +104,7 @@ def test_english_headings(pages):
 
 def test_chinese_headings_and_labels(pages):
     page, tags = parse(pages["zh"])
-    assert '<html lang="zh-CN">' in page
+    assert '<html lang="zh-CN" dir="ltr">' in page
     assert tags.headings[0] == "投资回报评估报告"
     for heading in ("概览", "预警", "获客渠道", "销售漏斗", "最近 8 个季度的趋势", "阅读说明"):
         assert heading in tags.headings
@@ -113,23 +113,6 @@ def test_chinese_headings_and_labels(pages):
     assert "累计投资回报率" in page and "获客成本" in page and "线索转商机率" in page
     assert "本期没有预警" not in page and "本周期没有预警。" in page
     assert "How to read this" not in page
-
-
-def test_every_message_exists_in_both_languages_with_the_same_placeholders():
-    def fields(message):
-        return {name for _, name, _, _ in string.Formatter().parse(message) if name}
-
-    assert MESSAGES["en"].keys() == MESSAGES["zh"].keys()
-    for key, english in MESSAGES["en"].items():
-        assert fields(english) == fields(MESSAGES["zh"][key]), key
-
-
-def test_every_column_label_has_a_chinese_label_in_the_dbt_docs():
-    labels = dbt_labels_zh()
-    missing = [column for column in COLUMN_LABELS_EN if column not in labels]
-    assert missing == []
-    assert column_label("zh", "cumulative_roi") == "累计投资回报率"
-    assert column_label("en", "cumulative_roi") == "Cumulative ROI"
 
 
 def test_roi_report_command(warehouse, tmp_path, capsys):
@@ -212,8 +195,8 @@ def test_settings_validation():
         ReportSettings().with_overrides(["trend_periods=2.5"])
     with pytest.raises(RoiError, match="ROI_REPORT_"):
         ReportSettings.from_env({"ROI_REPORT_CHURN_SPIKE": "high"})
-    with pytest.raises(RoiError, match="unknown language"):
-        build_report(__file__, "/tmp", lang="fr")  # type: ignore[arg-type]
+    with pytest.raises(RoiError, match="unknown language 'xx': expected one of en, zh, zh-Hant"):
+        build_report(__file__, "/tmp", lang="xx")
 
 
 def test_report_files_are_private_and_roi_s_own_folder_is_tightened(warehouse, tmp_path):
@@ -245,5 +228,55 @@ def test_roi_report_offers_the_languages_the_report_is_written_in(monkeypatch):
     import reporting
     from roi.cli import build_parser
 
-    monkeypatch.setattr(reporting, "LANGUAGES", ("en", "zh", "fr"))
-    assert build_parser().parse_args(["report", "--lang", "fr"]).lang == "fr"
+    monkeypatch.setattr(reporting, "LANGUAGES", ("en", "zh", "xx"))
+    assert build_parser().parse_args(["report", "--lang", "xx"]).lang == "xx"
+
+
+def test_roi_report_takes_every_language_whatever_its_case(tmp_path, capsys):
+    """`--lang` offers the twelve codes; zh_hant finds zh-Hant; a code it does not know is
+    refused with the list."""
+    from roi.cli import build_parser
+
+    assert LANGUAGES == (
+        "en", "zh", "zh-Hant", "ja", "ko", "de", "fr", "es", "pt", "ar", "vi", "id"
+    )  # fmt: skip
+    parser = build_parser()
+    assert [parser.parse_args(["report", "--lang", code]).lang for code in LANGUAGES] == list(
+        LANGUAGES
+    )
+    assert parser.parse_args(["report", "--lang", "zh_hant"]).lang == "zh-Hant"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["report", "--lang", "jp"])
+    refused = capsys.readouterr().err
+    assert "invalid choice: 'jp' (choose from 'en', 'zh', 'zh-Hant', 'ja'" in refused
+
+
+@pytest.mark.parametrize(
+    ("value", "languages"),
+    [
+        (None, ("en", "zh")),
+        ("", ("en", "zh")),
+        ("ar", ("ar",)),
+        ("en, ja,ZH-hant,ja", ("en", "ja", "zh-Hant")),
+    ],
+    ids=["unset", "empty", "one", "several-any-case-once-each"],
+)
+def test_the_run_s_languages(value, languages):
+    environ = {} if value is None else {"ROI_REPORT_LANGUAGES": value}
+    assert run_languages(environ) == languages
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("en,jp", "ROI_REPORT_LANGUAGES='en,jp': not a report language: 'jp'; expected a "
+                  "comma-separated list of en, zh, zh-Hant, ja, ko, de, fr, es, pt, ar, vi, id"),
+        (" , ", "ROI_REPORT_LANGUAGES=' , ': names no language; expected a comma-separated "
+                "list of en, zh"),
+    ],
+    ids=["unknown-code", "no-code"],
+)  # fmt: skip
+def test_a_bad_run_language_is_named(value, error):
+    with pytest.raises(RoiError) as raised:
+        run_languages({"ROI_REPORT_LANGUAGES": value})
+    assert str(raised.value).startswith(error)

@@ -12,6 +12,7 @@ import pytest
 from roi.cli import main
 
 
+# the period's first and last day as CLDR writes a range of dates (thin spaces around the dash)
 @pytest.mark.parametrize(
     ("period", "lang", "file_name", "period_line"),
     [
@@ -19,10 +20,15 @@ from roi.cli import main
             "2026-H1",
             "en",
             "roi-report-2026-H1-en.html",
-            "Half-year 2026-H1 (2026-01-01 to 2026-06-30)",
+            "Half-year 2026-H1 (Jan 1\u2009–\u2009Jun 30, 2026)",
         ),
-        ("2026", "en", "roi-report-2026-en.html", "Year 2026 (2026-01-01 to 2026-12-31)"),
-        ("2026-H1", "zh", "roi-report-2026-H1-zh.html", "半年 2026-H1（2026-01-01 至 2026-06-30）"),
+        ("2026", "en", "roi-report-2026-en.html", "Year 2026 (Jan 1\u2009–\u2009Dec 31, 2026)"),
+        (
+            "2026-H1",
+            "zh",
+            "roi-report-2026-H1-zh.html",
+            "半年 2026-H1（2026年1月1日\u2009–\u20096月30日）",
+        ),
     ],
     ids=["half-year", "year", "half-year-zh"],
 )
