@@ -89,7 +89,7 @@ def test_null_zero_and_rounding():
     """NULL is n/a in the page's language; a negative that rounds to zero has no sign; halves
     round as Python rounds the float (2.675 is 2.67499... in binary); a naive moment is UTC;
     no moment is a dash."""
-    assert [money(None, "en"), percent(None, "zh"), count(None, "de")] == ["n/a", "不适用", "n/a"]
+    assert [money(None, "en"), percent(None, "zh"), count(None, "de")] == ["n/a", "不适用", "n. v."]
     assert [money(-0.4, "en"), points(-0.0004, "en"), signed_percent(0.0, "de")] == [
         "0",
         "+0.0",
