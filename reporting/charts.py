@@ -362,25 +362,29 @@ def channel_ltv_cac(model: ReportModel, lang: str) -> go.Figure | None:
     return figure
 
 
+def _column_pairs(
+    lang: str, x: list[str], *series: tuple[str, list[float | None], str]
+) -> go.Figure:
+    """Grouped bars, one series per (mart column, values, colour), named by the column's
+    label in `lang`."""
+    figure = go.Figure()
+    for column, values, colour in series:
+        figure.add_bar(x=x, y=values, name=translator(lang).column(column), marker_color=colour)
+    figure.update_layout(barmode="group")
+    return figure
+
+
 def channel_funnel(model: ReportModel, lang: str) -> go.Figure | None:
     rows = [c for c in model.channels if c.leads or c.win_rate is not None]
     if not rows:
         return None
-    figure = go.Figure()
-    figure.add_bar(
-        x=[c.channel for c in rows],
-        y=[c.lead_to_opportunity_rate for c in rows],
-        name=translator(lang).column("lead_to_opportunity_rate"),
-        marker_color="#4c78a8",
-    )
-    figure.add_bar(
-        x=[c.channel for c in rows],
-        y=[c.win_rate for c in rows],
-        name=translator(lang).column("win_rate"),
-        marker_color="#54a24b",
+    figure = _column_pairs(
+        lang,
+        [c.channel for c in rows],
+        ("lead_to_opportunity_rate", [c.lead_to_opportunity_rate for c in rows], "#4c78a8"),
+        ("win_rate", [c.win_rate for c in rows], "#54a24b"),
     )
     _layout(figure, lang, percent_y=True)
-    figure.update_layout(barmode="group")
     return figure
 
 
@@ -388,25 +392,17 @@ def ad_platforms(model: ReportModel, lang: str) -> go.Figure | None:
     rows = [p for p in model.ad_platforms if p.cost_per_lead is not None or p.cost_per_customer]
     if not rows:
         return None
-    figure = go.Figure()
-    figure.add_bar(
-        x=[p.platform for p in rows],
-        y=[p.cost_per_lead for p in rows],
-        name=translator(lang).column("cost_per_lead"),
-        marker_color="#4c78a8",
-    )
-    figure.add_bar(
-        x=[p.platform for p in rows],
-        y=[p.cost_per_customer for p in rows],
-        name=translator(lang).column("cost_per_customer"),
-        marker_color="#f58518",
+    figure = _column_pairs(
+        lang,
+        [p.platform for p in rows],
+        ("cost_per_lead", [p.cost_per_lead for p in rows], "#4c78a8"),
+        ("cost_per_customer", [p.cost_per_customer for p in rows], "#f58518"),
     )
     _layout(
         figure,
         lang,
         y_title=translator(lang)._("Amount ({currency})", currency=model.data.reporting_currency),
     )
-    figure.update_layout(barmode="group")
     figure.update_yaxes(tickformat=",.2f")
     return figure
 
