@@ -13,7 +13,7 @@ import dagster as dg
 
 from foundation.periods import Period
 from foundation.progress import say
-from reporting import build_report, default_report_dir, run_languages
+from reporting import build_reports, default_report_dir, run_languages
 
 from .audit_trail import record_run
 from .publish import PUBLISHED_SCHEMA
@@ -47,17 +47,14 @@ def build_roi_report(mart_names: list[str], report_grain: str) -> dg.AssetsDefin
         grain = period.grain if period else report_grain
         record_run(context.instance, context.run.run_id, warehouse.resolved)
         folder = default_report_dir(warehouse.resolved)
-        paths = [
-            build_report(
-                warehouse.resolved,
-                folder,
-                period,
-                grain=grain,
-                lang=lang,
-                run_id=context.run.run_id,
-            )
-            for lang in languages
-        ]
+        paths = build_reports(
+            warehouse.resolved,
+            folder,
+            period,
+            grain=grain,
+            langs=languages,
+            run_id=context.run.run_id,
+        )
         for path in paths:
             say(f"report: {path}")
         return dg.MaterializeResult(

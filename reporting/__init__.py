@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from foundation.errors import RoiError
@@ -64,6 +65,7 @@ __all__ = [
     "LANGUAGES",
     "ReportSettings",
     "build_report",
+    "build_reports",
     "default_report_dir",
     "report_path",
     "run_languages",
@@ -95,13 +97,33 @@ def build_report(
     and return its path. `warehouse`: a foundation.warehouse.Warehouse or a DuckDB file's path,
     opened read-only. A missing warehouse, no published marts, a period without data or an
     unknown run id raise RoiError."""
+    [path] = build_reports(
+        warehouse, out_dir, period, grain, (lang,), run_id, settings, generated_at=generated_at
+    )
+    return path
+
+
+def build_reports(
+    warehouse: Warehouse | Path,
+    out_dir: Path,
+    period: Period | None = None,
+    grain: str = DEFAULT_REPORT_GRAIN,
+    langs: Sequence[str] = ("en",),
+    run_id: str | None = None,
+    settings: ReportSettings | None = None,
+    *,
+    generated_at: dt.datetime | None = None,
+) -> list[Path]:
+    """`build_report` in each of `langs`: the warehouse is read and the report's content
+    computed once, then written in every language (a run writes several)."""
     # Imported here so that `roi` commands other than `report` do not load Plotly.
     from .data import load_report_data
     from .model import build_model
     from .render import render_html
 
-    if lang not in LANGUAGES:
-        raise RoiError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    for lang in langs:
+        if lang not in LANGUAGES:
+            raise RoiError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
     if grain not in GRAINS:
         raise RoiError(f"unknown period grain {grain!r}: expected one of {', '.join(GRAINS)}")
     warehouse = as_warehouse(warehouse)
@@ -118,13 +140,16 @@ def build_report(
         warehouse=warehouse.label,
         generated_at=(generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
     )
-    path = report_path(out_dir, data.period, lang)
     # The report holds the company's figures: its folder private when roi owns it (reports/
     # beside the warehouse); a folder of the user's own choosing keeps its mode.
     if Path(out_dir).resolve() == warehouse.report_dir.resolve():
-        make_private(path.parent)
+        make_private(Path(out_dir))
     else:
-        create_private(path.parent)
-    path.write_text(render_html(model, lang), encoding="utf-8")
-    make_file_private(path)
-    return path
+        create_private(Path(out_dir))
+    paths = []
+    for lang in langs:
+        path = report_path(out_dir, data.period, lang)
+        path.write_text(render_html(model, lang), encoding="utf-8")
+        make_file_private(path)
+        paths.append(path)
+    return paths
