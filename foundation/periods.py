@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from foundation.translation import N_
+
 
 @dataclass(frozen=True)
 class Grain:
@@ -61,11 +63,6 @@ class Grain:
         """A label to show people: the period holding the Monday of ISO week 5 (2026-W05,
         2026-01, 2026-Q1)."""
         return Period.containing(self.name, dt.date.fromisocalendar(year, 5, 1)).label
-
-
-def N_(message: str) -> str:
-    """Marks a word for the report's message catalogs: pybabel extracts N_ calls by default."""
-    return message
 
 
 GRAINS: dict[str, Grain] = {

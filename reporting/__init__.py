@@ -92,13 +92,22 @@ def build_report(
     settings: ReportSettings | None = None,
     *,
     generated_at: dt.datetime | None = None,
+    scenarios_file: Path | None = None,
 ) -> Path:
     """Write the report of `period` (None: the last complete period of `grain`) in `lang`
     and return its path. `warehouse`: a foundation.warehouse.Warehouse or a DuckDB file's path,
     opened read-only. A missing warehouse, no published marts, a period without data or an
     unknown run id raise RoiError."""
     [path] = build_reports(
-        warehouse, out_dir, period, grain, (lang,), run_id, settings, generated_at=generated_at
+        warehouse,
+        out_dir,
+        period,
+        grain,
+        (lang,),
+        run_id,
+        settings,
+        generated_at=generated_at,
+        scenarios_file=scenarios_file,
     )
     return path
 
@@ -113,13 +122,17 @@ def build_reports(
     settings: ReportSettings | None = None,
     *,
     generated_at: dt.datetime | None = None,
+    scenarios_file: Path | None = None,
 ) -> list[Path]:
     """`build_report` in each of `langs`: the warehouse is read and the report's content
-    computed once, then written in every language (a run writes several)."""
+    computed once, then written in every language (a run writes several). The What-if
+    section's scenarios: `scenarios_file`, else the file ROI_SCENARIOS names, else the
+    suggested ones (reporting.what_if); a bad file raises RoiError before anything is read."""
     # Imported here so that `roi` commands other than `report` do not load Plotly.
     from .data import load_report_data
     from .model import build_model
     from .render import render_html
+    from .what_if import scenario_source, what_if
 
     for lang in langs:
         if lang not in LANGUAGES:
@@ -130,15 +143,18 @@ def build_reports(
     if not warehouse.exists():
         raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
     settings = settings or ReportSettings.from_env()
+    source = scenario_source(scenarios_file)
     with warehouse.connect(read_only=True) as con:
         data = load_report_data(
             con, period, period.grain if period else grain, run_id, settings.trend_periods
         )
+        scenarios = what_if(con, source, str(warehouse.label))
     model = build_model(
         data,
         settings,
         warehouse=warehouse.label,
         generated_at=(generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
+        what_if=scenarios,
     )
     # The report holds the company's figures: its folder private when roi owns it (reports/
     # beside the warehouse); a folder of the user's own choosing keeps its mode.

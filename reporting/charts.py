@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from simulation import MESSAGES
+
 from .data import ALL_CHANNELS
-from .formatting import count, decimal_number, money, multiple, percent
+from .formatting import count, decimal_number, money, multiple, percent, spec_message
 from .i18n import N_, STAGE_NAMES, translator
 from .metrics import complete_months, ratio, retention_curves
 from .model import ReportModel
@@ -463,6 +465,88 @@ def revenue_per_rep(model: ReportModel, lang: str) -> go.Figure | None:
     return figure
 
 
+def _what_if_bars(
+    model: ReportModel, lang: str, kind: str, metric: str, baseline_name: str, per_column: bool
+) -> go.Figure | None:
+    """One group of bars per projected scenario of `kind`: the baseline of `metric` (solid)
+    and its projection per column (hatched: a projection, never an observation), of the
+    scenario's widest scope (the projects together when money moves across projects).
+    `per_column`: the columns are the same in every scenario (the cost bands) and name the
+    projected bars; else each scenario has its own (its churn), shown on hover."""
+    results = [
+        result
+        for result in (model.what_if.results if model.what_if else ())
+        if result.kind == kind and not result.refused
+    ]
+    if not results:
+        return None
+    tr = translator(lang)
+
+    def written(message) -> str:
+        return spec_message(MESSAGES[message.key], message.params, lang)
+
+    labels = [tr._("Scenario {index}", index=result.index) for result in results]
+    figures = [
+        max(
+            (figure for figure in result.figures if figure.metric == metric),
+            key=lambda figure: len(figure.projects),
+        )
+        for result in results
+    ]
+    figure = go.Figure()
+    figure.add_bar(
+        x=labels,
+        y=[f.baseline for f in figures],
+        name=baseline_name,
+        marker_color=INVESTMENT_COLOUR,
+        hovertext=[f.scope for f in figures],
+        # each bar's value written on it, as the table writes it: the bars of a scenario
+        # often differ by less than the axis shows
+        text=[percent(f.baseline, lang) for f in figures],
+    )
+    for column in range(len(results[0].columns)):
+        figure.add_bar(
+            x=labels,
+            y=[f.projected[column] for f in figures],
+            name=tr._("Projected: {column}", column=written(results[0].columns[column]))
+            if per_column
+            # Translators: a chart's legend entry: the projected values
+            else tr._("Projected"),
+            marker={
+                "color": PALETTE[column % len(PALETTE)],
+                "pattern": {"shape": "/", "fgcolor": "#ffffff", "solidity": 0.3},
+            },
+            hovertext=[
+                f.scope if per_column else f"{f.scope}: {written(result.columns[column])}"
+                for f, result in zip(figures, results, strict=True)
+            ],
+            text=[percent(f.projected[column], lang) for f in figures],
+        )
+    _layout(figure, lang, percent_y=True)
+    figure.update_layout(barmode="group")
+    figure.update_traces(textposition="outside", textangle=0, cliponaxis=False)
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def what_if_budget(model: ReportModel, lang: str) -> go.Figure | None:
+    return _what_if_bars(
+        model, lang, "budget_shift", "roi", translator(lang)._("Observed"), per_column=True
+    )
+
+
+def what_if_churn(model: ReportModel, lang: str) -> go.Figure | None:
+    return _what_if_bars(
+        model,
+        lang,
+        "churn_change",
+        "cumulative_roi_at_horizon",
+        # Translators: the churn chart's baseline: the model at the observed churn
+        translator(lang)._("Baseline (model, observed churn)"),
+        per_column=False,
+    )
+
+
 # (chart id, title in English, builder), grouped by the section they appear in.
 SECTIONS = {
     "compare": (
@@ -518,6 +602,18 @@ SECTIONS = {
             "chart-revenue-per-rep",
             N_("Revenue per active rep by project, this period"),
             revenue_per_rep,
+        ),
+    ),
+    "what_if": (
+        (
+            "chart-what-if-budget",
+            N_("Budget shifts: ROI over the window, observed and projected"),
+            what_if_budget,
+        ),
+        (
+            "chart-what-if-churn",
+            N_("Churn changes: cumulative ROI at the horizon's end, baseline and projected"),
+            what_if_churn,
         ),
     ),
 }

@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Mapping
 
 from babel.dates import format_date, format_datetime, format_interval
+from babel.lists import format_list
 from babel.numbers import format_decimal, get_minus_sign_symbol, get_plus_sign_symbol
 
 from .i18n import Translator, translator
@@ -198,3 +200,58 @@ def alert_numbers(numbers: dict[str, object], lang: str) -> dict[str, str]:
         formatter = ALERT_NUMBER_FORMATS.get(name)
         formatted[name] = formatter(value, lang) if formatter else str(value)
     return formatted
+
+
+# ---------------------------------------------------------------------------- by format spec
+
+# The format specs the simulation's messages and figures use (simulation.messages,
+# simulation.results): an optional sign, an optional grouping comma, decimals, f or %.
+_SPEC = re.compile(r"^(?P<sign>\+?),?\.(?P<digits>\d+)(?P<type>[f%])$")
+
+
+def by_spec(value: object, spec: str, lang: str, conversion: str | None = None) -> str:
+    """`value` as `format(value, spec)` writes it in English, in the conventions of `lang`:
+    `,.0f` 1,234,568 (de 1.234.568), `.1%` 12.3% (de 12,3 %), `+.2f` signed; a date in the
+    locale's medium format, a whole number grouped, a text as it is (`!r`: quoted). NULL is
+    n/a. A spec outside those is a programming error (ValueError)."""
+    tr = translator(lang)
+    if value is None:
+        return tr._("n/a")
+    if conversion == "r":
+        return repr(value)
+    if isinstance(value, dt.date):
+        return date(value, lang)
+    if isinstance(value, tuple):  # several numbers, simulation.messages.Numbers
+        return format_list([by_spec(item, spec, lang) for item in value], locale=tr.locale)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if not spec:
+        return _number(value, tr, 0) if isinstance(value, int) else str(value)
+    match = _SPEC.match(spec)
+    if match is None:
+        raise ValueError(f"format spec {spec!r} is not one the report writes")
+    write = _signed if match["sign"] else _number
+    return write(value, tr, int(match["digits"]), percent=match["type"] == "%")
+
+
+class _Written(string.Formatter):
+    """Fills a translated message with its values already written out (by_spec, by the
+    English message's specs): a spec or conversion the translation repeats is not applied
+    again."""
+
+    def convert_field(self, value: object, conversion: str | None) -> object:
+        return value
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        return str(value)
+
+
+def spec_message(english: str, values: Mapping[str, object], lang: str) -> str:
+    """The translation of `english`, a message whose placeholders carry Python format specs
+    (`{amount:,.0f}`), filled with `values` written in the conventions of `lang`."""
+    tr = translator(lang)
+    written: dict[str, str] = {}
+    for _, name, spec, conversion in string.Formatter().parse(english):
+        if name is not None and name not in written:
+            written[name] = tr.isolate(by_spec(values[name], spec or "", lang, conversion))
+    return _Written().vformat(tr.gettext(english), (), written)

@@ -28,18 +28,13 @@ from babel.support import Translations
 
 from foundation.errors import RoiError
 from foundation.periods import GRAINS
+from foundation.translation import N_
 
 from .languages import LANGUAGES, REPORT_LANGUAGES, Language
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
-
-
-def N_(message: str) -> str:
-    """Marks an English message for extraction where it is translated later, by value
-    (gettext's usual no-op marker; pybabel extracts N_ by default)."""
-    return message
 
 
 def mart_column(name: str, english_label: str) -> tuple[str, str]:
@@ -162,6 +157,10 @@ class Translator:
         if not values:
             return translated
         return translated.format(**{name: self.isolate(value) for name, value in values.items()})
+
+    def gettext(self, message: str) -> str:
+        """The translation of `message`, its placeholders unfilled."""
+        return translations(self.language.locale).gettext(message)
 
     def _(self, message: str, /, **values: object) -> str:
         return self._format(translations(self.language.locale).gettext(message), values)

@@ -31,6 +31,7 @@ from .metrics import (
     total_headline,
 )
 from .settings import ReportSettings
+from .what_if import WhatIf
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class ReportModel:
     campaigns: CampaignRanking
     lead_response: list[LeadResponseRow]
     reps: list[RepSummary]
+    what_if: WhatIf | None
 
     @property
     def run_id(self) -> str | None:
@@ -60,7 +62,11 @@ class ReportModel:
 
 
 def build_model(
-    data: ReportData, settings: ReportSettings, warehouse: str, generated_at: dt.datetime
+    data: ReportData,
+    settings: ReportSettings,
+    warehouse: str,
+    generated_at: dt.datetime,
+    what_if: WhatIf | None = None,
 ) -> ReportModel:
     return ReportModel(
         data=data,
@@ -81,4 +87,5 @@ def build_model(
         campaigns=campaign_ranking(data, settings.ranked_campaigns),
         lead_response=lead_response_rows(data),
         reps=rep_summaries(data),
+        what_if=what_if,
     )

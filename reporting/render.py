@@ -18,11 +18,15 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from foundation.safe_html import html_templates, policy, source_hash
+from simulation import MESSAGES, Figure, Message, ScenarioResult
+from simulation.engine import SUGGESTED_CHURN_CHANGE, SUGGESTED_SHARE
+from simulation.results import CHANGE_SPECS, POINTS_UNITS, change_value, value_spec
 
 from .alert_rules import ReportAlert
 from .charts import HEIGHT, Chart, build_charts
 from .formatting import (
     alert_numbers,
+    by_spec,
     count,
     date,
     date_range,
@@ -32,6 +36,7 @@ from .formatting import (
     percent,
     percentage_points,
     points,
+    spec_message,
     timestamp,
     unit_money,
 )
@@ -325,6 +330,7 @@ class Renderer:
             "ads": _("Ad performance"),
             "lead_response": _("Lead response"),
             "reps": _("Sales reps"),
+            "what_if": _("What if"),
             "quality": _("Data quality of the run"),
             "definitions": _("How to read this"),
         }
@@ -751,6 +757,126 @@ class Renderer:
             result.append({"caption": caption, "table": Table(headers, rows)})
         return result
 
+    # --- what if ---------------------------------------------------------------------------
+
+    def sim(self, message: Message) -> str:
+        """A text of the simulation (simulation.messages) in the page's language."""
+        return spec_message(MESSAGES[message.key], message.params, self.lang)
+
+    def sim_word(self, key: str) -> str:
+        return self.tr.gettext(MESSAGES[key])
+
+    def figure_value(self, figure: Figure, value: float | None, projected: bool) -> str:
+        return by_spec(value, value_spec(figure.unit, projected), self.lang)
+
+    def figure_change(self, figure: Figure, change: float | None) -> str:
+        if change is None:
+            return ""
+        shown = by_spec(change_value(figure.unit, change), CHANGE_SPECS[figure.unit], self.lang)
+        # Translators: a change in percentage points (+1.2 pp)
+        return self._("{change} pp", change=shown) if figure.unit in POINTS_UNITS else shown
+
+    def projected_cell(self, figure: Figure, column: int) -> Cell:
+        """The projected value, and below it its change from the baseline in brackets."""
+        value = figure.projected[column]
+        change = self.figure_change(figure, figure.changes[column])
+        text = self.figure_value(figure, value, projected=True)
+        # a money figure or a ratio below zero (a loss) is red; a count or a rate is not
+        red = figure.unit in ("money", "ratio") and _negative(value)
+        return Cell(text, red, name=f"({change})" if change else None)
+
+    def scenario_table(self, result: ScenarioResult) -> Table:
+        headers = [
+            self._("Figure"),
+            self._("Baseline"),
+            self._("Baseline is"),
+            *(
+                # Translators: the header of a projected column: {column} is its condition
+                # ("cost per customer +25%")
+                self._("Projected: {column}", column=self.sim(column))
+                for column in result.columns
+            ),
+        ]
+        rows, scope = [], None
+        width = len(headers)
+        for figure in result.figures:
+            if figure.scope != scope:
+                scope = figure.scope
+                rows.append(Row("scope", [Cell(scope), *(Cell("") for _ in range(width - 1))]))
+            rows.append(
+                Row(
+                    "figure",
+                    [
+                        Cell(self.sim_word(f"metric.{figure.metric}")),
+                        Cell(self.figure_value(figure, figure.baseline, projected=False)),
+                        Cell(self.sim_word(f"baseline_kind.{figure.baseline_kind}")),
+                        *(
+                            self.projected_cell(figure, column)
+                            for column in range(len(result.columns))
+                        ),
+                    ],
+                )
+            )
+        return Table(headers, rows)
+
+    def scenario_block(self, result: ScenarioResult) -> dict:
+        description = self.sim(result.description)
+        name = result.scenario.name or description
+        return {
+            "index": result.index,
+            "kind": result.kind,
+            # Translators: a what-if scenario's heading: its number and its name
+            "title": self._("Scenario {index}: {name}", index=result.index, name=name),
+            "badge": self.sim_word(f"kind.{result.kind}"),
+            "description": description if result.scenario.name else None,
+            "refusal": self.sim(result.refusal) if result.refusal else None,
+            "basis": [self.sim(message) for message in result.basis],
+            "table": None if result.refused else self.scenario_table(result),
+            "assumptions": [self.sim(message) for message in result.assumptions],
+        }
+
+    def what_if(self) -> dict:
+        """The What-if section: where its scenarios come from, and one block per scenario."""
+        what_if, lang = self.model.what_if, self.lang
+        if what_if is None:
+            return {"intro": [], "scenarios": [], "empty": self._("No scenario was simulated.")}
+        source = what_if.source
+        if what_if.suggested:
+            origin = self._(
+                "No scenario file was given (roi report --scenarios FILE, or ROI_SCENARIOS), so "
+                "these are the suggested scenarios: for each project, {share} of the spend of the "
+                "paid channel whose spend earned the least realised LTV per unit moved to the one "
+                "whose spend earned the most (both with at least {min_customers} new customers "
+                "in the window), and monthly churn {points} pp.",
+                share=percent(SUGGESTED_SHARE, lang, 0),
+                min_customers=count(source.settings.min_customers, lang),
+                points=points(SUGGESTED_CHURN_CHANGE, lang),
+            )
+        else:
+            origin = self._("The scenarios of {path}.", path=str(source.path))
+        intro = [
+            origin,
+            self._(
+                "Projected from the published marts through {data_end}, whatever this report's "
+                "period: what each change would do from now on. The assumptions stand beside "
+                "every projection; a scenario the data cannot support is refused with its reason.",
+                data_end=date(what_if.data_end, lang),
+            ),
+            self.sim(Message.of("legend")),
+        ]
+        empty = None
+        if not what_if.results:
+            empty = self._(
+                "No scenario to show: no project has two paid channels with at least "
+                "{min_customers} new customers in the window, nor a churn rate to change.",
+                min_customers=count(source.settings.min_customers, lang),
+            )
+        return {
+            "intro": intro,
+            "scenarios": [self.scenario_block(result) for result in what_if.results],
+            "empty": empty,
+        }
+
     def quality_problems(self) -> list[ReportAlert]:
         return [a for a in self.model.alerts if a.kind == "data_quality"]
 
@@ -937,6 +1063,7 @@ class Renderer:
             worst_campaigns=self.campaign_table(self.model.campaigns.worst),
             lead_response_table=self.lead_response_table(),
             rep_tables=self.rep_tables(),
+            what_if=self.what_if(),
             quality_summary=self.quality_summary(problems),
             quality_problems=self.alert_items(problems),
             definitions=self.definitions(),

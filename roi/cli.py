@@ -245,6 +245,7 @@ def _report(args: argparse.Namespace) -> int:
         lang=args.lang,
         run_id=args.run,
         settings=settings,
+        scenarios_file=Path(args.scenarios) if args.scenarios else None,
     )
     print(f"ROI report: {path.resolve()} (one HTML file; opens offline, prints on A4)")
     return 0
@@ -476,6 +477,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="alert threshold, e.g. cac_increase=0.3 or churn_spike=3%% (repeatable; also "
         "ROI_REPORT_<NAME>); names: " + ", ".join(_report_setting_names()),
+    )
+    report.add_argument(
+        "--scenarios",
+        metavar="FILE",
+        help="YAML file of the What-if section's scenarios, as for `roi simulate --scenarios` "
+        "(default $ROI_SCENARIOS, else the suggested scenarios)",
     )
     report.set_defaults(handler=_report)
 

@@ -28,7 +28,7 @@ from foundation.errors import RoiError
 from foundation.warehouse import Warehouse, as_warehouse
 
 from .data import SimulationData, load_simulation_data
-from .engine import simulate
+from .engine import simulate, suggested_scenarios
 from .messages import MESSAGES, Message, text
 from .results import MODEL, OBSERVED, Figure, ScenarioResult
 from .scenarios import BudgetShift, ChurnChange, Scenario, Window
@@ -50,6 +50,7 @@ __all__ = [
     "load_simulation_data",
     "run_simulation",
     "simulate",
+    "suggested_scenarios",
     "text",
 ]
 

@@ -62,7 +62,7 @@ from dataclasses import dataclass
 from foundation.periods import Period
 
 from .data import ChannelMonth, ProjectCustomers, SimulationData
-from .messages import Message
+from .messages import Message, Numbers
 from .results import MODEL, OBSERVED, Figure, ScenarioResult
 from .scenarios import KNOWN_CHANNELS, PAID_CHANNELS, BudgetShift, ChurnChange, Scenario, Window
 from .settings import SimulationSettings
@@ -460,9 +460,7 @@ def _budget_shift(
     ]
     raised = [band for band in bands if band > 0]
     if raised:
-        assumptions.append(
-            Message.of("assumption.cost_bands", bands=", ".join(f"+{band:.0%}" for band in raised))
-        )
+        assumptions.append(Message.of("assumption.cost_bands", bands=Numbers(raised)))
     assumptions += [
         Message.of(
             "assumption.average_customer",
@@ -684,3 +682,56 @@ def _churn_change(
         figures=figures,
         assumptions=tuple(assumptions),
     )
+
+
+# ---------------------------------------------------------------------------- suggestions
+
+# The suggested scenarios' sizes (README "What-if scenarios"): a fifth of the dearest
+# channel's spend, one percentage point less churn.
+SUGGESTED_SHARE = 0.2
+SUGGESTED_CHURN_CHANGE = -0.01
+
+
+def _earned_per_spend(totals: _ChannelTotals) -> float:
+    return totals.realized_ltv / totals.spend
+
+
+def suggested_scenarios(
+    data: SimulationData, settings: SimulationSettings | None = None
+) -> list[Scenario]:
+    """The scenarios worth a look when nobody wrote any (the report's What-if section without
+    a scenario file), per project in code order:
+
+    - move SUGGESTED_SHARE of the spend of its paid channel whose spend earned the least in the
+      default window to the one whose spend earned the most, earning being the realised LTV
+      of the channel's new customers per unit of its spend (LTV / cost per customer), among
+      its paid channels with spend and at least `min_customers` new customers there (none
+      unless two such differ);
+    - lower its monthly churn by one percentage point.
+
+    Only those `simulate` projects are suggested: a suggestion is never refused."""
+    settings = settings or SimulationSettings()
+    candidates: list[Scenario] = []
+    try:
+        window, _ = default_window(data.data_start, data.data_end, settings.window_quarters)
+    except _Refused:
+        window = None
+    for project in data.projects:
+        if window is not None:
+            channels = [
+                totals
+                for totals in (
+                    _channel_totals(data, project, channel, window) for channel in PAID_CHANNELS
+                )
+                if totals.spend > 0 and totals.customers >= settings.min_customers
+            ]
+            ranked = sorted(channels, key=_earned_per_spend)
+            if len(ranked) >= 2 and _earned_per_spend(ranked[0]) < _earned_per_spend(ranked[-1]):
+                candidates.append(
+                    BudgetShift(
+                        project, ranked[0].channel, ranked[-1].channel, share=SUGGESTED_SHARE
+                    )
+                )
+        candidates.append(ChurnChange(project, SUGGESTED_CHURN_CHANGE))
+    results = simulate(data, candidates, settings)
+    return [result.scenario for result in results if not result.refused]

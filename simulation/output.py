@@ -15,7 +15,14 @@ from typing import Any
 
 from .data import SimulationData
 from .messages import Message, text
-from .results import Figure, ScenarioResult
+from .results import (
+    CHANGE_SPECS,
+    POINTS_UNITS,
+    Figure,
+    ScenarioResult,
+    change_value,
+    value_spec,
+)
 from .scenarios import Window
 from .settings import SimulationSettings
 
@@ -33,28 +40,17 @@ def _title(result: ScenarioResult) -> str:
 def _value(unit: str, value: float | None, projected: bool = False) -> str:
     if value is None:
         return text("table.not_available")
-    if unit == "money":
-        return f"{value:,.0f}"
-    if unit == "count":
-        # observed counts are whole; projected ones are expected values
-        return f"{value:,.1f}" if projected else f"{value:,.0f}"
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if unit == "rate":
-        return f"{value:.2%}"
-    return f"{value:,.1f}"  # months
+    return format(value, value_spec(unit, projected))
 
 
 def _change(unit: str, change: float | None) -> str:
     if change is None:
         return ""
+    spec = CHANGE_SPECS[unit]
+    digits = int(spec.rpartition(".")[2][:-1])
     # rounded to the digits shown (+ 0.0 turns -0.0 into 0.0), so a float's -1e-17 shows +0
-    if unit in ("ratio", "rate"):
-        digits = 1 if unit == "ratio" else 2
-        return text("table.points", change=round(change * 100, digits) + 0.0, digits=digits)
-    if unit == "money":
-        return f"{round(change) + 0.0:+,.0f}"
-    return f"{round(change, 1) + 0.0:+,.1f}"
+    shown = format(round(change_value(unit, change), digits) + 0.0, spec)
+    return text("table.points", change=shown) if unit in POINTS_UNITS else shown
 
 
 def _cell(figure: Figure, column: int) -> str:
@@ -135,6 +131,8 @@ def render_table(results: Sequence[ScenarioResult]) -> str:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value in (float("inf"), float("-inf")):

@@ -16,6 +16,29 @@ MODEL = "model"
 # are expected values and may be fractional), ratio (ROI, a fraction), rate (monthly churn,
 # a fraction), months.
 UNITS = ("money", "count", "ratio", "rate", "months")
+# How a figure's numbers are written, as Python format specs: the terminal applies them with
+# format(), the report in each language's conventions (reporting.formatting.by_spec). A
+# projected count is an expected value (one decimal); a change of a ratio or a rate is in
+# percentage points (the value x 100, with the rate's decimals).
+VALUE_SPECS = {"money": ",.0f", "count": ",.0f", "ratio": ".1%", "rate": ".2%", "months": ",.1f"}
+PROJECTED_COUNT_SPEC = ",.1f"
+CHANGE_SPECS = {
+    "money": "+,.0f",
+    "count": "+,.1f",
+    "ratio": "+.1f",
+    "rate": "+.2f",
+    "months": "+,.1f",
+}
+POINTS_UNITS = ("ratio", "rate")
+
+
+def value_spec(unit: str, projected: bool = False) -> str:
+    return PROJECTED_COUNT_SPEC if projected and unit == "count" else VALUE_SPECS[unit]
+
+
+def change_value(unit: str, change: float) -> float:
+    """The change as it is written: percentage points for a ratio or a rate."""
+    return change * 100 if unit in POINTS_UNITS else change
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ class Window:
     def label(self) -> str:
         if self.first == self.last:
             return self.first.label
-        return f"{self.first.label} to {self.last.label}"
+        # an en dash, as in a range of dates: the label reads the same in every language
+        return f"{self.first.label}–{self.last.label}"
 
     def holds(self, day: dt.date) -> bool:
         return self.start <= day <= self.end

@@ -29,8 +29,9 @@ MAY = dt.date(2026, 5, 1)
 # The sections of the article's remaining metrics: heading, and the tables each shows.
 NEW_SECTIONS = {
     "en": {"ads": ("Ad performance", 3), "lead_response": ("Lead response", 1),
-           "reps": ("Sales reps", 2)},
-    "zh": {"ads": ("广告效果", 3), "lead_response": ("线索响应速度", 1), "reps": ("销售人员", 2)},
+           "reps": ("Sales reps", 2), "what_if": ("What if", 3)},
+    "zh": {"ads": ("广告效果", 3), "lead_response": ("线索响应速度", 1), "reps": ("销售人员", 2),
+           "what_if": ("假设情景分析", 3)},
 }  # fmt: skip
 CHURN_DRIVERS = {
     "en": ("Churned", "Retained", "Tickets per customer"),
@@ -70,6 +71,16 @@ def reports(tmp_path_factory):
     # a churn spike of P1 in 2026-05 (5 of 30 customers), so that its churn drivers show
     may = wh.row(tables, "marts.mart_churn_monthly", project_code="P1", month_start=MAY)
     may.update(churned_customers=5, churn_rate=5 / 30)
+    # ... which mart_customer_ltv's model follows: churn 13 / 270 over P1's 9 months, so its
+    # active customers stay 270 / 13 more months (the What-if section checks the two agree)
+    for customer in tables["marts.mart_customer_ltv"]:
+        if customer["project_code"] == "P1" and customer["is_active"]:
+            lifetime = 270 / 13
+            customer.update(
+                expected_remaining_lifetime_months=lifetime,
+                predicted_ltv=customer["realized_ltv"]
+                + customer["avg_monthly_gross_profit"] * lifetime,
+            )
     warehouse = wh.write(folder / "roi.duckdb", tables)
     return {lang: build_report(warehouse, folder, lang=lang) for lang in LANGUAGES}
 
@@ -100,7 +111,7 @@ def test_every_chart_renders_without_errors(browser, reports, tmp_path, lang):
     page.wait_for_function(EVERY_CHART_DRAWN, timeout=20_000)
 
     charts = page.locator(".chart")
-    assert charts.count() == 16  # every chart of the report has data in the fixture
+    assert charts.count() == 18  # every chart of the report has data in the fixture
     # the ad performance, lead response and sales rep sections, with their tables, shown
     for anchor, (heading, tables) in NEW_SECTIONS[lang].items():
         section = page.locator(f"section#{anchor}")
@@ -197,7 +208,7 @@ def test_every_language_renders(browser, reports, lang):
     page.wait_for_function(EVERY_CHART_DRAWN, timeout=20_000)
 
     assert errors == []
-    assert page.locator(".chart svg.main-svg").count() >= page.locator(".chart").count() == 16
+    assert page.locator(".chart svg.main-svg").count() >= page.locator(".chart").count() == 18
     # its language and direction: right to left for Arabic only, as CLDR says
     html = page.locator("html")
     assert (html.get_attribute("lang"), html.get_attribute("dir")) == (
@@ -216,6 +227,18 @@ def test_every_language_renders(browser, reports, lang):
             f"{len(shown_in_english)} English text(s) in the {lang} page: "
             + "; ".join(shown_in_english[:15])
         )
+    # the What-if section: each projection's assumptions beside its figures, on the end side
+    # (right, or left in Arabic), from the same top
+    projections = page.locator("#what_if .projection").all()
+    assert len(projections) == 3
+    for projection in projections:
+        figures = projection.locator(".figures").bounding_box()
+        assumptions = projection.locator("aside.assumptions").bounding_box()
+        assert assumptions["y"] == pytest.approx(figures["y"], abs=1)
+        if direction == "ltr":
+            assert assumptions["x"] >= figures["x"] + figures["width"]
+        else:
+            assert assumptions["x"] + assumptions["width"] <= figures["x"]
     # drawn with the families of its font stack only (a glyph no font of the stack has would
     # come from another installed font, or be an empty box), its title with its script's font
     fonts = fonts_of(page, FONT_SAMPLES)

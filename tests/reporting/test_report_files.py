@@ -138,7 +138,7 @@ def test_no_period_means_the_latest_complete_one(warehouse, tmp_path, monkeypatc
 @pytest.mark.parametrize(
     ("argv", "error"),
     [
-        (["--period", "2026-05"], "no data for month 2026-05"),
+        (["--period", "2026-04"], "no data for month 2026-04"),
         (["--period", "2026-01", "--grain", "quarter"], "--period 2026-01 is a month"),
         (["--period", "2026-Q5"], "is not a period: write a label (2026-W05 (week)"),
         (["--period", "2026-Q5", "--grain", "quarter"], "is not a quarter"),

@@ -90,8 +90,13 @@ SCHEMAS = {
     "marts.mart_customer_ltv": {
         "account_id": "varchar",
         "project_code": "varchar",
+        "acquisition_channel": "varchar",
         "first_order_date": "date",
         "realized_ltv": "decimal(38,9)",
+        "is_active": "boolean",
+        "avg_monthly_gross_profit": "decimal(38,9)",
+        "expected_remaining_lifetime_months": "decimal(38,9)",
+        "predicted_ltv": "decimal(38,9)",
     },
     "marts.mart_retention_cohorts": {
         "project_code": "varchar",
@@ -207,6 +212,19 @@ QUARTERS = {"2025-Q4": D(2025, 10, 1), "2026-Q1": D(2026, 1, 1), "2026-Q2": D(20
 
 def _ratio(a: float, b: float) -> float | None:
     return None if b == 0 else a / b
+
+
+def in_months(rows: list[dict]) -> list[dict]:
+    """Each quarter row again as a month row of the quarter's middle month (the What-if
+    section reads months): the quarter's flows in one month, the same cumulative sums."""
+    months = []
+    for quarter_row in rows:
+        month = dict(quarter_row, period_grain="month")
+        month["period_start"] = quarter_row["period_start"].replace(
+            month=quarter_row["period_start"].month + 1
+        )
+        months.append(month)
+    return months
 
 
 def roi_row(code, quarter, invest, acq, gp, new, cum_inv, cum_gp, leads=0, won=0, lost=0):
@@ -335,14 +353,60 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
+# A project's active customers stay 1 / monthly churn more months (mart_customer_ltv's model):
+# P1 and P2 churn 1 of 30 a month (30 months), P3 has no churn history (the 36-month cap).
+LIFETIME = {"P1": 30.0, "P2": 30.0, "P3": 36.0}
+
+
+def customer_row(i, code, first, ltv, channel, monthly) -> dict:
+    """A mart_customer_ltv row; `monthly` (avg_monthly_gross_profit) None: not active."""
+    active = monthly is not None
+    lifetime = LIFETIME[code] if active else 0.0
+    return {
+        "account_id": f"A{i}",
+        "project_code": code,
+        "acquisition_channel": channel,
+        "first_order_date": first,
+        "realized_ltv": ltv,
+        "is_active": active,
+        "avg_monthly_gross_profit": monthly,
+        "expected_remaining_lifetime_months": lifetime,
+        "predicted_ltv": ltv + (monthly or 0) * lifetime,
+    }
+
+
 def baseline() -> dict[str, list[dict]]:
+    # (project, first order, realized LTV, acquisition channel, monthly gross profit if active)
     customers = (
-        [("P1", D(2025, 11, 1), 200 * K)] * 7
-        + [("P1", D(2026, 5, 1), 400 * K)] * 7
-        + [("P1", D(2026, 7, 5), 10_000 * K)]
-        + [("P2", D(2026, 2, 1), 160 * K)] * 12
-        + [("P3", D(2026, 2, 1), 100 * K), ("P3", D(2026, 6, 30), 300 * K)]
+        [("P1", D(2025, 11, 1), 200 * K, "google_ads", 25 * K)] * 7
+        + [("P1", D(2026, 5, 1), 400 * K, "google_ads", 200 * K)] * 7
+        + [("P1", D(2026, 7, 5), 10_000 * K, "organic", None)]
+        + [("P2", D(2026, 2, 1), 160 * K, "meta_ads", 32 * K)] * 5
+        + [("P2", D(2026, 2, 1), 160 * K, "linkedin_ads", 32 * K)] * 5
+        + [("P2", D(2026, 2, 1), 160 * K, "organic", 32 * K)] * 2
+        + [("P3", D(2026, 2, 1), 100 * K, "organic", 20 * K)]
+        + [("P3", D(2026, 6, 30), 300 * K, "organic", 300 * K)]
     )
+    project_roi = [
+        roi_row("P1", "2025-Q4", 1000, 400, 500, 4, 1000, 500, 80, 4, 4),
+        roi_row("P1", "2026-Q1", 1000, 500, 1000, 5, 2000, 1500, 100, 5, 5),
+        roi_row("P1", "2026-Q2", 2000, 500, 3000, 5, 4000, 4500, 100, 6, 4),
+        roi_row("P2", "2025-Q4", 500, 200, 800, 4, 500, 800, 40, 2, 2),
+        roi_row("P2", "2026-Q1", 500, 200, 400, 4, 1000, 1200, 50, 3, 3),
+        roi_row("P2", "2026-Q2", 1000, 240, 1200, 4, 2000, 2400, 50, 3, 3),
+        roi_row("P3", "2026-Q1", 800, 800, 200, 2, 800, 200, 10, 1, 0),
+        roi_row("P3", "2026-Q2", 0, 0, 100, 0, 800, 300, 10, 0, 0),
+    ]
+    ads = [
+        ad_row("P1", "google_ads", "G1", "2026-Q1", 250, 900_000, 18_000, 40, 8, 2),
+        ad_row("P1", "google_ads", "G2", "2026-Q1", 150, 300_000, 3_000, 20, 3, 1),
+        ad_row("P2", "meta_ads", "M1", "2026-Q1", 110, 400_000, 4_000, 30, 5, 3),
+        ad_row("P1", "google_ads", "G1", "2026-Q2", 300, 1_000_000, 20_000, 40, 10, 3),
+        ad_row("P1", "google_ads", "G2", "2026-Q2", 100, 200_000, 2_000, 20, 2, 0),
+        ad_row("P2", "meta_ads", "M1", "2026-Q2", 120, 500_000, 5_000, 30, 6, 4),
+        ad_row("P2", "linkedin_ads", "L1", "2026-Q2", 80, 100_000, 500, 4, 2, 1),
+        ad_row("P3", "google_ads", "G9", "2026-Q2", 0, 0, 0, 2, 1, 1),
+    ]
     churn = [churn_row(code, month, 30, 1) for code in ("P1", "P2") for month in _months(
         D(2025, 10, 1), D(2026, 6, 1))]  # fmt: skip
     return {
@@ -352,16 +416,7 @@ def baseline() -> dict[str, list[dict]]:
             {"project_code": "P3", "project_name": "Gamma", "region": "APAC", "target_roi": 0.5},
         ],
         "marts.dim_date": [{"date_day": D(2025, 10, 1)}, {"date_day": D(2026, 6, 30)}],
-        "marts.mart_project_roi": [
-            roi_row("P1", "2025-Q4", 1000, 400, 500, 4, 1000, 500, 80, 4, 4),
-            roi_row("P1", "2026-Q1", 1000, 500, 1000, 5, 2000, 1500, 100, 5, 5),
-            roi_row("P1", "2026-Q2", 2000, 500, 3000, 5, 4000, 4500, 100, 6, 4),
-            roi_row("P2", "2025-Q4", 500, 200, 800, 4, 500, 800, 40, 2, 2),
-            roi_row("P2", "2026-Q1", 500, 200, 400, 4, 1000, 1200, 50, 3, 3),
-            roi_row("P2", "2026-Q2", 1000, 240, 1200, 4, 2000, 2400, 50, 3, 3),
-            roi_row("P3", "2026-Q1", 800, 800, 200, 2, 800, 200, 10, 1, 0),
-            roi_row("P3", "2026-Q2", 0, 0, 100, 0, 800, 300, 10, 0, 0),
-        ],
+        "marts.mart_project_roi": project_roi + in_months(project_roi),
         "marts.mart_funnel": [
             funnel_row("P1", "all", "2026-Q1", 100, 20, 5, 5),
             funnel_row("P1", "all", "2026-Q2", 100, 18, 6, 4),
@@ -406,14 +461,8 @@ def baseline() -> dict[str, list[dict]]:
             },
         ],  # fmt: skip
         "marts.mart_customer_ltv": [
-            {
-                "account_id": f"A{i}",
-                "project_code": code,
-                "first_order_date": first,
-                "realized_ltv": ltv,
-            }
-            for i, (code, first, ltv) in enumerate(customers)
-        ],  # fmt: skip
+            customer_row(i, *customer) for i, customer in enumerate(customers)
+        ],
         "marts.mart_retention_cohorts": [
             {
                 "project_code": "P1",
@@ -443,16 +492,7 @@ def baseline() -> dict[str, list[dict]]:
         # 2026-Q2 campaigns: M1 30K per customer, L1 80K, G1 100K, G2 spend without customers;
         # G9 leads without spend (not ranked). P1's google_ads cost per lead is 400K / 60 leads
         # in both quarters; P2's meta_ads 110K / 30 -> 120K / 30 (+9.1%): no alert.
-        "marts.mart_ad_performance": [
-            ad_row("P1", "google_ads", "G1", "2026-Q1", 250, 900_000, 18_000, 40, 8, 2),
-            ad_row("P1", "google_ads", "G2", "2026-Q1", 150, 300_000, 3_000, 20, 3, 1),
-            ad_row("P2", "meta_ads", "M1", "2026-Q1", 110, 400_000, 4_000, 30, 5, 3),
-            ad_row("P1", "google_ads", "G1", "2026-Q2", 300, 1_000_000, 20_000, 40, 10, 3),
-            ad_row("P1", "google_ads", "G2", "2026-Q2", 100, 200_000, 2_000, 20, 2, 0),
-            ad_row("P2", "meta_ads", "M1", "2026-Q2", 120, 500_000, 5_000, 30, 6, 4),
-            ad_row("P2", "linkedin_ads", "L1", "2026-Q2", 80, 100_000, 500, 4, 2, 1),
-            ad_row("P3", "google_ads", "G9", "2026-Q2", 0, 0, 0, 2, 1, 1),
-        ],
+        "marts.mart_ad_performance": ads + in_months(ads),
         # P2's median of 48 h is over 9 followed-up leads (< 10: no alert); P3's is exactly 24 h
         # (not above the threshold).
         "marts.mart_lead_response": [

@@ -1,7 +1,7 @@
 """Budget shifts projected on the hand-built warehouse (tests/simulation/warehouse.py): every
 expected number is worked by hand from the rows documented there.
 
-In the default window, 2026-Q1 to 2026-Q2 (the last two complete quarters of data ending
+In the default window, 2026-Q1–2026-Q2 (the last two complete quarters of data ending
 2026-06-30):
 
 | scope           | spend  | new customers | each  | realised LTV (mean) | predicted LTV (mean) |
@@ -24,7 +24,7 @@ import datetime as dt
 
 import pytest
 
-from simulation import MODEL, OBSERVED, BudgetShift, SimulationSettings, Window, simulate
+from simulation import MODEL, OBSERVED, BudgetShift, SimulationSettings, Window, simulate, text
 from simulation.results import ScenarioResult
 
 
@@ -177,7 +177,7 @@ def test_moving_money_to_another_project_moves_its_investment(data):
 
 
 def test_an_explicit_window_reads_its_own_months(data):
-    # GIVEN the window 2025-Q4 to 2026-Q1 (2025-10-01 to 2026-03-31): P-DE's google_ads spent
+    # GIVEN the window 2025-Q4–2026-Q1 (2025-10-01 to 2026-03-31): P-DE's google_ads spent
     # 8,000 (2025-12) + 6,000 + 4,000 (2026-02) = 18,000 and won D-G11 (2025-10-15), D-G00
     # (2025-12-31), D-G01 (2026-01-01) and D-G02 .. D-G05 (2026-02-15): 7 customers, realised
     # 5,000 + 10,000 + 5 x 1,000 = 20,000; meta_ads 15,000 for D-M1 .. D-M6
@@ -210,7 +210,8 @@ def test_the_bands_are_a_setting(data):
         pytest.approx([8, 7])
     )
     bands = next(m for m in result.assumptions if m.key == "assumption.cost_bands")
-    assert bands.params["bands"] == "+100%"
+    assert bands.params["bands"] == (1.0,)
+    assert "at its observed cost per customer and at +100% above it" in text(bands)
 
 
 def test_every_projection_states_its_assumptions_with_its_numbers(data):

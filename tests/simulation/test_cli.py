@@ -32,7 +32,7 @@ def test_a_budget_shift_by_flags_prints_a_table(capsys, warehouse_file):
         "(budget shift)"
     )
     assert lines[1] == (
-        "  Baseline observed over 2026-01-01 to 2026-06-30 (2026-Q1 to 2026-Q2); the data end "
+        "  Baseline observed over 2026-01-01 to 2026-06-30 (2026-Q1–2026-Q2); the data end "
         "on 2026-06-30."
     )
     moves = "  Moves 5,000 USD: 25.0% of P-DE's google_ads spend in the window (20,000 USD)."
@@ -97,7 +97,7 @@ def test_json_carries_keys_values_and_texts(capsys, warehouse_file):
         "name": "Germany to France",
     }
     assert scenario["window"] == {
-        "label": "2026-Q1 to 2026-Q2",
+        "label": "2026-Q1–2026-Q2",
         "start": "2026-01-01",
         "end": "2026-06-30",
     }
@@ -145,8 +145,7 @@ scenarios:
     assert (code, err) == (1, "1 of 2 scenario(s) refused\n")
     assert "Scenario 2 of 2: To LinkedIn (budget shift)" in out
     assert (
-        "  REFUSED: P-DE linkedin_ads won 3 new customer(s) in 2026-Q1 to 2026-Q2, fewer than 5"
-        in out
+        "  REFUSED: P-DE linkedin_ads won 3 new customer(s) in 2026-Q1–2026-Q2, fewer than 5" in out
     )
     assert (json_code, json_err) == (1, "1 of 2 scenario(s) refused\n")
     refused = json.loads(json_out)["scenarios"][1]

@@ -62,7 +62,7 @@ REFUSED = [
         shift(window=Window.parse("2026-Q2:2026-Q3")),
         "window_after_data",
         {
-            "label": "2026-Q2 to 2026-Q3",
+            "label": "2026-Q2–2026-Q3",
             "end": dt.date(2026, 9, 30),
             "data_end": dt.date(2026, 6, 30),
         },
@@ -81,7 +81,7 @@ REFUSED = [
             "project": "P-DE",
             "channel": "linkedin_ads",
             "customers": 3,
-            "label": "2026-Q1 to 2026-Q2",
+            "label": "2026-Q1–2026-Q2",
             "minimum": 5,
         },
         id="too-few-customers-to-receive",
@@ -93,7 +93,7 @@ REFUSED = [
             "project": "P-NEW",
             "channel": "google_ads",
             "customers": 2,
-            "label": "2026-Q1 to 2026-Q2",
+            "label": "2026-Q1–2026-Q2",
             "minimum": 5,
         },
         id="too-few-customers-to-give",
@@ -101,7 +101,7 @@ REFUSED = [
     pytest.param(
         shift(to_project="P-FR"),
         "no_spend",
-        {"project": "P-FR", "channel": "meta_ads", "label": "2026-Q1 to 2026-Q2"},
+        {"project": "P-FR", "channel": "meta_ads", "label": "2026-Q1–2026-Q2"},
         id="receiving-channel-without-spend",
     ),
     pytest.param(
@@ -112,7 +112,7 @@ REFUSED = [
             "currency": "USD",
             "project": "P-DE",
             "channel": "google_ads",
-            "label": "2026-Q1 to 2026-Q2",
+            "label": "2026-Q1–2026-Q2",
             "spend": 20_000,
         },
         id="amount-above-the-spend",
@@ -167,11 +167,11 @@ def test_a_scenario_the_data_cannot_support_is_refused(data, scenario, key, valu
 def test_a_refusal_reads_with_its_numbers(data):
     [few, above] = simulate(data, [shift(to_channel="linkedin_ads"), shift(amount=25_000)])
     assert text(few.refusal) == (
-        "P-DE linkedin_ads won 3 new customer(s) in 2026-Q1 to 2026-Q2, fewer than 5 (setting "
+        "P-DE linkedin_ads won 3 new customer(s) in 2026-Q1–2026-Q2, fewer than 5 (setting "
         "min_customers): too few to read a cost per customer from"
     )
     assert text(above.refusal) == (
-        "25,000 USD is more than P-DE's google_ads spend in 2026-Q1 to 2026-Q2 (20,000 USD)"
+        "25,000 USD is more than P-DE's google_ads spend in 2026-Q1–2026-Q2 (20,000 USD)"
     )
 
 
@@ -211,9 +211,9 @@ def test_one_refusal_leaves_the_other_scenarios_projected(data):
 @pytest.mark.parametrize(
     ("data_start", "data_end", "window", "shortened"),
     [
-        (dt.date(2025, 4, 1), dt.date(2026, 6, 30), "2026-Q1 to 2026-Q2", False),
+        (dt.date(2025, 4, 1), dt.date(2026, 6, 30), "2026-Q1–2026-Q2", False),
         # the data end mid-quarter: 2026-Q2 is not complete
-        (dt.date(2025, 4, 1), dt.date(2026, 5, 15), "2025-Q4 to 2026-Q1", False),
+        (dt.date(2025, 4, 1), dt.date(2026, 5, 15), "2025-Q4–2026-Q1", False),
         # the data begin with 2026-Q2: one complete quarter only
         (dt.date(2026, 4, 1), dt.date(2026, 6, 30), "2026-Q2", True),
     ],

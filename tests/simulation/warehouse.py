@@ -1,7 +1,7 @@
 """A small hand-built warehouse for `roi simulate`: only the tables and columns it reads.
 
 The data run from 2025-04-01 to 2026-06-30 (marts.dim_date), so the complete quarters are
-2025-Q2 to 2026-Q2 and the default window (the last two) is 2026-Q1 to 2026-Q2, 2026-01-01
+2025-Q2 to 2026-Q2 and the default window (the last two) is 2026-Q1–2026-Q2, 2026-01-01
 to 2026-06-30. Money in USD. Five projects: P-DE and P-FR carry the projections; P-NEW,
 P-OLD and P-EMPTY exist to be refused.
 
