@@ -8,7 +8,7 @@ every chart's data inline, so the file opens offline and prints on A4. In any of
 report's alerts), `charts` (Plotly figures), `render` (HTML through the Jinja2 templates),
 `formatting` (numbers and dates, CLDR through Babel), `i18n` (texts: gettext catalogs in
 `locale/`), `languages` (the codes, their locales, the run's choice), `settings`
-(thresholds).
+(thresholds), `what_if` (the What-if section's scenarios, simulated by `simulation`).
 
 Definitions (also printed in the report's "How to read this" section):
 
@@ -44,6 +44,9 @@ Definitions (also printed in the report's "How to read this" section):
   `ROI_REPORT_<NAME>` environment variables and `roi report --threshold name=value`.
 - The period: when none is given, the last complete period of the grain with data (the one
   holding the data's end date if that is its last day, else the one before).
+- What if: the scenarios of `scenarios_file`, else of the file ROI_SCENARIOS names, else the
+  suggested ones (simulation.suggested_scenarios), projected from the data's end date
+  whatever the period (README "What-if scenarios", In the report).
 """
 
 from __future__ import annotations

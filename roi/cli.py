@@ -272,13 +272,20 @@ def _simulate(args: argparse.Namespace) -> int:
 
     settings = SimulationSettings.from_env()
     flags = {name: getattr(args, name) for name in SCENARIO_FLAGS}
-    if args.scenarios:
-        given = [SCENARIO_FLAGS[name] for name, value in flags.items() if value is not None]
+    given = [SCENARIO_FLAGS[name] for name, value in flags.items() if value is not None]
+    if args.scenarios and args.suggested:
+        raise RoiError("--scenarios and --suggested both choose the scenarios: give one")
+    if args.scenarios or args.suggested:
+        chosen = f"--scenarios {args.scenarios} holds" if args.scenarios else "--suggested chooses"
         if given:
             raise RoiError(
-                f"--scenarios {args.scenarios} holds the scenarios: leave out "
-                f"{', '.join(given)}, or give one scenario by its flags without --scenarios"
+                f"{chosen} the scenarios: leave out {', '.join(given)}, or give one scenario "
+                f"by its flags without {chosen.split()[0]}"
             )
+    scenarios: list | None
+    if args.suggested:
+        scenarios = None
+    elif args.scenarios:
         scenario_file = load_scenario_file(Path(args.scenarios))
         settings = scenario_file.apply_settings(settings)
         scenarios = list(scenario_file.scenarios)
@@ -289,8 +296,13 @@ def _simulate(args: argparse.Namespace) -> int:
     data, results = run_simulation(warehouse, scenarios, settings)
     if args.format == "json":
         print(render_json(results, data, settings, warehouse.label), end="")
-    else:
+    elif results:
         print(render_table(results), end="")
+    else:
+        print(
+            "no scenario to suggest: no project has two paid channels with at least "
+            f"{settings.min_customers} new customers in the window, nor a churn rate to lower"
+        )
     refused = sum(result.refused for result in results)
     if refused:
         print(text("table.refused_count", refused=refused, count=len(results)), file=sys.stderr)
@@ -503,6 +515,13 @@ def build_parser() -> argparse.ArgumentParser:
         "refused; 2: bad input.",
     )
     simulate.add_argument("--scenarios", metavar="FILE", help="YAML file of scenarios")
+    simulate.add_argument(
+        "--suggested",
+        action="store_true",
+        help="the scenarios the report's What-if section suggests without a scenario file: "
+        "per project, 20%% of the spend of the channel that earned the least realised LTV per "
+        "unit moved to the one that earned the most, and churn 1 point lower",
+    )
     simulate.add_argument("--project", metavar="CODE", help="the project, e.g. P-DE")
     simulate.add_argument(
         "--shift",

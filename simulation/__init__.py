@@ -57,14 +57,17 @@ __all__ = [
 
 def run_simulation(
     warehouse: Warehouse | str,
-    scenarios: list[Scenario],
+    scenarios: list[Scenario] | None,
     settings: SimulationSettings | None = None,
 ) -> tuple[SimulationData, list[ScenarioResult]]:
-    """Read the published marts of `warehouse` (read-only) and simulate `scenarios`. No
-    warehouse or no published marts raise RoiError."""
+    """Read the published marts of `warehouse` (read-only) and simulate `scenarios` (None: the
+    suggested ones, `suggested_scenarios`). No warehouse or no published marts raise
+    RoiError."""
     warehouse = as_warehouse(warehouse)
     if not warehouse.exists():
         raise RoiError(f"no warehouse at {warehouse}: run `roi run` or `roi demo` first")
     with warehouse.connect(read_only=True) as con:
         data = load_simulation_data(con, str(warehouse))
+    if scenarios is None:
+        scenarios = suggested_scenarios(data, settings)
     return data, simulate(data, scenarios, settings)

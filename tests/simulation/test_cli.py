@@ -155,6 +155,44 @@ scenarios:
     assert refused["figures"] == []
 
 
+def test_the_suggested_scenarios(capsys, warehouse_file):
+    # WHEN the report's suggestions are asked for (tests/simulation/test_suggestions.py)
+    code, out, err = simulate(capsys, warehouse_file, "--suggested")
+    # THEN they are projected: P-DE's google_ads to meta_ads, and both churn changes
+    assert (code, err) == (0, "")
+    titles = [line for line in out.splitlines() if line.startswith("Scenario ")]
+    assert titles == [
+        "Scenario 1 of 3: P-DE google_ads -> P-DE meta_ads: move 20.0% of the google_ads spend "
+        "(budget shift)",
+        "Scenario 2 of 3: P-DE: monthly churn -1.00 percentage points, 12-month horizon "
+        "(churn change)",
+        "Scenario 3 of 3: P-FR: monthly churn -1.00 percentage points, 12-month horizon "
+        "(churn change)",
+    ]
+    # nothing to suggest with min_customers 11: no channel has that many, and churn changes
+    # alone remain
+    code, out, _ = simulate(capsys, warehouse_file, "--suggested", "--setting", "min_customers=11")
+    assert code == 0 and "Scenario 1 of 2: P-DE: monthly churn" in out
+    # and none at all when the lifetime cap disagrees with the marts' too (every churn change
+    # would be refused)
+    code, out, _ = simulate(
+        capsys, warehouse_file, "--suggested", "--setting", "min_customers=11",
+        "--setting", "max_lifetime_months=12",
+    )  # fmt: skip
+    assert (code, out) == (
+        0,
+        "no scenario to suggest: no project has two paid channels with at least 11 new "
+        "customers in the window, nor a churn rate to lower\n",
+    )
+
+
+def test_suggested_goes_alone(capsys, warehouse_file, tmp_path):
+    code, _, err = simulate(capsys, warehouse_file, "--suggested", "--project", "P-DE")
+    assert code == 2 and "--suggested chooses the scenarios: leave out --project" in err
+    code, _, err = simulate(capsys, warehouse_file, "--suggested", "--scenarios", "x.yml")
+    assert code == 2 and "--scenarios and --suggested both choose the scenarios" in err
+
+
 def test_a_setting_on_the_command_line_wins(capsys, warehouse_file):
     code, _, err = simulate(
         capsys, warehouse_file, "--project", "P-DE", "--shift", "google_ads:linkedin_ads",
