@@ -12,10 +12,12 @@ What is compared (`input_key`):
 - the contract's files of the families the run reads, by name and SHA-256 of their bytes;
 - the dbt project's fingerprint (every project file and the value-changing vars);
 - the Python of the packages that validate, load, check, publish and report (their source
-  files), with the report's templates and message catalogs;
+  files, the What-if section's simulation among them), with the report's templates and
+  message catalogs;
 - the settings that change what a run writes: the reporting currency, the source choice, the
-  run's period, the report's grain and thresholds (ROI_REPORT_*). Paths, credentials,
-  retries and alert delivery do not change a mart and are not compared.
+  run's period, the report's grain and thresholds (ROI_REPORT_*), the What-if section's
+  settings (ROI_SIMULATE_*) and the bytes of its scenario file (ROI_SCENARIOS). Paths,
+  credentials, retries and alert delivery do not change a mart and are not compared.
 
 The warehouse the run starts from (`warehouse_state`): the raw loads and the erasures on
 record. A later load (even by a run that failed after it) or a `roi forget` makes it
@@ -52,14 +54,24 @@ INPUT_KEY = "roi/input_key"
 UNCHANGED_SINCE = "roi/unchanged_since"
 
 # the packages whose Python decides what lands, what passes and what is published
-_CODE_PACKAGES = ("foundation", "ingestion", "expectations", "orchestration", "reporting")
+_CODE_PACKAGES = (
+    "foundation",
+    "ingestion",
+    "expectations",
+    "orchestration",
+    "reporting",
+    "simulation",
+)
 # their files that change what a run writes: the code, and the pages' templates and the
 # report's message catalogs (a corrected translation is a different report)
 _CODE_SUFFIXES = (".py", ".html", ".css", ".js", ".po")
 # the variables that change what a run writes beyond the dbt vars and the run's own
-# choices: the report's grain and thresholds (reporting/settings.py), not its folder
-_COMPARED_PREFIX = "ROI_REPORT_"
+# choices: the report's grain and thresholds (reporting/settings.py), not its folder, and the
+# What-if section's settings (simulation/settings.py)
+_COMPARED_PREFIXES = ("ROI_REPORT_", "ROI_SIMULATE_")
 _NOT_COMPARED = frozenset({"ROI_REPORT_DIR"})
+# the What-if section's scenario file: its bytes are compared, not its path
+_SCENARIOS = "ROI_SCENARIOS"
 
 
 def drop_digest(data_dir: Path, datasets: Iterable[str]) -> str | None:
@@ -93,6 +105,18 @@ def code_digest(packages: Iterable[str] = _CODE_PACKAGES) -> str:
     return digest.hexdigest()
 
 
+def file_digest(path: str | None) -> str | None:
+    """SHA-256 of the bytes of the file at `path`; None without a path, `missing` without a
+    file (the report then fails, naming it)."""
+    if not path:
+        return None
+    try:
+        with Path(path).open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return "missing"
+
+
 def input_key(
     drop: str,
     dbt_vars: Mapping,
@@ -102,7 +126,7 @@ def input_key(
     """What a files-only run is a function of, besides the warehouse (module docstring).
     `drop`: drop_digest(); `dbt_vars`: the build's (the reporting currency among them);
     `run_settings`: the run's source choice and period tags; `environ`: default os.environ,
-    of which the report's settings are compared."""
+    of which the report's settings and its scenario file are compared."""
     environ = os.environ if environ is None else environ
     parts = {
         "drop": drop,
@@ -112,8 +136,9 @@ def input_key(
         "environment": {
             name: value
             for name, value in environ.items()
-            if name.startswith(_COMPARED_PREFIX) and name not in _NOT_COMPARED
+            if name.startswith(_COMPARED_PREFIXES) and name not in _NOT_COMPARED
         },
+        "scenarios": file_digest(environ.get(_SCENARIOS)),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

@@ -2,24 +2,24 @@
 
 Every field of `ReportSettings` can be set from the environment as `ROI_REPORT_<NAME>`
 (`ROI_REPORT_CAC_INCREASE=0.3`) and on the command line as `--threshold name=value`
-(`--threshold cac_increase=0.3`); the command line wins. Rates are fractions (`0.3`) or
-percentages (`30%`).
+(`--threshold cac_increase=0.3`); the command line wins (foundation.named_settings). Rates
+are fractions (`0.3`) or percentages (`30%`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
-from foundation.errors import RoiError
-
-ENV_PREFIX = "ROI_REPORT_"
+from foundation.named_settings import NamedSettings
 
 
 @dataclass(frozen=True)
-class ReportSettings:
+class ReportSettings(NamedSettings):
+    ENV_PREFIX: ClassVar[str] = "ROI_REPORT_"
+
     # Trend charts cover this many periods of the report's grain, ending with the period.
     trend_periods: int = 8
     # cac_increase: CAC up more than this share vs the previous period (0.2 = +20%), when
@@ -53,47 +53,24 @@ class ReportSettings:
     ranked_campaigns: int = 3
 
     @classmethod
-    def names(cls) -> list[str]:
-        return [field.name for field in dataclasses.fields(cls)]
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ReportSettings:
-        """Defaults, overridden by `ROI_REPORT_<NAME>` variables that are set."""
-        environ = os.environ if environ is None else environ
-        pairs = [
-            f"{name}={environ[ENV_PREFIX + name.upper()]}"
-            for name in cls.names()
-            if environ.get(ENV_PREFIX + name.upper(), "").strip()
-        ]
-        return cls().with_overrides(pairs, origin="environment variable " + ENV_PREFIX)
+    def parse_value(cls, name: str, value: object) -> float | int:
+        """A whole number for a count, else a fraction (0.2) or a percentage (20%), at least 0
+        (trend_periods at least 1)."""
+        text = str(value).strip()
+        whole = {field.name: field.type for field in dataclasses.fields(cls)}[name] == "int"
+        try:
+            if whole:
+                number: float | int = int(text)
+            elif text.endswith("%"):
+                number = float(text[:-1]) / 100
+            else:
+                number = float(text)
+        except ValueError:
+            expected = "a whole number" if whole else "a number like 0.2 or 20%"
+            raise ValueError(f"{text!r} is not {expected}") from None
+        if number < 0 or (name == "trend_periods" and number < 1):
+            raise ValueError(f"{text!r} must be positive")
+        return number
 
     def with_overrides(self, pairs: Iterable[str], origin: str = "--threshold") -> ReportSettings:
-        """A copy with `name=value` pairs applied (unknown names and bad values: RoiError)."""
-        types = {field.name: field.type for field in dataclasses.fields(self)}
-        changes: dict[str, float | int] = {}
-        for pair in pairs:
-            name, sep, text = pair.partition("=")
-            name = name.strip().lower().replace("-", "_")
-            if not sep or name not in types:
-                raise RoiError(
-                    f"{origin}: {pair!r} is not name=value with a known name; "
-                    f"names: {', '.join(self.names())}"
-                )
-            changes[name] = _parse(name, text.strip(), types[name], origin)
-        return dataclasses.replace(self, **changes)
-
-
-def _parse(name: str, text: str, kind: str, origin: str) -> float | int:
-    try:
-        if kind == "int":
-            value: float | int = int(text)
-        elif text.endswith("%"):
-            value = float(text[:-1]) / 100
-        else:
-            value = float(text)
-    except ValueError:
-        expected = "a whole number" if kind == "int" else "a number like 0.2 or 20%"
-        raise RoiError(f"{origin}: {name}={text!r} is not {expected}") from None
-    if value < 0 or (name == "trend_periods" and value < 1):
-        raise RoiError(f"{origin}: {name}={text!r} must be positive")
-    return value
+        return super().with_overrides(pairs, origin)

@@ -1,21 +1,21 @@
 """The settings of `roi simulate`: defaults, `ROI_SIMULATE_<NAME>` environment variables, a
-scenario file's `settings:` and `--setting name=value`, later ones winning in that order."""
+scenario file's `settings:` and `--setting name=value`, later ones winning in that order
+(foundation.named_settings)."""
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
-from foundation.errors import RoiError
-
-ENV_PREFIX = "ROI_SIMULATE_"
+from foundation.named_settings import NamedSettings
 
 
 @dataclass(frozen=True)
-class SimulationSettings:
+class SimulationSettings(NamedSettings):
+    ENV_PREFIX: ClassVar[str] = "ROI_SIMULATE_"
+
     # A channel needs at least this many new customers in the window before its cost per
     # customer and average LTV are read as its efficiency (either side of a budget shift).
     min_customers: int = 5
@@ -40,47 +40,11 @@ class SimulationSettings:
             raise ValueError(f"bands must be one or more increases of at least 0: {self.bands}")
 
     @classmethod
-    def names(cls) -> list[str]:
-        return [field.name for field in dataclasses.fields(cls)]
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SimulationSettings:
-        """Defaults, overridden by the `ROI_SIMULATE_<NAME>` variables that are set."""
-        environ = os.environ if environ is None else environ
-        values = {
-            name: environ[ENV_PREFIX + name.upper()]
-            for name in cls.names()
-            if environ.get(ENV_PREFIX + name.upper(), "").strip()
-        }
-        return cls().with_values(values, origin=f"environment variable {ENV_PREFIX}<NAME>")
+    def parse_value(cls, name: str, value: object) -> object:
+        return parse_bands(value) if name == "bands" else _whole(value)
 
     def with_overrides(self, pairs: Iterable[str], origin: str = "--setting") -> SimulationSettings:
-        """A copy with `name=value` texts applied."""
-        values: dict[str, object] = {}
-        for pair in pairs:
-            name, sep, text = pair.partition("=")
-            if not sep:
-                raise RoiError(
-                    f"{origin}: {pair!r} is not name=value; names: {', '.join(self.names())}"
-                )
-            values[name] = text
-        return self.with_values(values, origin)
-
-    def with_values(self, values: Mapping[str, object], origin: str) -> SimulationSettings:
-        """A copy with `values` (texts, or numbers and lists from a YAML file) applied; an
-        unknown name or a bad value raises RoiError naming `origin`."""
-        changes: dict[str, object] = {}
-        for raw_name, value in values.items():
-            name = str(raw_name).strip().lower().replace("-", "_")
-            if name not in self.names():
-                raise RoiError(
-                    f"{origin}: unknown setting {raw_name!r}; settings: {', '.join(self.names())}"
-                )
-            try:
-                changes[name] = parse_bands(value) if name == "bands" else _whole(value)
-            except ValueError as error:
-                raise RoiError(f"{origin}: {name}: {error}") from None
-        return dataclasses.replace(self, **changes)
+        return super().with_overrides(pairs, origin)
 
 
 def _whole(value: object) -> int:

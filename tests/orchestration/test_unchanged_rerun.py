@@ -140,7 +140,11 @@ def test_a_missing_file_or_folder(tmp_path):
     assert drop_digest(tmp_path / "absent", DATASETS) is None
 
 
-def test_the_key_follows_currency_run_settings_and_report_settings_not_paths():
+def test_the_key_follows_currency_run_settings_and_report_settings_not_paths(tmp_path):
+    scenarios = tmp_path / "scenarios.yml"
+    scenarios.write_text("scenarios: []\n", encoding="utf-8")
+    moved = tmp_path / "moved.yml"
+    moved.write_text("scenarios: []\n", encoding="utf-8")
     base = input_key("d", {"reporting_currency": "USD"}, {"source": "files"}, environ={})
     assert input_key("d", {"reporting_currency": "USD"}, {"source": "files"}, environ={}) == base
     changed = [
@@ -158,8 +162,31 @@ def test_the_key_follows_currency_run_settings_and_report_settings_not_paths():
         input_key(
             "d", {"reporting_currency": "USD"}, {"source": "files"}, {"ROI_REPORT_GRAIN": "month"}
         ),
+        # the What-if section's settings and scenario file
+        input_key(
+            "d",
+            {"reporting_currency": "USD"},
+            {"source": "files"},
+            {"ROI_SIMULATE_MIN_CUSTOMERS": "3"},
+        ),
+        input_key(
+            "d",
+            {"reporting_currency": "USD"},
+            {"source": "files"},
+            {"ROI_SCENARIOS": str(scenarios)},
+        ),
     ]
     assert base not in changed and len(set(changed)) == len(changed)
+    # a scenario file is compared by its bytes: the same file elsewhere is the same key, the
+    # same path with other scenarios is not
+    with_file = changed[-1]
+    assert with_file == input_key(
+        "d", {"reporting_currency": "USD"}, {"source": "files"}, {"ROI_SCENARIOS": str(moved)}
+    )
+    scenarios.write_text("scenarios: [{type: churn_change}]\n", encoding="utf-8")
+    assert with_file != input_key(
+        "d", {"reporting_currency": "USD"}, {"source": "files"}, {"ROI_SCENARIOS": str(scenarios)}
+    )
     unchanged = [
         # where things are, how to reach them, how alerts travel: no mart changes
         {"ROI_REPORT_DIR": "/elsewhere"},

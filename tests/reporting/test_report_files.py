@@ -144,7 +144,7 @@ def test_no_period_means_the_latest_complete_one(warehouse, tmp_path, monkeypatc
         (["--period", "2026-Q5", "--grain", "quarter"], "is not a quarter"),
         (["--threshold", "cac_increase"], "is not name=value"),
         (["--threshold", "speed=3"], "names: trend_periods, cac_increase"),
-        (["--threshold", "cac_increase=lots"], "cac_increase='lots' is not a number"),
+        (["--threshold", "cac_increase=lots"], "cac_increase: 'lots' is not a number"),
         (["--run", "no-such-run"], "no run no-such-run in audit.runs"),
     ],
     ids=[

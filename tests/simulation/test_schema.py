@@ -163,7 +163,7 @@ scenarios:
                      id="shift-field-in-a-churn-change"),
         pytest.param("settings: {min_customer: 3}\nscenarios:\n  - {type: churn_change, "
                      "project: P-DE, churn_change: 1pp}\n", "settings: unknown setting "
-                     "'min_customer'; settings: min_customers, bands, window_quarters, "
+                     "'min_customer'; names: min_customers, bands, window_quarters, "
                      "horizon_months, max_lifetime_months", id="unknown-setting"),
         pytest.param("settings: {min_customers: 0}\nscenarios:\n  - {type: churn_change, "
                      "project: P-DE, churn_change: 1pp}\n", "settings: min_customers: 0 is not "
