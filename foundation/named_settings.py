@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import ClassVar, Self
 
 from .errors import RoiError
 
 
-class NamedSettings:
+class NamedSettings(ABC):
+    # ROI_REPORT_: the environment's names of the settings
     ENV_PREFIX: ClassVar[str]
+    # --threshold: the command line's flag whose name=value texts with_overrides reads
+    FLAG: ClassVar[str]
 
     @classmethod
     def names(cls) -> list[str]:
@@ -42,8 +46,10 @@ class NamedSettings:
         }
         return cls().with_values(values, origin=f"environment variable {cls.ENV_PREFIX}<NAME>")
 
-    def with_overrides(self, pairs: Iterable[str], origin: str) -> Self:
-        """A copy with `name=value` texts applied."""
+    def with_overrides(self, pairs: Iterable[str], origin: str | None = None) -> Self:
+        """A copy with `name=value` texts applied (`origin`, default FLAG, names where they
+        came from in an error)."""
+        origin = origin or self.FLAG
         values: dict[str, object] = {}
         for pair in pairs:
             name, sep, text = pair.partition("=")
@@ -70,6 +76,6 @@ class NamedSettings:
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
 
     @classmethod
+    @abstractmethod
     def parse_value(cls, name: str, value: object) -> object:
         """The value of setting `name` from what a user wrote (ValueError: not one)."""
-        raise NotImplementedError

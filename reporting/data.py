@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 
+from foundation import marts
 from foundation.errors import RoiError
 from foundation.periods import Period
 from foundation.warehouse import Connection, has_table
@@ -279,23 +280,9 @@ def trend_periods(period: Period, count: int) -> tuple[Period, ...]:
     return tuple(reversed(periods))
 
 
-def require_marts(con: Connection, warehouse: str = "the warehouse") -> None:
-    missing = [name for name in MART_TABLES if not has_table(con, "marts", name)]
-    if missing:
-        raise RoiError(
-            f"{warehouse} has no published marts to report on (missing "
-            + ", ".join(f"marts.{name}" for name in missing)
-            + "): run `roi run` or `roi demo` first, and `roi audit` to see why a run "
-            "did not publish"
-        )
-
-
 def data_end_date(con: Connection) -> dt.date:
-    """The last day with data in the marts (dim_date runs through the data's end date)."""
-    (end,) = con.execute("select max(date_day) from marts.dim_date").fetchone()
-    if end is None:
-        raise RoiError("the published marts hold no data yet (marts.dim_date is empty)")
-    return end
+    """The last day with data in the marts."""
+    return marts.data_span(con)[1]
 
 
 def _has_period(con: Connection, period: Period) -> bool:
@@ -347,7 +334,10 @@ def load_report_data(
     trend_count: int = 8,
 ) -> ReportData:
     """Everything the report shows for `period` (None: the latest complete period of `grain`)."""
-    require_marts(con)
+    marts.require_marts(
+        con, MART_TABLES, "the warehouse", "report on",
+        ", and `roi audit` to see why a run did not publish",
+    )  # fmt: skip
     end = data_end_date(con)
     if period is None:
         period = latest_period(con, grain)
@@ -368,13 +358,6 @@ def load_report_data(
             f"(periods with data: {span})"
         )
     trend = trend_periods(period, trend_count)
-    currencies = [
-        code
-        for (code,) in con.execute(
-            "select distinct reporting_currency from marts.mart_project_roi "
-            "where reporting_currency is not null order by 1"
-        ).fetchall()
-    ]
     projects = {
         code: Project(code, name or code, region or "-", None if target is None else float(target))
         for code, name, region, target in con.execute(
@@ -466,7 +449,7 @@ def load_report_data(
         period=period,
         trend=trend,
         data_end_date=end,
-        reporting_currency=", ".join(currencies) or "-",
+        reporting_currency=marts.reporting_currency(con),
         projects=projects,
         roi=roi,
         funnel=funnel,

@@ -9,7 +9,6 @@ are fractions (`0.3`) or percentages (`30%`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,6 +18,7 @@ from foundation.named_settings import NamedSettings
 @dataclass(frozen=True)
 class ReportSettings(NamedSettings):
     ENV_PREFIX: ClassVar[str] = "ROI_REPORT_"
+    FLAG: ClassVar[str] = "--threshold"
 
     # Trend charts cover this many periods of the report's grain, ending with the period.
     trend_periods: int = 8
@@ -71,6 +71,3 @@ class ReportSettings(NamedSettings):
         if number < 0 or (name == "trend_periods" and number < 1):
             raise ValueError(f"{text!r} must be positive")
         return number
-
-    def with_overrides(self, pairs: Iterable[str], origin: str = "--threshold") -> ReportSettings:
-        return super().with_overrides(pairs, origin)

@@ -30,8 +30,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from foundation.errors import RoiError
-from foundation.warehouse import Connection, has_table
+from foundation.marts import data_span, reporting_currency, require_marts
+from foundation.warehouse import Connection
 
 TABLES = (
     "dim_date",
@@ -117,39 +117,20 @@ def _month(year, month) -> dt.date:
     return dt.date(int(year), int(month), 1)
 
 
-def require_tables(con: Connection, warehouse: str = "the warehouse") -> None:
-    missing = [name for name in TABLES if not has_table(con, "marts", name)]
-    if missing:
-        raise RoiError(
-            f"{warehouse} has no published marts to simulate on (missing "
-            + ", ".join(f"marts.{name}" for name in missing)
-            + "): run `roi run` or `roi demo` first"
-        )
-
-
 def load_simulation_data(con: Connection, warehouse: str = "the warehouse") -> SimulationData:
     """Everything `simulate` reads, from the published marts of `con`."""
-    require_tables(con, warehouse)
-    start, end = con.execute("select min(date_day), max(date_day) from marts.dim_date").fetchone()
-    if end is None:
-        raise RoiError("the published marts hold no data yet (marts.dim_date is empty)")
+    require_marts(con, TABLES, warehouse, "simulate on")
+    start, end = data_span(con)
     projects = {
         code: name or code
         for code, name in con.execute(
             "select project_code, project_name from marts.dim_project order by project_code"
         ).fetchall()
     }
-    currencies = [
-        code
-        for (code,) in con.execute(
-            "select distinct reporting_currency from marts.mart_project_roi "
-            "where reporting_currency is not null order by 1"
-        ).fetchall()
-    ]
     return SimulationData(
         data_start=start,
         data_end=end,
-        reporting_currency=", ".join(currencies) or "-",
+        reporting_currency=reporting_currency(con),
         projects=projects,
         channel_months=_channel_months(con),
         project_months=tuple(

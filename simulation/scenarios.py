@@ -112,14 +112,32 @@ def parse_amount(value: object) -> float:
     return number
 
 
-def parse_share(value: object) -> float:
-    """A share of the channel's spend in (0, 1]: `20%` or `0.2`."""
+def fraction(value: object) -> float | None:
+    """A finite fraction from a percentage (`20%`) or a number (`0.2`, a YAML number or a
+    text); None: not a number."""
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, str) and text.endswith("%"):
         number = _number(text[:-1])
-        share = None if number is None else number / 100
+        return None if number is None else number / 100
+    return _number(text)
+
+
+def whole_number(value: object) -> int | None:
+    """A whole number of at least 1 from a YAML integer or a text of digits; None: not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
     else:
-        share = _number(text)
+        return None
+    return number if number >= 1 else None
+
+
+def parse_share(value: object) -> float:
+    """A share of the channel's spend in (0, 1]: `20%` or `0.2`."""
+    share = fraction(value)
     if share is None or not 0 < share <= 1:
         raise ValueError(
             f"{value!r} is not a share of the spend: write a percentage above 0% and at most "
@@ -145,15 +163,8 @@ def parse_points(value: object) -> float:
 
 def parse_months(value: object) -> int:
     """A whole number of months, at least 1."""
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        number = None
-    if number is None or number < 1:
+    number = whole_number(value)
+    if number is None:
         raise ValueError(f"{value!r} is not a number of months: write a whole number like 12")
     return number
 

@@ -4,17 +4,18 @@ scenario file's `settings:` and `--setting name=value`, later ones winning in th
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from foundation.named_settings import NamedSettings
 
+from .scenarios import fraction, whole_number
+
 
 @dataclass(frozen=True)
 class SimulationSettings(NamedSettings):
     ENV_PREFIX: ClassVar[str] = "ROI_SIMULATE_"
+    FLAG: ClassVar[str] = "--setting"
 
     # A channel needs at least this many new customers in the window before its cost per
     # customer and average LTV are read as its efficiency (either side of a budget shift).
@@ -43,36 +44,12 @@ class SimulationSettings(NamedSettings):
     def parse_value(cls, name: str, value: object) -> object:
         return parse_bands(value) if name == "bands" else _whole(value)
 
-    def with_overrides(self, pairs: Iterable[str], origin: str = "--setting") -> SimulationSettings:
-        return super().with_overrides(pairs, origin)
-
 
 def _whole(value: object) -> int:
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        number = None
-    if number is None or number < 1:
+    number = whole_number(value)
+    if number is None:
         raise ValueError(f"{value!r} is not a whole number of at least 1")
     return number
-
-
-def _rate(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            return None
-    return None
 
 
 def parse_bands(value: object) -> tuple[float, ...]:
@@ -88,8 +65,8 @@ def parse_bands(value: object) -> tuple[float, ...]:
         raise ValueError(f"{value!r} is not a list of increases like 0,25%,50%")
     bands = []
     for item in items:
-        rate = _rate(item)
-        if rate is None or not math.isfinite(rate) or rate < 0:
+        rate = fraction(item)
+        if rate is None or rate < 0:
             raise ValueError(
                 f"{item!r} is not an increase of the cost per customer: write 25% or 0.25 "
                 "(at least 0)"
